@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Makes sure every real program the integration tests drive is installed.
+# Installs what is missing from Debian packages when running as root; otherwise (or when apt fails)
+# stops with a clear message naming what is missing. It never lets a test be skipped.
+set -euo pipefail
+
+# command -> Debian package
+declare -A needed=(
+  [nginx]=nginx
+  [docker-registry]=docker-registry
+  [htpasswd]=apache2-utils
+  [skopeo]=skopeo
+  [/usr/sbin/sshd]=openssh-server
+  [ssh]=openssh-client
+  [openssl]=openssl
+  [curl]=curl
+  [shellcheck]=shellcheck
+  [unshare]=util-linux
+  [ip]=iproute2
+)
+
+missing_pkgs=()
+for cmd in "${!needed[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "$cmd" ]; then
+    missing_pkgs+=("${needed[$cmd]}")
+  fi
+done
+
+if [ "${#missing_pkgs[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+mapfile -t missing_pkgs < <(printf '%s\n' "${missing_pkgs[@]}" | sort -u)
+echo "ensure-tools: installing missing test components: ${missing_pkgs[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-tools: ERROR: ${missing_pkgs[*]} missing and not running as root." >&2
+  echo "ensure-tools: install them with: sudo apt-get install -y ${missing_pkgs[*]}" >&2
+  exit 1
+fi
+
+# Stop apt from starting nginx on :80 and the registry on :5000 while installing.
+policy_rc=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy_rc" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy_rc"
+  chmod 755 "$policy_rc"
+  created_policy=1
+fi
+cleanup() { [ "$created_policy" = 1 ] && rm -f "$policy_rc"; }
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null; }; then
+  echo "ensure-tools: ERROR: apt-get could not install: ${missing_pkgs[*]}" >&2
+  exit 1
+fi
+
+for cmd in "${!needed[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "$cmd" ]; then
+    echo "ensure-tools: ERROR: '$cmd' (package ${needed[$cmd]}) is still missing after apt-get install" >&2
+    exit 1
+  fi
+done
+echo "ensure-tools: all test components present"
