@@ -1,0 +1,86 @@
+import { readFile } from "node:fs/promises";
+import { UsageError, USAGE, parseCliArgs } from "./args.js";
+import { RegistryClient, RegistryError } from "./client.js";
+import { runRegistryGc } from "./gc.js";
+import { formatSummary, formatTextReport, toJson } from "./report.js";
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+/** Runs the CLI and returns its exit code: 0 done, 1 some deletions failed, 2 usage / reach / auth / config. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let client: RegistryClient | undefined;
+  try {
+    const opts = parseCliArgs(argv, env);
+    if (opts.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    let caPem: string | undefined;
+    if (opts.caCertPath) {
+      try {
+        caPem = await readFile(opts.caCertPath, "utf8");
+      } catch (e) {
+        throw new UsageError(`cannot read --ca-cert ${opts.caCertPath}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      }
+      if (!caPem.includes("-----BEGIN CERTIFICATE-----")) {
+        throw new UsageError(`--ca-cert ${opts.caCertPath} holds no PEM certificate`);
+      }
+    }
+    let password: string | undefined;
+    if (opts.passwordFrom === "stdin") password = await readStdin();
+    else if (opts.passwordFrom === "env") password = env.REGISTRY_PASSWORD;
+    if (opts.user && !password) throw new UsageError("the password is empty");
+
+    client = new RegistryClient({
+      baseUrl: opts.registry,
+      user: opts.user,
+      password,
+      caPem,
+      concurrency: opts.concurrency,
+    });
+    const report = await runRegistryGc(client, opts.registry, {
+      rules: { keep: opts.keep, keepTagsLike: opts.keepTagsLike, keepYoungerThanMs: opts.keepYoungerThanMs },
+      repos: opts.repos,
+      delete: opts.delete,
+      pageSize: opts.pageSize,
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (opts.json) {
+      process.stdout.write(`${toJson(report)}\n`);
+      process.stderr.write(`${formatSummary(report)}\n`);
+    } else {
+      process.stdout.write(`${formatTextReport(report)}\n${formatSummary(report)}\n`);
+    }
+    for (const r of report.repositories) if (r.error) process.stderr.write(`registry-gc: ${r.repository}: ${r.error}\n`);
+    return report.summary.digestsFailed > 0 || report.summary.repositoryErrors > 0 ? 1 : 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`registry-gc: ${e.message}\n(run with --help for usage)\n`);
+      return 2;
+    }
+    if (e instanceof RegistryError) {
+      process.stderr.write(`registry-gc: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`registry-gc: unexpected error: ${(e as Error).message}\n`);
+    return 2;
+  } finally {
+    await client?.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`registry-gc: unexpected error: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

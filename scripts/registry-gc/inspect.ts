@@ -1,0 +1,82 @@
+import type { RegistryClient } from "./client.js";
+import type { TagInfo } from "./types.js";
+
+const INDEX_TYPES = new Set([
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+]);
+
+/** Creation time from an image config, or undefined when absent, unparsable or the 1970 epoch of reproducible builds. */
+export function createdFromConfig(config: Record<string, unknown> | undefined): Date | undefined {
+  const raw = config?.created;
+  if (typeof raw !== "string") return undefined;
+  const t = Date.parse(raw);
+  if (!Number.isFinite(t) || t <= 0) return undefined;
+  return new Date(t);
+}
+
+interface Descriptor {
+  digest?: string;
+  size?: number;
+  mediaType?: string;
+  platform?: { os?: string; architecture?: string };
+  annotations?: Record<string, string>;
+}
+
+/** Reads manifests and configs of tags, sharing the work between tags that point at the same digests. */
+export class TagInspector {
+  private readonly configs = new Map<string, Promise<Date | undefined>>();
+  private readonly children = new Map<string, Promise<Date | undefined>>();
+
+  constructor(private readonly client: RegistryClient) {}
+
+  private configCreated(repository: string, descriptor: Descriptor | undefined): Promise<Date | undefined> {
+    const digest = descriptor?.digest;
+    // Not an image config worth reading (signatures, attestations, huge artifacts): no time.
+    if (!digest || (descriptor.size ?? 0) > 1_048_576) return Promise.resolve(undefined);
+    let p = this.configs.get(digest);
+    if (!p) {
+      p = this.client.getJsonBlob(repository, digest).then(createdFromConfig);
+      this.configs.set(digest, p);
+    }
+    return p;
+  }
+
+  private childCreated(repository: string, digest: string): Promise<Date | undefined> {
+    let p = this.children.get(digest);
+    if (!p) {
+      p = this.client.getManifest(repository, digest).then((m) => {
+        if (!m) return undefined;
+        return this.configCreated(repository, m.manifest.config as Descriptor | undefined);
+      });
+      this.children.set(digest, p);
+    }
+    return p;
+  }
+
+  /**
+   * Resolves one tag: its digest (asking for every manifest type at once), media type, creation time
+   * (config `created`; for an index the newest platform image, attestations ignored) and, for an index,
+   * its children. Undefined when the tag vanished (404) between listing and reading.
+   */
+  async inspect(repository: string, tag: string): Promise<TagInfo | undefined> {
+    const m = await this.client.getManifest(repository, tag);
+    if (!m) return undefined;
+    if (INDEX_TYPES.has(m.mediaType) || Array.isArray(m.manifest.manifests)) {
+      const manifests = (m.manifest.manifests ?? []) as Descriptor[];
+      const children = manifests.map((d) => d.digest).filter((d): d is string => typeof d === "string");
+      const images = manifests.filter(
+        (d) =>
+          d.digest &&
+          d.annotations?.["vnd.docker.reference.type"] !== "attestation-manifest" &&
+          !(d.platform?.os === "unknown" && d.platform?.architecture === "unknown"),
+      );
+      const times = await Promise.all(images.map((d) => this.childCreated(repository, d.digest!)));
+      const known = times.filter((t): t is Date => t !== undefined);
+      const created = known.length ? new Date(Math.max(...known.map((t) => t.getTime()))) : undefined;
+      return { tag, digest: m.digest, mediaType: m.mediaType, created, children };
+    }
+    const created = await this.configCreated(repository, m.manifest.config as Descriptor | undefined);
+    return { tag, digest: m.digest, mediaType: m.mediaType, created };
+  }
+}
