@@ -1,0 +1,131 @@
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { translateEngineError } from "./engine-errors.js";
+import { PulumiCliMissingError } from "./errors.js";
+import type {
+  ConfigEntry,
+  DeployStack,
+  DeployWorkspace,
+  OpCounts,
+  OperationOptions,
+  OperationResult,
+  StackOutputs,
+  UpResult,
+} from "./types.js";
+
+/** Every engine call goes through here, so a failure is translated (exit 2/3) or rethrown as is (exit 1). */
+async function engine<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw translateEngineError(err);
+  }
+}
+
+/** The summary of an update-like operation; a missing summary is an engine contract break, not "no changes". */
+function resourceChanges(summary: { resourceChanges?: OpCounts } | undefined, verb: string): OpCounts {
+  if (!summary?.resourceChanges) throw new Error(`the engine returned no change summary for ${verb}`);
+  return summary.resourceChanges;
+}
+
+class AutomationStack implements DeployStack {
+  constructor(private readonly stack: Stack) {}
+
+  get name(): string {
+    return this.stack.name;
+  }
+
+  async setConfig(entries: ConfigEntry[]): Promise<void> {
+    const config = Object.fromEntries(entries.map((e) => [e.key, { value: e.value, secret: e.secret }]));
+    await engine(() => this.stack.setAllConfig(config));
+  }
+
+  async preview(opts: OperationOptions): Promise<OperationResult> {
+    const r = await engine(() =>
+      this.stack.preview({
+        policyPacks: opts.policyPacks,
+        expectNoChanges: opts.expectNoChanges,
+        onOutput: opts.onOutput,
+        color: "never",
+        diff: true,
+      }),
+    );
+    return { changes: r.changeSummary };
+  }
+
+  async up(opts: OperationOptions): Promise<UpResult> {
+    const r = await engine(() =>
+      this.stack.up({
+        policyPacks: opts.policyPacks,
+        expectNoChanges: opts.expectNoChanges,
+        onOutput: opts.onOutput,
+        color: "never",
+        diff: true,
+        // Outputs go to the masked outputs JSON, not to the log.
+        suppressOutputs: true,
+      }),
+    );
+    return { changes: resourceChanges(r.summary, "up"), outputs: r.outputs };
+  }
+
+  async refresh(opts: Omit<OperationOptions, "policyPacks">): Promise<OperationResult> {
+    const r = await engine(() =>
+      this.stack.refresh({ expectNoChanges: opts.expectNoChanges, onOutput: opts.onOutput, color: "never" }),
+    );
+    return { changes: resourceChanges(r.summary, "refresh") };
+  }
+
+  async previewRefresh(opts: Omit<OperationOptions, "policyPacks">): Promise<OperationResult> {
+    const r = await engine(() =>
+      this.stack.previewRefresh({ expectNoChanges: opts.expectNoChanges, onOutput: opts.onOutput, color: "never" }),
+    );
+    return { changes: r.changeSummary };
+  }
+
+  async destroy(opts: Pick<OperationOptions, "onOutput">): Promise<OperationResult> {
+    const r = await engine(() => this.stack.destroy({ onOutput: opts.onOutput, color: "never" }));
+    return { changes: resourceChanges(r.summary, "destroy") };
+  }
+
+  async outputs(): Promise<StackOutputs> {
+    return engine(() => this.stack.outputs());
+  }
+
+  async exportState(): Promise<unknown> {
+    return engine(() => this.stack.exportStack());
+  }
+}
+
+/**
+ * `DeployWorkspace` over the Automation API: a `LocalWorkspace` on this project's directory (its `Pulumi.yaml`
+ * and `Pulumi.<stack>.yaml`), driving the `pulumi` CLI found on PATH. The backend (Pulumi Cloud or a
+ * self-managed URL) and credentials come from the process environment, as for the CLI itself.
+ */
+export class AutomationWorkspace implements DeployWorkspace {
+  private command?: PulumiCommand;
+  private workspace?: LocalWorkspace;
+
+  constructor(private readonly workDir: string) {}
+
+  async ensureCli(): Promise<void> {
+    try {
+      // Runs `pulumi version` and checks it against the SDK's minimum.
+      this.command = await PulumiCommand.get();
+    } catch (err) {
+      const translated = translateEngineError(err);
+      if (translated instanceof PulumiCliMissingError) throw translated;
+      throw new PulumiCliMissingError(`\`pulumi version\` failed (${(err as Error).message.split("\n")[0]})`);
+    }
+  }
+
+  async openStack(name: string, opts: { create: boolean }): Promise<DeployStack> {
+    if (!this.command) await this.ensureCli();
+    this.workspace ??= await engine(() =>
+      LocalWorkspace.create({ workDir: this.workDir, pulumiCommand: this.command }),
+    );
+    const workspace = this.workspace;
+    const stack = await engine(() =>
+      opts.create ? Stack.createOrSelect(name, workspace) : Stack.select(name, workspace),
+    );
+    return new AutomationStack(stack);
+  }
+}
