@@ -1,0 +1,96 @@
+import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { validateCaPem, type CaCertificateInfo } from "./certificate.js";
+
+/** Where Docker clients look for a registry's CA: `<certsDir>/<host>:<port>/ca.crt`. */
+export const DEFAULT_CERTS_DIR = "/etc/docker/certs.d";
+
+/** The stack outputs this tool reads (docs/CONTRACTS.md). */
+export const ADDRESS_OUTPUT = "registryAddress";
+export const CA_OUTPUT = "registryCaCertificatePem";
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** Input the CLI refuses with exit 2: missing or masked outputs, an address that is not `host[:port]`. */
+export class TrustInputError extends Error {
+  override name = "TrustInputError";
+}
+
+export type TrustStatus = "created" | "updated" | "already-trusted" | "public-ca";
+
+export interface TrustResult {
+  status: TrustStatus;
+  /** The ca.crt path (absent for a public CA). */
+  path?: string;
+  certificate?: CaCertificateInfo;
+}
+
+// host or IPv4, or a bracketed IPv6 literal, then an optional port. No '/', no '..': it becomes a directory name.
+const ADDRESS =
+  /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(:\d{1,5})?$/;
+
+/** The directory name Docker uses for a registry address (`host:port`, or `host` for 443). */
+export function registryCertDirName(address: string): string {
+  const trimmed = address.trim();
+  if (!ADDRESS.test(trimmed)) {
+    throw new TrustInputError(`${ADDRESS_OUTPUT} "${address}" is not a host[:port] address`);
+  }
+  const port = /:(\d+)$/.exec(trimmed)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    throw new TrustInputError(`${ADDRESS_OUTPUT} "${address}" has an invalid port`);
+  }
+  return trimmed;
+}
+
+function outputString(outputs: Record<string, unknown>, name: string): string | undefined {
+  const value = outputs[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (value === SECRET_PLACEHOLDER) {
+    throw new TrustInputError(
+      `output ${name} is masked as "${SECRET_PLACEHOLDER}" in the outputs JSON; read it with --stack instead`,
+    );
+  }
+  if (typeof value !== "string") throw new TrustInputError(`output ${name} is not a string`);
+  return value;
+}
+
+export interface TrustOptions {
+  /** Plain stack output values by name. */
+  outputs: Record<string, unknown>;
+  certsDir: string;
+  now: Date;
+}
+
+/**
+ * Installs the stack's registry CA for Docker clients, idempotently: an identical ca.crt is left alone
+ * (not rewritten), a different one is replaced atomically. Files are 0644 and directories 0755, so the
+ * Docker daemon and every user can read them. A stack without a CA output uses a public CA: nothing to do.
+ */
+export async function trustRegistryCa(opts: TrustOptions): Promise<TrustResult> {
+  const pem = outputString(opts.outputs, CA_OUTPUT);
+  if (pem === undefined) return { status: "public-ca" };
+  const address = outputString(opts.outputs, ADDRESS_OUTPUT);
+  if (address === undefined) {
+    throw new TrustInputError(`the stack has ${CA_OUTPUT} but no ${ADDRESS_OUTPUT} output`);
+  }
+  const certificate = validateCaPem(pem, opts.now);
+  const dir = join(opts.certsDir, registryCertDirName(address));
+  const path = join(dir, "ca.crt");
+
+  let existing: string | undefined;
+  try {
+    existing = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await chmod(dir, 0o755); // mkdir's mode is filtered by the umask
+  if (existing === certificate.pem) {
+    if (((await stat(path)).mode & 0o777) !== 0o644) await chmod(path, 0o644);
+    return { status: "already-trusted", path, certificate };
+  }
+  const temp = join(dir, `.ca.crt.${process.pid}.tmp`);
+  await writeFile(temp, certificate.pem, { mode: 0o644 });
+  await chmod(temp, 0o644);
+  await rename(temp, path);
+  return { status: existing === undefined ? "created" : "updated", path, certificate };
+}
