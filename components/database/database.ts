@@ -1,0 +1,143 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { type DatabaseEngine, engineSettings } from "./engine";
+
+/** Current RDS CA (CKV_AWS_211). */
+export const RDS_CA = "rds-ca-rsa2048-g1";
+
+export interface DatabaseArgs {
+  vpcId: pulumi.Input<string>;
+  /** Private subnets (at least two AZs) for the DB subnet group. */
+  subnetIds: pulumi.Input<string>[];
+  /** Security groups allowed to reach the engine port. The only way in: never a CIDR (mission-brief row 4). */
+  allowedSecurityGroups: { name: string; id: pulumi.Input<string> }[];
+  engine: DatabaseEngine;
+  /** Defaults to the engine's current major (postgres 16, mysql 8.0). */
+  engineVersion?: string;
+  instanceClass: string;
+  allocatedStorageGiB: number;
+  /** 0 turns storage autoscaling off. */
+  maxAllocatedStorageGiB: number;
+  dbName: string;
+  username: string;
+  backupRetentionDays: number;
+  multiAz: boolean;
+  performanceInsights: boolean;
+  deletionProtection: boolean;
+  /** Keep a final snapshot (uniquely named) when the instance is deleted. */
+  finalSnapshot: boolean;
+  iamAuthentication: boolean;
+  /** Pulumi `protect`: `pulumi destroy` refuses to delete the instance. */
+  protect: boolean;
+}
+
+/** RDS in private subnets: not public, encrypted, TLS forced, reachable only from the given security groups. */
+export class Database extends pulumi.ComponentResource {
+  readonly address: pulumi.Output<string>;
+  readonly port: number;
+  readonly dbName: string;
+  readonly username: string;
+  /** Secret. */
+  readonly password: pulumi.Output<string>;
+  readonly securityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("startup:aws:Database", name, {}, opts);
+    const engine = engineSettings(args.engine, args.engineVersion);
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `${args.engine} on ${engine.port}, reachable only from the listed security groups`,
+        tags: { Name: `${name}-sg` },
+      },
+      { parent: this },
+    );
+    for (const source of args.allowedSecurityGroups) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-from-${source.name}`,
+        {
+          securityGroupId: securityGroup.id,
+          referencedSecurityGroupId: source.id,
+          ipProtocol: "tcp",
+          fromPort: engine.port,
+          toPort: engine.port,
+          description: `${args.engine} from ${source.name} over the VPC's private path`,
+        },
+        { parent: securityGroup },
+      );
+    }
+
+    const subnetGroup = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      { subnetIds: args.subnetIds, description: `Private subnets of ${name}` },
+      { parent: this },
+    );
+    const parameterGroup = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      {
+        family: engine.family,
+        description: `${name}: TLS required`,
+        parameters: [
+          { name: engine.tlsParameter.name, value: engine.tlsParameter.value, applyMethod: "pending-reboot" },
+        ],
+      },
+      { parent: this },
+    );
+    // Letters and digits plus symbols RDS accepts in a master password (no / @ " or space).
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" },
+      { parent: this },
+    );
+    const snapshotSuffix = args.finalSnapshot
+      ? new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: 4 }, { parent: this })
+      : undefined;
+
+    const instance = new aws.rds.Instance(
+      `${name}-db`,
+      {
+        engine: args.engine,
+        engineVersion: engine.version,
+        instanceClass: args.instanceClass,
+        allocatedStorage: args.allocatedStorageGiB,
+        maxAllocatedStorage: args.maxAllocatedStorageGiB > 0 ? args.maxAllocatedStorageGiB : undefined,
+        storageType: "gp3",
+        storageEncrypted: true,
+        dbName: args.dbName,
+        username: args.username,
+        password: password.result,
+        port: engine.port,
+        dbSubnetGroupName: subnetGroup.name,
+        parameterGroupName: parameterGroup.name,
+        vpcSecurityGroupIds: [securityGroup.id],
+        publiclyAccessible: false,
+        caCertIdentifier: RDS_CA,
+        backupRetentionPeriod: args.backupRetentionDays,
+        multiAz: args.multiAz,
+        performanceInsightsEnabled: args.performanceInsights,
+        performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
+        iamDatabaseAuthenticationEnabled: args.iamAuthentication,
+        deletionProtection: args.deletionProtection,
+        skipFinalSnapshot: !args.finalSnapshot,
+        finalSnapshotIdentifier: snapshotSuffix ? pulumi.interpolate`${name}-final-${snapshotSuffix.hex}` : undefined,
+        autoMinorVersionUpgrade: true,
+        copyTagsToSnapshot: true,
+        // Changes wait for the maintenance window in prod; dev applies them at once.
+        applyImmediately: !args.protect,
+        tags: { Name: `${name}-db` },
+      },
+      { parent: this, protect: args.protect },
+    );
+
+    this.address = instance.address;
+    this.port = engine.port;
+    this.dbName = args.dbName;
+    this.username = args.username;
+    this.password = pulumi.secret(password.result);
+    this.securityGroupId = securityGroup.id;
+    this.registerOutputs({ address: this.address, securityGroupId: this.securityGroupId });
+  }
+}

@@ -1,0 +1,176 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { planSubnets } from "./subnets";
+import { pickZones } from "./zones";
+
+export interface NetworkArgs {
+  /** VPC CIDR block. */
+  vpcCidr: string;
+  /** Public subnets for the host, one per AZ. */
+  publicSubnetCount: number;
+  /** Private database subnets, one per AZ, no internet route. */
+  privateSubnetCount: number;
+  /** Prefix length of each subnet. */
+  subnetPrefixLength: number;
+  /** VPC flow logs to CloudWatch Logs; undefined turns them off. */
+  flowLogs?: { retentionDays: number };
+}
+
+/**
+ * The VPC of the seed (mission-brief row 1): public subnets routed to an internet gateway, private database subnets
+ * with no internet route, the default security group stripped of every rule, optional flow logs.
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly vpcCidr: string;
+  readonly publicSubnetIds: pulumi.Output<string>[];
+  readonly privateSubnetIds: pulumi.Output<string>[];
+  readonly publicSubnetCidrs: string[];
+  readonly privateSubnetCidrs: string[];
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("startup:aws:Network", name, {}, opts);
+    const layout = planSubnets(args);
+    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+    const zoneAt = (count: number, setting: string, i: number) =>
+      zones.apply((names) => pickZones(names, count, setting)[i]!);
+
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: args.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: `${name}-vpc` } },
+      { parent: this },
+    );
+    // Managing the default security group with no rules removes AWS's allow-all-within-group default (CKV2_AWS_12).
+    new aws.ec2.DefaultSecurityGroup(
+      `${name}-default-sg`,
+      { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default-sg (no rules)` } },
+      { parent: vpc },
+    );
+    const igw = new aws.ec2.InternetGateway(
+      `${name}-igw`,
+      { vpcId: vpc.id, tags: { Name: `${name}-igw` } },
+      { parent: vpc },
+    );
+
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public-rt`,
+      { vpcId: vpc.id, tags: { Name: `${name}-public` } },
+      { parent: vpc },
+    );
+    new aws.ec2.Route(
+      `${name}-public-default-route`,
+      { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+      { parent: publicRoutes },
+    );
+    // Only the implicit local route: the database subnets cannot reach or be reached from the internet.
+    const privateRoutes = new aws.ec2.RouteTable(
+      `${name}-private-rt`,
+      { vpcId: vpc.id, tags: { Name: `${name}-private (local only)` } },
+      { parent: vpc },
+    );
+
+    this.publicSubnetIds = layout.publicCidrs.map((cidr, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-public-${i + 1}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: cidr,
+          availabilityZone: zoneAt(args.publicSubnetCount, "network.publicSubnetCount", i),
+          // The host gets an Elastic IP; nothing else launched here should get a public address by accident.
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-public-${i + 1}`, Tier: "public" },
+        },
+        { parent: vpc },
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${i + 1}-rta`,
+        { subnetId: subnet.id, routeTableId: publicRoutes.id },
+        { parent: subnet },
+      );
+      return subnet.id;
+    });
+
+    this.privateSubnetIds = layout.privateCidrs.map((cidr, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-private-${i + 1}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: cidr,
+          availabilityZone: zoneAt(args.privateSubnetCount, "network.privateSubnetCount", i),
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-private-${i + 1}`, Tier: "private" },
+        },
+        { parent: vpc },
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-private-${i + 1}-rta`,
+        { subnetId: subnet.id, routeTableId: privateRoutes.id },
+        { parent: subnet },
+      );
+      return subnet.id;
+    });
+
+    if (args.flowLogs) this.createFlowLogs(name, vpc, args.flowLogs.retentionDays);
+
+    this.vpcId = vpc.id;
+    this.vpcCidr = args.vpcCidr;
+    this.publicSubnetCidrs = layout.publicCidrs;
+    this.privateSubnetCidrs = layout.privateCidrs;
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+    });
+  }
+
+  private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionDays: number): void {
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-flow-logs`,
+      { retentionInDays: retentionDays, tags: { Name: `${name}-flow-logs` } },
+      { parent: vpc },
+    );
+    const role = new aws.iam.Role(
+      `${name}-flow-logs-role`,
+      {
+        description: "Lets VPC Flow Logs write to its CloudWatch log group",
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      },
+      { parent: vpc },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-flow-logs-policy`,
+      {
+        role: role.id,
+        policy: logGroup.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                Resource: [arn, `${arn}:*`],
+              },
+            ],
+          }),
+        ),
+      },
+      { parent: role },
+    );
+    new aws.ec2.FlowLog(
+      `${name}-flow-log`,
+      {
+        vpcId: vpc.id,
+        trafficType: "ALL",
+        logDestination: logGroup.arn,
+        iamRoleArn: role.arn,
+        tags: { Name: `${name}-flow-log` },
+      },
+      { parent: vpc },
+    );
+  }
+}

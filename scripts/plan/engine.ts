@@ -1,0 +1,91 @@
+import * as pulumi from "@pulumi/pulumi";
+import { mockCall } from "./mocks/calls";
+import { mockId, mockState } from "./mocks/resources";
+import type { PlannedResource } from "./types";
+
+export interface MockRunOptions {
+  project: string;
+  stack: string;
+  /** Full config keys (`startup-infra:network`) to string values, as the engine would pass them. */
+  config: Record<string, string>;
+  /** Full config keys that are secrets. */
+  secretKeys?: string[];
+}
+
+export interface MockRun<T> {
+  /** What the program function returned. */
+  result: T;
+  /** Every resource registered, in registration order (the stack resource first). */
+  resources: PlannedResource[];
+}
+
+/**
+ * Runs `program` under the project's mock engine (deterministic fake ids, IPs from documentation ranges, every
+ * computed output the program reads; unmocked invokes throw) and records every resource with its parent, inputs and
+ * dependencies. One run per process: the engine's state is global. Shared by the unit tests and the offline plan.
+ */
+export async function runUnderMocks<T>(options: MockRunOptions, program: () => Promise<T> | T): Promise<MockRun<T>> {
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: args.custom === false ? undefined : mockId(args), state: mockState(args) }),
+      call: (args) => mockCall(args),
+    },
+    options.project,
+    options.stack,
+    false,
+  );
+  const resources: PlannedResource[] = [];
+  recordRegistrations(resources);
+
+  let result: T | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    result = await program();
+    return {};
+  });
+  // Registrations finish after the program function returns: wait for every pending engine call.
+  await pulumi.runtime.disconnect();
+  return { result: result as T, resources };
+}
+
+/** Wraps the mock monitor so each registration is recorded with parent and dependencies (the mocks API omits them). */
+function recordRegistrations(into: PlannedResource[]): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource: (req: RegisterResourceRequest, cb: (err: unknown, res: unknown) => void) => unknown;
+    newUrn: (parent: string, type: string, name: string) => string;
+  };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+    into.push({
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      parent: req.getParent() || undefined,
+      inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]) as Record<string, unknown>,
+      dependsOn: [...new Set(req.getDependenciesList())],
+      custom: req.getCustom(),
+      protect: req.getProtect?.() ?? false,
+      ignoreChanges: req.getIgnorechangesList?.() ?? [],
+    });
+    return original(req, callback);
+  };
+}
+
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getObject(): unknown;
+  getDependenciesList(): string[];
+  getCustom(): boolean;
+  getProtect?(): boolean;
+  getIgnorechangesList?(): string[];
+}
+
+/** Resolves an output to its value and secretness (what a test or the plan needs to look at it). */
+export async function resolveOutput<T>(output: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
+  const o = pulumi.output(output) as unknown as { promise(): Promise<T>; isSecret: Promise<boolean> };
+  const [value, secret] = await Promise.all([o.promise(), o.isSecret]);
+  return { value, secret };
+}

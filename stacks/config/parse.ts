@@ -1,0 +1,227 @@
+import { planSubnets } from "../../components/network/subnets";
+import { COMPOSITION_DEFAULTS, COMPOSITIONS, type Composition, mergeDefaults, SHARED_DEFAULTS } from "./defaults";
+import { type ConfigProblem, ConfigError, exampleAt, isArrayAt, pathToKey, setCommand } from "./errors";
+import { SCALAR_KEYS, SECRET_KEYS, type SecretKey, sections, type SectionsConfig, stackConfigSchema } from "./schema";
+
+/** The validated stack config: every section with defaults applied, plus what the stack is. */
+export interface StackConfig extends SectionsConfig {
+  /** Pulumi stack name, e.g. dev, prod, prod-eu. */
+  stack: string;
+  /** Which composition builds this stack. */
+  composition: Composition;
+  /** Which secret keys are set (their values are read separately, as secrets). */
+  secretsSet: Record<SecretKey, boolean>;
+}
+
+export interface RawStackConfig {
+  stack: string;
+  /** Config values of the project namespace, key without the `startup-infra:` prefix, as the engine gives them (strings; objects as JSON). */
+  values: Record<string, string>;
+  /** Keys that are stored as secrets. */
+  secretKeys: ReadonlySet<string>;
+}
+
+/**
+ * Parses and validates the whole stack config at once. Throws a ConfigError listing every problem (key, what is
+ * wrong, the command that fixes it); never returns a half-valid config.
+ */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const problems: ConfigProblem[] = [];
+  const known = new Set<string>([...Object.keys(sections), ...Object.keys(SECRET_KEYS), ...SCALAR_KEYS]);
+
+  for (const key of Object.keys(raw.values)) {
+    if (!known.has(key)) {
+      const suggestion = closest(key, [...known]);
+      problems.push({
+        key,
+        message: `is not a setting of this program${suggestion ? ` (did you mean "${suggestion}"?)` : ""}.`,
+        fix: `pulumi config rm ${key}${suggestion ? ` && ${setCommand(suggestion, undefined)}` : ""}`,
+      });
+    }
+  }
+
+  const composition = resolveComposition(raw, problems);
+  // Without a composition the defaults are unknown: report what is known to be wrong, not a cascade of "required".
+  if (!composition) throw new ConfigError(raw.stack, problems);
+
+  for (const key of Object.keys(SECRET_KEYS) as SecretKey[]) {
+    if (key in raw.values && !raw.secretKeys.has(key)) {
+      problems.push({
+        key,
+        message: "holds a secret but is stored in clear text in the stack file.",
+        fix: `pulumi config rm ${key} && ${SECRET_KEYS[key]}`,
+      });
+    }
+  }
+
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(sections)) {
+    const given = decodeObject(key, raw.values[key], problems);
+    const defaults = mergeDefaults(SHARED_DEFAULTS[key], COMPOSITION_DEFAULTS[composition][key]);
+    // `sites` is a whole map the user replaces; every other section is merged over its defaults.
+    input[key] = key === "sites" && given !== undefined ? given : mergeDefaults(defaults, given);
+  }
+
+  const parsed = stackConfigSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = pathToKey(issue.path);
+      if (issue.code === "unrecognized_keys") {
+        for (const unknown of issue.keys) {
+          const path = pathToKey([...issue.path, unknown]);
+          problems.push({ key: path, message: "is not a known setting.", fix: `pulumi config rm --path '${path}'` });
+        }
+        continue;
+      }
+      const target = isArrayAt(stackConfigSchema, issue.path) ? `${key}[0]` : key;
+      problems.push({
+        key,
+        message: describeIssue(issue),
+        fix: setCommand(target, exampleAt(stackConfigSchema, issue.path)),
+      });
+    }
+  }
+
+  const secretsSet = Object.fromEntries(
+    (Object.keys(SECRET_KEYS) as SecretKey[]).map((k) => [k, k in raw.values]),
+  ) as Record<SecretKey, boolean>;
+
+  if (parsed.success) {
+    problems.push(...crossChecks(parsed.data, composition, secretsSet));
+  }
+
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(raw.stack, problems);
+  return { ...parsed.data, stack: raw.stack, composition, secretsSet };
+}
+
+function resolveComposition(raw: RawStackConfig, problems: ConfigProblem[]): Composition | undefined {
+  const known = COMPOSITIONS.join(", ");
+  const given = raw.values.composition;
+  if (given !== undefined) {
+    if ((COMPOSITIONS as readonly string[]).includes(given)) return given as Composition;
+    problems.push({
+      key: "composition",
+      message: `"${given}" is not a known composition; known compositions: ${known}.`,
+      fix: setCommand("composition", "prod"),
+    });
+    return undefined;
+  }
+  if ((COMPOSITIONS as readonly string[]).includes(raw.stack)) return raw.stack as Composition;
+  problems.push({
+    key: "composition",
+    message: `stack "${raw.stack}" is not one of the known compositions (${known}); say which one builds it.`,
+    fix: setCommand("composition", "prod"),
+  });
+  return undefined;
+}
+
+/** Object-valued keys arrive as JSON text. */
+function decodeObject(key: string, text: string | undefined, problems: ConfigProblem[]): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    problems.push({
+      key,
+      message: `must be an object of settings, got the plain value ${JSON.stringify(text)}.`,
+      fix: `pulumi config rm ${key} && ${setCommand(`${key}.<setting>`, undefined)}`,
+    });
+    return undefined;
+  }
+}
+
+function describeIssue(issue: { code: string; message: string; input?: unknown; values?: unknown[] }): string {
+  if (issue.code === "invalid_value" && issue.values) {
+    return `${JSON.stringify(issue.input)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}.`;
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) return "is required.";
+  return issue.message.endsWith(".") ? issue.message : `${issue.message}.`;
+}
+
+/** Rules that span several keys. */
+function crossChecks(
+  config: SectionsConfig,
+  composition: Composition,
+  secretsSet: Record<SecretKey, boolean>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { network, dns, tls, azure, sites } = config;
+  try {
+    planSubnets(network);
+  } catch (e) {
+    problems.push({
+      key: "network.vpcCidr",
+      message: (e as Error).message,
+      fix: setCommand("network.vpcCidr", "10.0.0.0/16"),
+    });
+  }
+  if (dns.enabled && !dns.domain) {
+    problems.push({
+      key: "dns.domain",
+      message: "is required when dns.enabled is true.",
+      fix: setCommand("dns.domain", "example.com"),
+    });
+  }
+  if (dns.enabled && dns.provider === "azure" && !azure.enabled) {
+    problems.push({
+      key: "dns.provider",
+      message: "is azure but azure.enabled is false: enable Azure or use route53.",
+      fix: setCommand("azure.enabled", "true"),
+    });
+  }
+  if (dns.domain && Object.keys(sites).includes(dns.hostRecordName)) {
+    problems.push({
+      key: "dns.hostRecordName",
+      message: `"${dns.hostRecordName}" is also a site name; the host A record and a site CNAME cannot share a name.`,
+      fix: setCommand("dns.hostRecordName", "cname"),
+    });
+  }
+  if (tls.mode === "provided") {
+    if (!dns.domain) {
+      problems.push({
+        key: "dns.domain",
+        message: "is required when tls.mode is provided: Nginx serves each site as <site>.<domain>.",
+        fix: setCommand("dns.domain", "example.com"),
+      });
+    }
+    for (const key of ["tlsCertificateChain", "tlsPrivateKey"] as const) {
+      if (!secretsSet[key]) {
+        problems.push({ key, message: "is required when tls.mode is provided.", fix: SECRET_KEYS[key] });
+      }
+    }
+  }
+  if (composition === "prod" && tls.mode === "provided" && !Object.values(sites).includes("registry")) {
+    problems.push({
+      key: "sites",
+      message:
+        "has no site for the registry (e.g. docker: registry): in prod the registry is reached only through Nginx.",
+      fix: setCommand("sites.docker", "registry"),
+    });
+  }
+  return problems;
+}
+
+/** The known key nearest to `key` by edit distance, when it is close enough to be a typo. */
+function closest(key: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+/** `database`: the RDS instance. Defaults differ per composition (dev: free tier; prod: protected). */
+export const databaseSection = z
+  .object({
+    /** postgres or mysql. Defaults to postgres. */
+    engine: z.enum(["postgres", "mysql"]).default("postgres").meta({ example: "postgres" }),
+    /** Engine major version. Defaults to 16 (postgres) or 8.0 (mysql). */
+    engineVersion: z
+      .string()
+      .regex(/^\d+(\.\d+){0,2}$/, "must be a version such as 16 or 8.0")
+      .optional()
+      .meta({ example: "16" }),
+    /** Instance class. Defaults to db.t4g.micro (free tier) in dev, db.t4g.medium in prod. */
+    instanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.t4g.micro")
+      .meta({ example: "db.t4g.micro" }),
+    /** Storage in GiB. Defaults to 20 (free tier) in dev, 50 in prod. */
+    allocatedStorageGiB: z.number().int().min(20).max(65536).meta({ example: "20" }),
+    /** Storage autoscaling ceiling in GiB; 0 turns autoscaling off. Defaults to 0 in dev, 200 in prod. */
+    maxAllocatedStorageGiB: z.number().int().min(0).max(65536).meta({ example: "200" }),
+    /** Initial database name. Defaults to app. */
+    dbName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, "must start with a letter and hold only letters, digits and _")
+      .default("app")
+      .meta({ example: "app" }),
+    /** Master user name (its password is generated and secret). Defaults to app_admin. */
+    username: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, "must start with a letter, hold only letters, digits and _, at most 16")
+      .refine((u) => !["admin", "postgres", "rdsadmin", "root"].includes(u.toLowerCase()), {
+        message: "is reserved by RDS: choose another name",
+      })
+      .default("app_admin")
+      .meta({ example: "app_admin" }),
+    /** Days of automated backups. Defaults to 1 in dev, 14 in prod (prod needs at least 7). */
+    backupRetentionDays: z.number().int().min(0).max(35).meta({ example: "14" }),
+    /** Standby in a second AZ. Defaults to false (an option for prod). */
+    multiAz: z.boolean().default(false).meta({ example: "true" }),
+    /** Performance Insights (7 days, free tier). Defaults to false in dev, true in prod. */
+    performanceInsights: z.boolean().meta({ example: "true" }),
+    /** Deletion protection. Defaults to false in dev, true in prod. */
+    deletionProtection: z.boolean().meta({ example: "true" }),
+    /** Keep a final snapshot on delete. Defaults to false in dev, true in prod. */
+    finalSnapshot: z.boolean().meta({ example: "true" }),
+    /** IAM database authentication. Defaults to false. */
+    iamAuthentication: z.boolean().default(false).meta({ example: "true" }),
+  })
+  .strict();
