@@ -1,8 +1,10 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Database } from "../components/database/database";
 import { DnsZone } from "../components/dnsZone/dnsZone";
+import type { HostFile } from "../components/hostFile";
 import { Network } from "../components/network/network";
+import { createAzure } from "./azure";
+import { createHost } from "./host";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import { awsProvider } from "./providers";
@@ -20,8 +22,8 @@ export interface HostShape {
 /** What a composition hands back: the stack outputs and, for the offline plan, the files shipped to hosts. */
 export interface StackResult {
   outputs: Record<string, pulumi.Input<unknown>>;
-  /** absolute remote path -> file content, as shipped (secret files are secret outputs). */
-  hostFiles: pulumi.Output<Record<string, string>>;
+  /** Every file shipped to a host, as shipped. */
+  hostFiles: pulumi.Output<HostFile[]>;
 }
 
 /** Network -> host -> database (admits the host's security group) -> DNS (points at the host's Elastic IP). */
@@ -42,7 +44,7 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
     opts,
   );
 
-  const host = placeholderHost(prefix, network, provider, shape, secrets);
+  const host = createHost(config, secrets, shape, network, provider);
 
   const db = config.database;
   const database = new Database(
@@ -69,6 +71,11 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
     opts,
   );
 
+  const azure = createAzure(config, secrets, {
+    databasePassword: database.password,
+    registryPasswords: host.registryPasswords,
+  });
+
   const dns =
     config.dns.enabled && config.dns.domain
       ? new DnsZone(
@@ -81,6 +88,7 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
             ttl: config.dns.ttl,
             extraRecords: config.dns.extraRecords,
             hostIp: host.publicIp,
+            azureResourceGroupName: azure.resourceGroupName,
           },
           opts,
         )
@@ -92,7 +100,7 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       vpcId: network.vpcId,
       publicSubnetIds: network.publicSubnetIds,
       privateSubnetIds: network.privateSubnetIds,
-      hostPublicIp: host.publicIp,
+      ...host.outputs,
       databaseAddress: database.address,
       databasePort: database.port,
       databaseName: database.dbName,
@@ -100,24 +108,8 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       databasePassword: database.password,
       dnsZoneId: dns?.zoneId,
       dnsNameServers: dns?.nameServers,
+      ...azure.outputs,
     },
-    hostFiles: pulumi.output<Record<string, string>>({}),
+    hostFiles: host.hostFiles,
   };
-}
-
-/** Stand-in for the RegistryHost component (its own issue): the host's security group and Elastic IP. */
-function placeholderHost(
-  prefix: string,
-  network: Network,
-  provider: aws.Provider,
-  _shape: HostShape,
-  _secrets: StackSecrets,
-): { securityGroupId: pulumi.Output<string>; publicIp: pulumi.Output<string> } {
-  const securityGroup = new aws.ec2.SecurityGroup(
-    `${prefix}-host-sg`,
-    { vpcId: network.vpcId, description: "Registry host", tags: { Name: `${prefix}-host-sg` } },
-    { provider },
-  );
-  const eip = new aws.ec2.Eip(`${prefix}-host-eip`, { domain: "vpc", tags: { Name: `${prefix}-host` } }, { provider });
-  return { securityGroupId: securityGroup.id, publicIp: eip.publicIp };
 }

@@ -62,7 +62,9 @@ function recordRegistrations(into: PlannedResource[]): void {
       type: req.getType(),
       name: req.getName(),
       parent: req.getParent() || undefined,
-      inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]) as Record<string, unknown>,
+      inputs: pulumi.runtime.deserializeProperties(
+        req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0],
+      ) as Record<string, unknown>,
       dependsOn: [...new Set(req.getDependenciesList())],
       custom: req.getCustom(),
       protect: req.getProtect?.() ?? false,

@@ -1,3 +1,5 @@
+import { azureChecks } from "./checks/azure";
+import { hostChecks } from "./checks/host";
 import { planSubnets } from "../../components/network/subnets";
 import { COMPOSITION_DEFAULTS, COMPOSITIONS, type Composition, mergeDefaults, SHARED_DEFAULTS } from "./defaults";
 import { type ConfigProblem, ConfigError, exampleAt, isArrayAt, pathToKey, setCommand } from "./errors";
@@ -87,7 +89,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   ) as Record<SecretKey, boolean>;
 
   if (parsed.success) {
-    problems.push(...crossChecks(parsed.data, composition, secretsSet));
+    for (const check of [crossChecks, hostChecks, azureChecks])
+      problems.push(...check(parsed.data, composition, secretsSet));
   }
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(raw.stack, problems);

@@ -1,7 +1,8 @@
 import type { MockCallArgs } from "@pulumi/pulumi/runtime";
+import { azureCalls } from "./azure";
+import { hostCalls } from "./host";
+import type { CallHandler } from "./types";
 import { MOCK_ACCOUNT_ID } from "./values";
-
-type CallHandler = (inputs: Record<string, unknown>) => Record<string, unknown>;
 
 /** Every invoke the program makes, answered deterministically. Anything else throws. */
 export const callHandlers: Record<string, CallHandler> = {
@@ -28,10 +29,7 @@ export const callHandlers: Record<string, CallHandler> = {
   }),
 };
 
-/** Registers more invoke answers (used by components' own mock files, e.g. Azure client config). */
-export function addCallHandlers(handlers: Record<string, CallHandler>): void {
-  Object.assign(callHandlers, handlers);
-}
+Object.assign(callHandlers, hostCalls, azureCalls);
 
 export function mockCall(args: MockCallArgs): Record<string, unknown> {
   const handler = callHandlers[args.token];

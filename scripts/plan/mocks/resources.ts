@@ -1,10 +1,9 @@
 import bcrypt from "bcryptjs";
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
+import { azureOutputs } from "./azure";
+import { hostOutputs } from "./host";
+import type { ComputedOutputs, Inputs } from "./types";
 import { documentationIp, hexOf, MOCK_ACCOUNT_ID, placeholderPem, privateIp } from "./values";
-
-type Inputs = Record<string, unknown>;
-/** Computes the outputs the provider would fill in (ids, ARNs, addresses, ...), from the resource's name and inputs. */
-type ComputedOutputs = (name: string, inputs: Inputs) => Inputs;
 
 const REGION = "ap-northeast-2";
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${MOCK_ACCOUNT_ID}:${resource}`;
@@ -41,7 +40,10 @@ export const computedOutputs: Record<string, ComputedOutputs> = {
     ownerId: MOCK_ACCOUNT_ID,
   }),
   "aws:ec2/subnet:Subnet": (name) => ({ arn: arn("ec2", `subnet/${name}`), ownerId: MOCK_ACCOUNT_ID }),
-  "aws:ec2/securityGroup:SecurityGroup": (name) => ({ arn: arn("ec2", `security-group/${name}`), ownerId: MOCK_ACCOUNT_ID }),
+  "aws:ec2/securityGroup:SecurityGroup": (name) => ({
+    arn: arn("ec2", `security-group/${name}`),
+    ownerId: MOCK_ACCOUNT_ID,
+  }),
   "aws:ec2/eip:Eip": (name) => ({
     publicIp: documentationIp(`eip/${name}`),
     allocationId: `eipalloc-0${hexOf(`aws:ec2/eip:Eip/${name}`, 16)}`,
@@ -83,7 +85,9 @@ export const computedOutputs: Record<string, ComputedOutputs> = {
   "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: placeholderPem("CERTIFICATE REQUEST", name) }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => {
     const length = (inputs.length as number | undefined) ?? 32;
-    const result = Buffer.from(hexOf(`password/${name}`, length * 2), "hex").toString("base64url").slice(0, length);
+    const result = Buffer.from(hexOf(`password/${name}`, length * 2), "hex")
+      .toString("base64url")
+      .slice(0, length);
     // A real bcrypt hash of the fake password, so rendered htpasswd files are real (cost 10 keeps plans fast).
     return { result, bcryptHash: bcrypt.hashSync(result, bcrypt.genSaltSync(10)) };
   },
@@ -97,6 +101,8 @@ export const computedOutputs: Record<string, ComputedOutputs> = {
   "command:local:Command": () => ({ stdout: "", stderr: "" }),
 };
 
+Object.assign(computedOutputs, hostOutputs, azureOutputs);
+
 function certificateOutputs(name: string, inputs: Inputs): Inputs {
   const hours = (inputs.validityPeriodHours as number | undefined) ?? 8760;
   const start = new Date("2026-01-01T00:00:00Z");
@@ -108,15 +114,12 @@ function certificateOutputs(name: string, inputs: Inputs): Inputs {
   };
 }
 
-/** Registers computed outputs for more resource types (components' own mock files, e.g. Azure). */
-export function addComputedOutputs(table: Record<string, ComputedOutputs>): void {
-  Object.assign(computedOutputs, table);
-}
-
 /** The state the mock provider returns: the inputs, plus every computed output, plus an ARN for AWS types. */
 export function mockState(args: MockResourceArgs): Inputs {
   const inputs = args.inputs as Inputs;
   const computed = computedOutputs[args.type]?.(args.name, inputs) ?? {};
-  const generic: Inputs = args.type.startsWith("aws:") ? { arn: arn(args.type.split(":")[1]!.split("/")[0]!, args.name) } : {};
+  const generic: Inputs = args.type.startsWith("aws:")
+    ? { arn: arn(args.type.split(":")[1]!.split("/")[0]!, args.name) }
+    : {};
   return { ...generic, ...inputs, ...computed };
 }

@@ -15,7 +15,7 @@ export function documentationIp(seed: string): string {
 /** A deterministic private address inside 10.0.0.0/8 for mock ENIs. */
 export function privateIp(seed: string): string {
   const h = parseInt(hexOf(seed, 6), 16);
-  return `10.0.${h % 100}.${(h >> 8) % 250 + 4}`;
+  return `10.0.${h % 100}.${((h >> 8) % 250) + 4}`;
 }
 
 export const MOCK_ACCOUNT_ID = "123456789012";
