@@ -12,6 +12,8 @@ import { UsageError } from "./errors.js";
  *   environment variable name cannot carry (`startup-infra:tls-key`).
  *
  * A key set both as plain and as secret is refused (ambiguous). Values are never printed.
+ * A value that is exactly `$(NAME)` is skipped: that is how Azure Pipelines passes a variable that is not
+ * defined (the macro stays unexpanded), and it must not become config.
  */
 export const CONFIG_PREFIX = "DEPLOY_CONFIG_";
 export const SECRET_PREFIX = "DEPLOY_SECRET_";
@@ -28,6 +30,8 @@ export const CREDENTIAL_VARS = [
   "ARM_OIDC_TOKEN",
   "AZURE_CLIENT_SECRET",
 ] as const;
+
+const UNEXPANDED_AZURE_MACRO = /^\$\([A-Za-z0-9_.-]+\)$/;
 
 const KEY_PATTERN = /^([A-Za-z0-9][A-Za-z0-9_-]*:)?[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -69,7 +73,7 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv): ConfigEntry[] {
   };
 
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) continue;
+    if (value === undefined || UNEXPANDED_AZURE_MACRO.test(value)) continue;
     if (name === CONFIG_JSON_VAR || name === SECRETS_JSON_VAR) continue;
     if (name.startsWith(CONFIG_PREFIX)) {
       add({ key: keyFromVarName(name.slice(CONFIG_PREFIX.length), name), value, secret: false }, name);
@@ -78,13 +82,13 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv): ConfigEntry[] {
     }
   }
   const plainJson = env[CONFIG_JSON_VAR];
-  if (plainJson) {
+  if (plainJson && !UNEXPANDED_AZURE_MACRO.test(plainJson)) {
     for (const [key, value] of Object.entries(parseJsonObject(CONFIG_JSON_VAR, plainJson))) {
       add({ key, value, secret: false }, CONFIG_JSON_VAR);
     }
   }
   const secretJson = env[SECRETS_JSON_VAR];
-  if (secretJson) {
+  if (secretJson && !UNEXPANDED_AZURE_MACRO.test(secretJson)) {
     for (const [key, value] of Object.entries(parseJsonObject(SECRETS_JSON_VAR, secretJson))) {
       add({ key, value, secret: true }, SECRETS_JSON_VAR);
     }

@@ -27,14 +27,14 @@ export function validateCaPem(pem: string, now: Date): CaCertificateInfo {
       "refusing: the PEM contains a private key; only the CA certificate belongs in ca.crt",
     );
   }
-  const blocks = pem.match(PEM_BLOCK) ?? [];
+  const blocks: string[] = pem.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) {
     throw new InvalidCaCertificateError("malformed PEM: no '-----BEGIN CERTIFICATE-----' block found");
   }
   if (blocks.length > 1) {
     throw new InvalidCaCertificateError(`expected one CA certificate, found ${blocks.length} certificates in the PEM`);
   }
-  const block = blocks[0].replace(/\r\n/g, "\n");
+  const block = (blocks[0] ?? "").replace(/\r\n/g, "\n");
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(block);
