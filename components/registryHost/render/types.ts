@@ -1,0 +1,53 @@
+import type { HostFile } from "../../hostFile";
+
+/**
+ * Plain, fully resolved inputs of every host renderer (no Outputs: the component resolves them with `apply` first).
+ * Contract between the renderers (render/) and the RegistryHost component.
+ */
+export interface HostRenderInput {
+  composition: "dev" | "prod";
+  /** Login user of the host (sudo-capable), e.g. ubuntu. */
+  sshUser: string;
+  registry: {
+    /** Pinned image, e.g. registry:3.0.0. */
+    image: string;
+    /** Dev: published on 0.0.0.0:<port> with its own TLS. Prod: 127.0.0.1:<port>, plain HTTP behind Nginx. */
+    port: number;
+    /** htpasswd file content: one `user:$2y$...` bcrypt line per user. */
+    htpasswd: string;
+    gc: { enabled: boolean; onCalendar: string };
+  };
+  tls: {
+    /** Leaf certificate chain (PEM, leaf first). */
+    certificatePem: string;
+    privateKeyPem: string;
+    /** Dev: the private CA that signed the leaf (clients trust it). */
+    caCertificatePem?: string;
+  };
+  /** Prod: Nginx sites. Undefined in dev (no Nginx). */
+  nginx?: {
+    domain: string;
+    /** subdomain -> upstream port on 127.0.0.1, or "registry". */
+    sites: Record<string, number | "registry">;
+  };
+  /** Device path of the separate EBS data volume (e.g. /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc...). */
+  dataVolumeDevice: string;
+}
+
+/** One provisioning step, run over SSH by the component, in order. */
+export interface ProvisionStep {
+  /** Short name, used in resource names: wait-ready, install-packages, install-files, ... */
+  name: string;
+  /** The remote command line. Never holds a secret (command lines show in process lists and logs). */
+  command: string;
+  /** Data fed on stdin (may hold secrets: files bundle, ...). */
+  stdin?: string;
+  /** Whether the step can run on the test machine (no Docker engine, no systemd there). */
+  runsInTests: boolean;
+}
+
+export interface ProvisionPlan {
+  /** Every file placed on the host (also written by the offline plan under host/). */
+  files: HostFile[];
+  steps: ProvisionStep[];
+}
