@@ -69,7 +69,10 @@ export async function runDeploy(args: DeployArgs, deps: DeployDeps): Promise<Exi
   const { io, workspace, env } = deps;
   // Credentials are known before anything runs, config secrets as soon as they are parsed.
   let redact = makeRedactor(secretValuesFromEnv(env, []));
-  const out = lineWriter(io.stdout, (t) => redact(t));
+  const out = lineWriter(
+    (t) => io.stdout(t),
+    (t) => redact(t),
+  );
 
   let outcome: Outcome = "succeeded";
   let exitCode: ExitCode = EXIT.ok;
