@@ -1,0 +1,127 @@
+/**
+ * Runs the pack's rules over the offline plan's resources the way CrossGuard would, without an engine: every
+ * resource policy on every resource (props = its inputs with secrets unwrapped), then every stack policy on the
+ * whole list, collecting each `reportViolation(message, urn?)`.
+ */
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { unwrapSecrets } from "../scripts/plan/secrets";
+import type { PlannedResource, PlanViolation } from "../scripts/plan/types";
+import type { Environment } from "./lib/environment";
+import { rules } from "./rules";
+
+type Policy = ResourceValidationPolicy | StackValidationPolicy;
+
+const isStackPolicy = (p: Policy): p is StackValidationPolicy => "validateStack" in p;
+
+/** Pulumi type token of a resource class (what `isType` / `asType` compare). */
+function typeOf(resourceClass: unknown): string | undefined {
+  return (resourceClass as { __pulumiType?: string }).__pulumiType;
+}
+
+class NotApplicable extends Error {}
+
+function resourceOptions(r: PlannedResource): PolicyResource["opts"] {
+  const extra = r as PlannedResource & { protect?: boolean; ignoreChanges?: string[] };
+  return {
+    protect: extra.protect ?? false,
+    ignoreChanges: extra.ignoreChanges ?? [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+    parent: r.parent,
+  };
+}
+
+/**
+ * Evaluates every rule of `rules` over `resources` for `environment` (passed to each policy as its config
+ * `environment`, as `--policy-pack-config` would). Returns the violations in rule order, then resource order.
+ * Components (custom: false) are evaluated too, as CrossGuard does; no rule applies to their types.
+ */
+export function evaluatePolicies(resources: PlannedResource[], environment: Environment): PlanViolation[] {
+  return evaluate(rules, resources, environment);
+}
+
+/** `evaluatePolicies` over any list of policies (tests use it for a single rule). */
+export function evaluate(policies: Policy[], resources: PlannedResource[], environment: Environment): PlanViolation[] {
+  const violations: PlanViolation[] = [];
+  const stackTags: ReadonlyMap<string, string> = new Map();
+  const getConfig = <T extends object>() => ({ environment }) as unknown as T;
+  const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason);
+  };
+  const props = new Map(resources.map((r) => [r.urn, unwrapSecrets(r.inputs) as Record<string, unknown>]));
+
+  for (const policy of policies) {
+    const level = policy.enforcementLevel === "advisory" ? "advisory" : "mandatory";
+    if (policy.enforcementLevel === "disabled") continue;
+    const collect =
+      (fallbackUrn?: string): ReportViolation =>
+      (message, urn) =>
+        violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? fallbackUrn, message });
+
+    if (isStackPolicy(policy)) {
+      const byUrn = new Map<string, PolicyResource>();
+      const policyResources = resources.map((r) => {
+        const resource: PolicyResource = {
+          type: r.type,
+          props: props.get(r.urn)!,
+          urn: r.urn,
+          name: r.name,
+          opts: resourceOptions(r),
+          dependencies: [],
+          propertyDependencies: {},
+          isType: (cls) => typeOf(cls) === r.type,
+          asType: (cls) => (typeOf(cls) === r.type ? (props.get(r.urn) as never) : undefined),
+        };
+        byUrn.set(r.urn, resource);
+        return resource;
+      });
+      resources.forEach((r, i) => {
+        const resource = policyResources[i]!;
+        resource.parent = r.parent ? byUrn.get(r.parent) : undefined;
+        resource.dependencies = r.dependsOn.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
+      });
+      const args: StackValidationArgs = { resources: policyResources, stackTags, getConfig, notApplicable };
+      runGuarded(() => policy.validateStack(args, collect()));
+      continue;
+    }
+
+    const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
+    for (const r of resources) {
+      const args: ResourceValidationArgs = {
+        type: r.type,
+        props: props.get(r.urn)!,
+        urn: r.urn,
+        name: r.name,
+        opts: resourceOptions(r),
+        stackTags,
+        isType: (cls) => typeOf(cls) === r.type,
+        asType: (cls) => (typeOf(cls) === r.type ? (props.get(r.urn) as never) : undefined),
+        getConfig,
+        notApplicable,
+      };
+      // The resource's own URN always wins for resource policies, as in CrossGuard.
+      const report: ReportViolation = (message) => collect(r.urn)(message);
+      for (const validate of validations) runGuarded(() => validate(args, report));
+    }
+  }
+  return violations;
+}
+
+/** Runs one validation; "not applicable" is not a violation. Rules are synchronous, so a promise is an error. */
+function runGuarded(run: () => unknown): void {
+  try {
+    const result = run();
+    if (result instanceof Promise) throw new Error("policy validations must be synchronous to run in the offline plan");
+  } catch (e) {
+    if (e instanceof NotApplicable) return;
+    throw e;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Named exceptions to the security bar. A rule that does not fit a stack gets a written, named exception here,
+ * never silence: each one says which rule it relaxes, exactly where it applies, and why. docs/policy.md lists them.
+ */
+import type { Environment } from "./lib/environment";
+
+export interface NamedException {
+  /** Stable name, quoted in violation messages and docs. */
+  name: string;
+  /** The policy it relaxes. */
+  policy: string;
+  /** Where it applies, in words. */
+  scope: string;
+  /** Why the relaxation is right for this stack. */
+  reason: string;
+}
+
+/** Marks a security group or rule as the prod web entry: `web-entry` / `web entry` in its resource name or description. */
+export const WEB_ENTRY_MARKER = /web[-_ ]?entry/i;
+
+/**
+ * CKV_AWS_260: HTTP (80) and HTTPS (443) open to the world are expected on the prod Nginx host, which is the stack's
+ * public web entry: 80 only answers with a redirect to HTTPS, 443 terminates TLS per subdomain.
+ */
+export const PROD_WEB_ENTRY = {
+  name: "prod-web-entry",
+  policy: "no-world-open-web-ports",
+  ports: [80, 443],
+  scope:
+    "ports 80 and 443 from 0.0.0.0/0 or ::/0, in the prod stack only, on a security group or rule whose resource " +
+    'name or description marks it as the web entry ("web-entry" / "web entry")',
+  reason:
+    "the prod Nginx host is the public web entry: port 80 only redirects to HTTPS, port 443 terminates TLS for the " +
+    "site and registry subdomains; the registry itself listens on loopback behind it",
+  /** True when the exception covers a world-open web port on this subject. */
+  applies(subject: { environment: Environment; texts: (string | undefined)[] }): boolean {
+    return subject.environment === "prod" && subject.texts.some((t) => t !== undefined && WEB_ENTRY_MARKER.test(t));
+  },
+} as const satisfies NamedException & Record<string, unknown>;
+
+/**
+ * CKV_AWS_88: an instance with a public address. Both stacks have exactly one entry host (dev: the registry and API
+ * gateway host; prod: the Nginx host), reachable on an Elastic IP that DNS points at.
+ */
+export const SINGLE_ENTRY_HOST = {
+  name: "single-entry-host",
+  policy: "ec2-public-ip-only-on-entry-host",
+  scope:
+    "one EC2 instance per stack (the entry host) may have a public address (associatePublicIpAddress or an Elastic IP)",
+  reason:
+    "the seed's system is one host that clients reach directly (registry, API gateway, Nginx); every other " +
+    "instance must stay private and be reached through it",
+} as const satisfies NamedException;
+
+/** Every named exception, for docs and reports. */
+export const EXCEPTIONS: NamedException[] = [PROD_WEB_ENTRY, SINGLE_ENTRY_HOST];

@@ -1,0 +1,20 @@
+/**
+ * Every rule of the pack, as plain CrossGuard policies. Importing this file starts nothing: only `index.ts` builds
+ * the PolicyPack (which serves it to the engine). Tests and the offline plan (`evaluate.ts`) call these directly.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { azureRules } from "./rules/azure";
+import { databaseRules } from "./rules/database-reachability";
+import { hostRules } from "./rules/host";
+import { networkRules } from "./rules/network";
+import { rdsRules } from "./rules/rds";
+import { vpcRules } from "./rules/vpc";
+
+export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+  ...networkRules,
+  ...vpcRules,
+  ...hostRules,
+  ...rdsRules,
+  ...databaseRules,
+  ...azureRules,
+];
