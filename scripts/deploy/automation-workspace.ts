@@ -21,10 +21,16 @@ async function engine<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The summary of an update-like operation; a missing summary is an engine contract break, not "no changes". */
-function resourceChanges(summary: { resourceChanges?: OpCounts } | undefined, verb: string): OpCounts {
-  if (!summary?.resourceChanges) throw new Error(`the engine returned no change summary for ${verb}`);
-  return summary.resourceChanges;
+/**
+ * The change counts of an operation. A missing or empty summary is an engine contract break, never "no changes":
+ * every stack has at least its `pulumi:pulumi:Stack` resource, and the SDK returns `{}` for a preview whose
+ * summary event it could not parse, which would otherwise pass a drift check silently.
+ */
+function requireChanges(changes: OpCounts | undefined, verb: string): OpCounts {
+  if (!changes || Object.keys(changes).length === 0) {
+    throw new Error(`the engine returned no change summary for ${verb}; cannot tell what would change`);
+  }
+  return changes;
 }
 
 class AutomationStack implements DeployStack {
@@ -49,7 +55,7 @@ class AutomationStack implements DeployStack {
         diff: true,
       }),
     );
-    return { changes: r.changeSummary };
+    return { changes: requireChanges(r.changeSummary, "preview") };
   }
 
   async up(opts: OperationOptions): Promise<UpResult> {
@@ -64,26 +70,28 @@ class AutomationStack implements DeployStack {
         suppressOutputs: true,
       }),
     );
-    return { changes: resourceChanges(r.summary, "up"), outputs: r.outputs };
+    return { changes: requireChanges(r.summary?.resourceChanges, "up"), outputs: r.outputs };
   }
 
   async refresh(opts: Omit<OperationOptions, "policyPacks">): Promise<OperationResult> {
     const r = await engine(() =>
       this.stack.refresh({ expectNoChanges: opts.expectNoChanges, onOutput: opts.onOutput, color: "never" }),
     );
-    return { changes: resourceChanges(r.summary, "refresh") };
+    return { changes: requireChanges(r.summary?.resourceChanges, "refresh") };
   }
 
   async previewRefresh(opts: Omit<OperationOptions, "policyPacks">): Promise<OperationResult> {
     const r = await engine(() =>
       this.stack.previewRefresh({ expectNoChanges: opts.expectNoChanges, onOutput: opts.onOutput, color: "never" }),
     );
-    return { changes: r.changeSummary };
+    return { changes: requireChanges(r.changeSummary, "refresh --preview-only") };
   }
 
   async destroy(opts: Pick<OperationOptions, "onOutput">): Promise<OperationResult> {
     const r = await engine(() => this.stack.destroy({ onOutput: opts.onOutput, color: "never" }));
-    return { changes: resourceChanges(r.summary, "destroy") };
+    // An already-empty stack legitimately destroys nothing: only the summary itself is required.
+    if (!r.summary) throw new Error("the engine returned no summary for destroy");
+    return { changes: r.summary.resourceChanges ?? {} };
   }
 
   async outputs(): Promise<StackOutputs> {
