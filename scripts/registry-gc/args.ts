@@ -50,7 +50,9 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
  */
 export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliOptions {
   if (argv.some((a) => a === "--password" || a.startsWith("--password="))) {
-    throw new UsageError("--password is refused (it would show in ps and shell history): use --password-stdin or REGISTRY_PASSWORD");
+    throw new UsageError(
+      "--password is refused (it would show in ps and shell history): use --password-stdin or REGISTRY_PASSWORD",
+    );
   }
   let values;
   try {
@@ -111,7 +113,11 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   }
   if (!user && passwordFrom === "stdin") throw new UsageError("--password-stdin needs --user (or REGISTRY_USER)");
 
-  if (values.keep === undefined && values["keep-tags-like"]!.length === 0 && values["keep-younger-than"] === undefined) {
+  if (
+    values.keep === undefined &&
+    values["keep-tags-like"]!.length === 0 &&
+    values["keep-younger-than"] === undefined
+  ) {
     throw new UsageError(
       "no retention rule: give --keep <N>, --keep-tags-like <regex> or --keep-younger-than <duration> (--keep 0 alone deletes every tag)",
     );

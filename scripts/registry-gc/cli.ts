@@ -7,7 +7,9 @@ import { formatSummary, formatTextReport, toJson } from "./report.js";
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /** Runs the CLI and returns its exit code: 0 done, 1 some deletions failed, 2 usage / reach / auth / config. */
@@ -55,7 +57,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     } else {
       process.stdout.write(`${formatTextReport(report)}\n${formatSummary(report)}\n`);
     }
-    for (const r of report.repositories) if (r.error) process.stderr.write(`registry-gc: ${r.repository}: ${r.error}\n`);
+    for (const r of report.repositories)
+      if (r.error) process.stderr.write(`registry-gc: ${r.repository}: ${r.error}\n`);
     return report.summary.digestsFailed > 0 || report.summary.repositoryErrors > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {

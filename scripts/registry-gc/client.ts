@@ -144,7 +144,11 @@ export class RegistryClient {
     if (res.status === 401) {
       const challenge = res.headers.get("www-authenticate") ?? "";
       if (/^bearer/i.test(challenge)) {
-        throw new RegistryError("auth", `${this.opts.baseUrl} wants bearer-token auth, which registry-gc does not support`, 401);
+        throw new RegistryError(
+          "auth",
+          `${this.opts.baseUrl} wants bearer-token auth, which registry-gc does not support`,
+          401,
+        );
       }
       throw new RegistryError(
         "auth",
@@ -167,21 +171,26 @@ export class RegistryClient {
 
   /** Follows `Link: <...>; rel="next"` (and `last` when a full page comes without a link) until the end. */
   private async paginate(kind: string, firstPath: string, pageSize: number, field: "repositories" | "tags") {
-    const out: string[] = [];
+    const out = new Set<string>();
+    const seen = new Set<string>();
     let next: string | undefined = `${firstPath}?n=${pageSize}`;
-    while (next) {
+    while (next && !seen.has(next)) {
+      seen.add(next); // a registry that ignores `last` must not loop us forever
       const res = await this.request(kind, "GET", next);
-      if (res.status === 404 && field === "tags") return out; // repository vanished meanwhile
+      if (res.status === 404 && field === "tags") break; // repository vanished meanwhile
       if (res.status !== 200) this.fail(`GET ${firstPath}`, res);
-      const page = ((JSON.parse(res.body.toString("utf8")) as Record<string, string[] | null>)[field] ?? []) as string[];
-      out.push(...page);
+      const body = JSON.parse(res.body.toString("utf8")) as Record<string, string[] | null>;
+      const page = body[field] ?? [];
+      const before = out.size;
+      for (const item of page) out.add(item);
       const link = res.headers.get("link")?.match(/<([^>]+)>\s*;\s*rel="?next"?/);
       if (link) next = link[1];
-      else if (page.length >= pageSize && page.length > 0) {
+      else if (page.length === pageSize && out.size > before) {
+        // Exactly a full page and no Link: some registries paginate by `last` only; ask for what follows.
         next = `${firstPath}?n=${pageSize}&last=${encodeURIComponent(page[page.length - 1]!)}`;
       } else next = undefined;
     }
-    return out;
+    return [...out];
   }
 
   listRepositories(pageSize = 1000): Promise<string[]> {

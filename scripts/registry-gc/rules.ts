@@ -87,7 +87,8 @@ export function decideRetention(
   rules: RetentionRules,
   now: Date,
 ): RepositoryPlan {
-  if (!Number.isInteger(rules.keep) || rules.keep < 0) throw new Error(`keep must be a whole number >= 0, got ${rules.keep}`);
+  if (!Number.isInteger(rules.keep) || rules.keep < 0)
+    throw new Error(`keep must be a whole number >= 0, got ${rules.keep}`);
   const images = rankImages(tags);
   const rankOf = new Map(images.map((img, i) => [img.digest, i + 1]));
   const anyUndated = images.some((img) => !img.created);
