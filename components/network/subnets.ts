@@ -35,10 +35,18 @@ export function planSubnets(input: SubnetLayoutInput): SubnetLayout {
     );
   }
   const [lower, upper] = vpc.split();
-  const take = (range: IPv4CidrRange, count: number) =>
-    range
-      .splitInto(new IPv4Prefix(BigInt(subnetPrefixLength)))
-      .slice(0, count)
-      .map((r) => r.toCidrString());
+  // The first `count` consecutive blocks of the half (computed one by one: a /8 holds a million /28s).
+  const take = (half: IPv4CidrRange, count: number) => {
+    const blocks: string[] = [];
+    let block: IPv4CidrRange | undefined = new IPv4CidrRange(
+      half.getFirst(),
+      new IPv4Prefix(BigInt(subnetPrefixLength)),
+    );
+    for (let i = 0; i < count && block; i++) {
+      blocks.push(block.toCidrString());
+      block = block.nextRange();
+    }
+    return blocks;
+  };
   return { publicCidrs: take(lower, publicSubnetCount), privateCidrs: take(upper, privateSubnetCount) };
 }

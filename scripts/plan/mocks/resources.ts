@@ -31,6 +31,17 @@ export function mockId(args: MockResourceArgs): string {
   return `${args.name}-${hexOf(`${args.type}/${args.name}`, 8)}`;
 }
 
+/** AWS types whose `name` the provider generates when the program gives none. */
+const AUTONAMED = new Set([
+  "aws:rds/parameterGroup:ParameterGroup",
+  "aws:rds/subnetGroup:SubnetGroup",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:iam/role:Role",
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:ec2/keyPair:KeyPair",
+]);
+
 export const computedOutputs: Record<string, ComputedOutputs> = {
   "aws:ec2/vpc:Vpc": (name) => ({
     arn: arn("ec2", `vpc/${name}`),
@@ -121,5 +132,10 @@ export function mockState(args: MockResourceArgs): Inputs {
   const generic: Inputs = args.type.startsWith("aws:")
     ? { arn: arn(args.type.split(":")[1]!.split("/")[0]!, args.name) }
     : {};
-  return { ...generic, ...inputs, ...computed };
+  // AWS providers name resources the program leaves unnamed (`<name>-<7 hex>`); emulate it so names flow like real ones.
+  const autoName: Inputs =
+    args.type.startsWith("aws:") && inputs.name === undefined && AUTONAMED.has(args.type)
+      ? { name: `${args.name}-${hexOf(`autoname/${args.type}/${args.name}`, 7)}` }
+      : {};
+  return { ...generic, ...autoName, ...inputs, ...computed };
 }

@@ -4,6 +4,7 @@ import type { PlannedResource } from "../../../scripts/plan/types";
 import { loadStackFile } from "../../../scripts/plan/stackConfig";
 import { unwrapSecrets } from "../../../scripts/plan/secrets";
 import { PROJECT } from "../../../stacks/config/schema";
+import { buildStack } from "../../../stacks/program";
 
 export const PROJECT_DIR = resolve(__dirname, "../../..");
 
@@ -31,15 +32,13 @@ export async function runStack(
   const file = loadStackFile(PROJECT_DIR, stack);
   const config = { ...file.config };
   const secretKeys = new Set(file.secretKeys);
-  for (const [k, v] of Object.entries(overrides)) config[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(overrides))
+    config[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   for (const [k, v] of Object.entries(secrets)) {
     config[`${PROJECT}:${k}`] = v;
     secretKeys.add(`${PROJECT}:${k}`);
   }
-  const run = await runUnderMocks({ project: PROJECT, stack, config, secretKeys: [...secretKeys] }, async () => {
-    const { buildStack } = await import("../../../stacks/program");
-    return buildStack();
-  });
+  const run = await runUnderMocks({ project: PROJECT, stack, config, secretKeys: [...secretKeys] }, buildStack);
   const outputs: StackRun["outputs"] = {};
   for (const [k, v] of Object.entries(run.result.outputs)) outputs[k] = await resolveOutput(v);
   const hostFiles = (await resolveOutput(run.result.hostFiles)).value;

@@ -1,0 +1,70 @@
+// `npm run plan -- --stack <dev|prod> [--config-file <yaml>] [--out <dir>]`: the offline plan (design.md contract).
+// Exit 0: clean plan. 1: a mandatory policy is violated. 2: invalid config or usage (every problem listed).
+// 3: the program itself failed under the mock engine.
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../stacks/config/errors";
+import { runPlan } from "./plan";
+import { formatSummary } from "./summary";
+
+const USAGE = "usage: npm run plan -- --stack <dev|prod|name> [--config-file <stack-format yaml>] [--out <dir>]";
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        stack: { type: "string" },
+        "config-file": { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`plan: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!args.stack) {
+    console.error(`plan: --stack is required\n${USAGE}`);
+    return 2;
+  }
+  const projectDir = resolve(__dirname, "../..");
+  const outDir = resolve(args.out ?? resolve(projectDir, "plan", args.stack));
+  try {
+    const report = await runPlan({ projectDir, stack: args.stack, configFile: args["config-file"], outDir });
+    console.log(formatSummary(report, outDir));
+    return report.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+  } catch (e) {
+    return failure(e);
+  }
+}
+
+function failure(e: unknown): number {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    return 2;
+  }
+  const err = e as Error & { code?: string; path?: string };
+  if (err.code === "ENOENT" && err.path) {
+    console.error(
+      `plan: cannot read ${err.path}: no such file (is the stack name right? stack files are Pulumi.<stack>.yaml)`,
+    );
+    return 2;
+  }
+  // Errors the program raises on purpose (RunError, ResourceError) carry their message; show it without a trace.
+  console.error(`plan: the program failed under the mock engine: ${err.message ?? String(e)}`);
+  return 3;
+}
+
+// Errors thrown inside an `apply` surface as unhandled rejections: report them the same way.
+process.on("unhandledRejection", (e) => process.exit(failure(e)));
+
+main().then(
+  (code) => process.exit(code),
+  (e) => process.exit(failure(e)),
+);

@@ -1,0 +1,122 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { HostFile } from "../../components/hostFile";
+import { evaluatePolicies } from "../../policy/evaluate";
+import { ConfigError } from "../../stacks/config/errors";
+import { parseStackConfig, type StackConfig } from "../../stacks/config/parse";
+import { PROJECT, SECRET_KEYS } from "../../stacks/config/schema";
+import { buildStack } from "../../stacks/program";
+import { renderArchitecture } from "./diagram";
+import { resolveOutput, runUnderMocks } from "./engine";
+import { placeholderSecrets } from "./placeholders";
+import { maskSecrets, SECRET_PLACEHOLDER } from "./secrets";
+import { loadStackFile } from "./stackConfig";
+import type { PlannedResource, PlanViolation } from "./types";
+
+export interface PlanOptions {
+  projectDir: string;
+  stack: string;
+  configFile?: string;
+  outDir: string;
+}
+
+export interface PlanReport {
+  stack: string;
+  composition: StackConfig["composition"];
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+  hostFiles: HostFile[];
+  violations: PlanViolation[];
+  notes: string[];
+}
+
+/** Placeholder line that stands for a secret file's content in `host/`. */
+export const SECRET_FILE_PLACEHOLDER = "# [secret] content withheld by the offline plan\n";
+
+/**
+ * Validates the stack config, evaluates the real program under the mock engine, runs the policy pack over the
+ * planned resources, and writes plan.json, host/ and architecture.mmd into `outDir`. Throws ConfigError on
+ * invalid config (nothing is written then).
+ */
+export async function runPlan(options: PlanOptions): Promise<PlanReport> {
+  const file = loadStackFile(options.projectDir, options.stack, options.configFile);
+  const short = (k: string) => k.slice(PROJECT.length + 1);
+  const values = Object.fromEntries(
+    Object.entries(file.config)
+      .filter(([k]) => k.startsWith(`${PROJECT}:`))
+      .map(([k, v]) => [short(k), v]),
+  );
+  const secretKeys = new Set(file.secretKeys.map(short));
+  // Secret values cannot be read offline (no CLI, no passphrase): every secret key that is absent or stored as a
+  // secret is planned with a placeholder. One stored in clear text stays as it is, so the program's check reports it.
+  const standIns = Object.keys(SECRET_KEYS).filter((k) => !(k in values) || secretKeys.has(k));
+  for (const key of standIns) {
+    values[key] = "placeholder";
+    secretKeys.add(key);
+  }
+  const config = parseStackConfig({ stack: options.stack, values, secretKeys });
+
+  const placeholders = placeholderSecrets(config);
+  const engineConfig = { ...file.config };
+  const engineSecretKeys = new Set(file.secretKeys);
+  for (const key of standIns) {
+    engineConfig[`${PROJECT}:${key}`] = placeholders.values[key] ?? "offline-plan-placeholder";
+    engineSecretKeys.add(`${PROJECT}:${key}`);
+  }
+  const notes = [...placeholders.notes];
+
+  const run = await runUnderMocks(
+    { project: PROJECT, stack: options.stack, config: engineConfig, secretKeys: [...engineSecretKeys] },
+    buildStack,
+  );
+  const outputs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(run.result.outputs)) {
+    const resolved = await resolveOutput(v);
+    outputs[k] = resolved.secret ? SECRET_PLACEHOLDER : maskSecrets(resolved.value);
+  }
+  const hostFiles = (await resolveOutput(run.result.hostFiles)).value ?? [];
+  const violations = evaluatePolicies(run.resources, config.composition);
+
+  const report: PlanReport = {
+    stack: options.stack,
+    composition: config.composition,
+    resources: run.resources,
+    outputs,
+    hostFiles,
+    violations,
+    notes,
+  };
+  writePlan(options.outDir, report);
+  return report;
+}
+
+function writePlan(outDir: string, report: PlanReport): void {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, "host"), { recursive: true });
+  const planJson = {
+    stack: report.stack,
+    composition: report.composition,
+    resources: report.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent ?? null,
+      inputs: maskSecrets(r.inputs),
+      dependsOn: r.dependsOn,
+      protect: r.protect,
+      ignoreChanges: r.ignoreChanges,
+    })),
+    outputs: report.outputs,
+    violations: report.violations,
+    notes: report.notes,
+  };
+  writeFileSync(join(outDir, "plan.json"), JSON.stringify(planJson, null, 2) + "\n");
+  for (const f of report.hostFiles) {
+    const target = join(outDir, "host", f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.secret ? SECRET_FILE_PLACEHOLDER : f.content);
+  }
+  writeFileSync(join(outDir, "architecture.mmd"), renderArchitecture(report.stack, report.resources));
+}
+
+export { ConfigError };

@@ -1,0 +1,110 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "./support/runStack";
+
+const work = mkdtempSync(join(tmpdir(), "plan-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Runs the real plan command as a user would (its own process). */
+function plan(args: string[]) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/plan/cli.ts", ...args], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function override(name: string, yaml: string): string {
+  const file = join(work, name);
+  writeFileSync(file, yaml);
+  return file;
+}
+
+describe.each(["dev", "prod"])("npm run plan -- --stack %s", (stack) => {
+  const out = join(work, stack);
+  let run: ReturnType<typeof plan>;
+  beforeAll(() => {
+    run = plan(["--stack", stack, "--out", out]);
+  });
+  const planJson = () => JSON.parse(readFileSync(join(out, "plan.json"), "utf8"));
+
+  it("exits 0 with a readable summary", () => {
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Offline plan of stack "${stack}" (composition ${stack})`);
+    expect(run.stdout).toMatch(/Policy: (no violations|\d+ violation\(s\))/);
+  });
+
+  it("writes plan.json with resources (urn, type, name, parent, inputs, dependsOn), outputs and no mandatory violation", () => {
+    const doc = planJson();
+    expect(doc.stack).toBe(stack);
+    expect(doc.resources.length).toBeGreaterThan(20);
+    for (const r of doc.resources)
+      expect(Object.keys(r)).toEqual(expect.arrayContaining(["urn", "type", "name", "parent", "inputs", "dependsOn"]));
+    expect(doc.violations.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")).toEqual([]);
+  });
+
+  it("replaces every secret with [secret]: the database password never appears", () => {
+    const doc = planJson();
+    const db = doc.resources.find((r: { type: string }) => r.type === "aws:rds/instance:Instance");
+    expect(db.inputs.password).toBe("[secret]");
+    expect(doc.outputs.databasePassword).toBe("[secret]");
+  });
+
+  it("writes the architecture diagram", () => {
+    const mmd = readFileSync(join(out, "architecture.mmd"), "utf8");
+    expect(mmd).toMatch(/^flowchart LR/);
+    expect(mmd).toContain("subgraph dev".replace("dev", stack));
+  });
+});
+
+describe("plan exit codes", () => {
+  it("exits 2 on invalid config, listing every problem with its fix, without a stack trace", () => {
+    const file = override(
+      "bad.yaml",
+      [
+        "config:",
+        "  startup-infra:network:",
+        "    vpcCidr: 10.0.0.0/33",
+        "  startup-infra:database:",
+        "    engine: oracle",
+        "",
+      ].join("\n"),
+    );
+    const run = plan(["--stack", "dev", "--config-file", file, "--out", join(work, "bad")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Invalid configuration for stack "dev": 2 problems.');
+    expect(run.stderr).toContain("startup-infra:network.vpcCidr:");
+    expect(run.stderr).toContain("fix: pulumi config set --path 'database.engine' postgres");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(work, "bad", "plan.json"))).toBe(false);
+  });
+
+  it("exits 2 for a stack without a stack file", () => {
+    const run = plan(["--stack", "nosuchstack", "--out", join(work, "none")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Pulumi.nosuchstack.yaml");
+  });
+
+  it("exits 2 on bad usage", () => {
+    const run = plan(["--stak", "dev"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("usage: npm run plan -- --stack");
+  });
+
+  it("exits 1 and names the rule when prod opens SSH to the world", () => {
+    const file = override(
+      "ssh-open.yaml",
+      ["config:", "  startup-infra:host:", "    sshAllowedCidrs: ['0.0.0.0/0']", ""].join("\n"),
+    );
+    const run = plan(["--stack", "prod", "--config-file", file, "--out", join(work, "open")]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/\[mandatory\] [a-z0-9-]+: .*22/);
+    const doc = JSON.parse(readFileSync(join(work, "open", "plan.json"), "utf8"));
+    expect(doc.violations.some((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")).toBe(true);
+  });
+});
