@@ -13,7 +13,7 @@ import * as tls from "@pulumi/tls";
 import * as yaml from "yaml";
 import * as zod from "zod";
 
-const touched = [
+const touched: unknown[] = [
   aws.ec2.Vpc,
   aws.ec2.Instance,
   aws.vpc.SecurityGroupIngressRule,
