@@ -28,10 +28,9 @@ function typeOf(resourceClass: unknown): string | undefined {
 class NotApplicable extends Error {}
 
 function resourceOptions(r: PlannedResource): PolicyResource["opts"] {
-  const extra = r as PlannedResource & { protect?: boolean; ignoreChanges?: string[] };
   return {
-    protect: extra.protect ?? false,
-    ignoreChanges: extra.ignoreChanges ?? [],
+    protect: r.protect ?? false,
+    ignoreChanges: r.ignoreChanges ?? [],
     aliases: [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
@@ -56,7 +55,7 @@ export function evaluate(policies: Policy[], resources: PlannedResource[], envir
   const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
   };
-  const props = new Map(resources.map((r) => [r.urn, unwrapSecrets(r.inputs) as Record<string, unknown>]));
+  const props = resources.map((r) => unwrapSecrets(r.inputs) as Record<string, unknown>);
 
   for (const policy of policies) {
     const level = policy.enforcementLevel === "advisory" ? "advisory" : "mandatory";
@@ -68,17 +67,17 @@ export function evaluate(policies: Policy[], resources: PlannedResource[], envir
 
     if (isStackPolicy(policy)) {
       const byUrn = new Map<string, PolicyResource>();
-      const policyResources = resources.map((r) => {
+      const policyResources = resources.map((r, i) => {
         const resource: PolicyResource = {
           type: r.type,
-          props: props.get(r.urn)!,
+          props: props[i]!,
           urn: r.urn,
           name: r.name,
           opts: resourceOptions(r),
           dependencies: [],
           propertyDependencies: {},
           isType: (cls) => typeOf(cls) === r.type,
-          asType: (cls) => (typeOf(cls) === r.type ? (props.get(r.urn) as never) : undefined),
+          asType: (cls) => (typeOf(cls) === r.type ? (props[i] as never) : undefined),
         };
         byUrn.set(r.urn, resource);
         return resource;
@@ -94,16 +93,16 @@ export function evaluate(policies: Policy[], resources: PlannedResource[], envir
     }
 
     const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
-    for (const r of resources) {
+    for (const [i, r] of resources.entries()) {
       const args: ResourceValidationArgs = {
         type: r.type,
-        props: props.get(r.urn)!,
+        props: props[i]!,
         urn: r.urn,
         name: r.name,
         opts: resourceOptions(r),
         stackTags,
         isType: (cls) => typeOf(cls) === r.type,
-        asType: (cls) => (typeOf(cls) === r.type ? (props.get(r.urn) as never) : undefined),
+        asType: (cls) => (typeOf(cls) === r.type ? (props[i] as never) : undefined),
         getConfig,
         notApplicable,
       };
