@@ -1,5 +1,5 @@
 import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { validateCaPem, type CaCertificateInfo } from "./certificate.js";
 
 /** Where Docker clients look for a registry's CA: `<certsDir>/<host>:<port>/ca.crt`. */
@@ -53,6 +53,20 @@ function outputString(outputs: Record<string, unknown>, name: string): string | 
   return value;
 }
 
+/**
+ * `mkdir -p` whose new directories end up 0755 whatever the umask (a root CI shell may run with 077, and a
+ * certs.d the Docker CLI's user cannot read breaks `docker` commands that read it). Existing directories are
+ * left as they are; the registry's own directory is always set to 0755.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const firstCreated = await mkdir(dir, { recursive: true, mode: 0o755 });
+  const toFix = [dir];
+  if (firstCreated !== undefined) {
+    for (let d = dirname(dir); d.length >= firstCreated.length && d !== dirname(d); d = dirname(d)) toFix.push(d);
+  }
+  for (const d of toFix) await chmod(d, 0o755);
+}
+
 export interface TrustOptions {
   /** Plain stack output values by name. */
   outputs: Record<string, unknown>;
@@ -82,8 +96,7 @@ export async function trustRegistryCa(opts: TrustOptions): Promise<TrustResult> 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  await chmod(dir, 0o755); // mkdir's mode is filtered by the umask
+  await makeDirs(dir);
   if (existing === certificate.pem) {
     if (((await stat(path)).mode & 0o777) !== 0o644) await chmod(path, 0o644);
     return { status: "already-trusted", path, certificate };

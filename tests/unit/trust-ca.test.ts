@@ -122,6 +122,24 @@ describe("trustRegistryCa on real files", () => {
     expect(statSync(path).ino).toBe(inode);
   });
 
+  it("creates 0755 directories and a 0644 file even under a restrictive umask", async () => {
+    const certsDir = join(freshCertsDir(), "etc", "docker", "certs.d");
+    const previous = process.umask(0o077);
+    try {
+      await trustRegistryCa({
+        outputs: { registryAddress: ADDRESS, registryCaCertificatePem: caPem },
+        certsDir,
+        now: NOW,
+      });
+    } finally {
+      process.umask(previous);
+    }
+    for (const dir of [join(certsDir, "..", ".."), join(certsDir, ".."), certsDir, join(certsDir, ADDRESS)]) {
+      expect(statSync(dir).mode & 0o777, dir).toBe(0o755);
+    }
+    expect(statSync(join(certsDir, ADDRESS, "ca.crt")).mode & 0o777).toBe(0o644);
+  });
+
   it("replaces a different (rotated) CA", async () => {
     const certsDir = freshCertsDir();
     await trustRegistryCa({
