@@ -2,6 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parseDeployArgs, type DeployArgs } from "../../scripts/deploy/args.js";
 import { translateEngineError } from "../../scripts/deploy/engine-errors.js";
 import { ChangesDetectedError, EXIT, PulumiCliMissingError } from "../../scripts/deploy/errors.js";
+import { protectedResourceUrns } from "../../scripts/deploy/guards.js";
+import { isInteractive } from "../../scripts/deploy/io.js";
+import { makeRedactor } from "../../scripts/deploy/redact.js";
+import { hasChanges, summarizeChanges } from "../../scripts/deploy/summary.js";
 import { runDeploy, type DeployIo } from "../../scripts/deploy/run.js";
 import type {
   ConfigEntry,
@@ -533,5 +537,50 @@ describe("the Markdown summary", () => {
     const { code } = await run("preview --stack dev --summary /nope/s.md", { io });
     expect(code).toBe(EXIT.failed);
     expect(io.err).toContain("could not write the summary");
+  });
+});
+
+describe("pure helpers", () => {
+  it("counts a replacement once, whichever halves the engine reports", () => {
+    expect(summarizeChanges({ replace: 1, "create-replacement": 1, "delete-replaced": 1 }).replaces).toBe(1);
+    expect(summarizeChanges({ "create-replacement": 2, "delete-replaced": 2 }).replaces).toBe(2);
+    expect(summarizeChanges({ create: 1, import: 1, delete: 2, discard: 1, same: 3 })).toEqual({
+      creates: 2,
+      updates: 0,
+      replaces: 0,
+      deletes: 3,
+      same: 3,
+    });
+  });
+
+  it("treats same/read/refresh as no change and everything else as a change", () => {
+    expect(hasChanges({ same: 4, read: 1, refresh: 2 })).toBe(false);
+    expect(hasChanges({ same: 4, update: 0 })).toBe(false);
+    for (const op of ["create", "update", "delete", "replace", "create-replacement", "import", "discard"]) {
+      expect(hasChanges({ same: 1, [op]: 1 }), op).toBe(true);
+    }
+  });
+
+  it("redacts every known secret, longest first, and leaves short values alone", () => {
+    const redact = makeRedactor(["abcd", "abcdefgh", "xy"]);
+    expect(redact("k=abcdefgh k2=abcd xy")).toBe("k=[secret] k2=[secret] xy");
+  });
+
+  it("finds protected resources only in a well-formed export", () => {
+    expect(protectedResourceUrns(null)).toEqual([]);
+    expect(protectedResourceUrns({ deployment: {} })).toEqual([]);
+    expect(
+      protectedResourceUrns({
+        deployment: { resources: [{ urn: "a", protect: true }, { urn: "b", protect: false }, null] },
+      }),
+    ).toEqual(["a"]);
+  });
+
+  it("is interactive only with a terminal and without CI", () => {
+    expect(isInteractive({}, true)).toBe(true);
+    expect(isInteractive({ CI: "false" }, true)).toBe(true);
+    expect(isInteractive({ CI: "true" }, true)).toBe(false);
+    expect(isInteractive({ CI: "1" }, true)).toBe(false);
+    expect(isInteractive({}, false)).toBe(false);
   });
 });
