@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { diagramIn } from "../../scripts/plan/readme";
 import { PROJECT_DIR } from "./support/runStack";
 
 const work = mkdtempSync(join(tmpdir(), "plan-cli-"));
@@ -106,5 +107,23 @@ describe("plan exit codes", () => {
     expect(run.stdout).toMatch(/\[mandatory\] [a-z0-9-]+: .*22/);
     const doc = JSON.parse(readFileSync(join(work, "open", "plan.json"), "utf8"));
     expect(doc.violations.some((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")).toBe(true);
+  });
+});
+
+describe("README stays true to the plan", () => {
+  const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
+
+  it.each(["dev", "prod"])(
+    "shows the %s architecture exactly as the plan generates it (npm run docs:diagrams)",
+    (stack) => {
+      const generated = readFileSync(join(work, stack, "architecture.mmd"), "utf8");
+      expect(diagramIn(readme, stack)).toBe(generated);
+    },
+  );
+
+  it.each(["dev", "prod"])("documents every %s stack output", (stack) => {
+    const outputs = Object.keys(JSON.parse(readFileSync(join(work, stack, "plan.json"), "utf8")).outputs);
+    expect(outputs.length).toBeGreaterThan(5);
+    for (const name of outputs) expect(readme, `output ${name} is not in the README`).toContain(`\`${name}\``);
   });
 });

@@ -10,7 +10,11 @@ describe("dev stack under mocks: network", () => {
   it("creates one VPC 10.0.0.0/16 with DNS support and hostnames", () => {
     const vpcs = run.ofType("aws:ec2/vpc:Vpc");
     expect(vpcs).toHaveLength(1);
-    expect(vpcs[0]!.props).toMatchObject({ cidrBlock: "10.0.0.0/16", enableDnsSupport: true, enableDnsHostnames: true });
+    expect(vpcs[0]!.props).toMatchObject({
+      cidrBlock: "10.0.0.0/16",
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+    });
   });
 
   it("has one public subnet and two private subnets in distinct AZs, none mapping public IPs", () => {
