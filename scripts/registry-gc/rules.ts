@@ -110,21 +110,32 @@ export function decideRetention(
     }
   }
 
-  // Digests the registry must keep: every digest a kept tag points at, and every manifest a kept index lists.
+  // Digests the registry must keep: every digest a kept tag points at, and every manifest a kept index lists,
+  // transitively (a tag kept as a child may itself be an index). Iterates to a fixpoint.
   const keptDigestTag = new Map<string, string>();
   const protectedChildTag = new Map<string, string>();
   const sortedTags = [...tags].sort((a, b) => naturalCompare(a.tag, b.tag));
-  for (const t of sortedTags) {
-    if (!reasons.has(t.tag)) continue;
-    if (!keptDigestTag.has(t.digest)) keptDigestTag.set(t.digest, t.tag);
-    for (const child of t.children ?? []) if (!protectedChildTag.has(child)) protectedChildTag.set(child, t.tag);
-  }
-  for (const t of sortedTags) {
-    if (reasons.has(t.tag)) continue;
-    const sharer = keptDigestTag.get(t.digest);
-    if (sharer !== undefined) add(t.tag, { kind: "shares-digest", withTag: sharer });
-    const index = protectedChildTag.get(t.digest);
-    if (index !== undefined) add(t.tag, { kind: "child-of-kept-index", indexTag: index });
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of sortedTags) {
+      if (!reasons.has(t.tag)) {
+        const sharer = keptDigestTag.get(t.digest);
+        const index = protectedChildTag.get(t.digest);
+        if (sharer === undefined && index === undefined) continue;
+        if (sharer !== undefined) add(t.tag, { kind: "shares-digest", withTag: sharer });
+        if (index !== undefined) add(t.tag, { kind: "child-of-kept-index", indexTag: index });
+        changed = true;
+      }
+      if (!keptDigestTag.has(t.digest)) {
+        keptDigestTag.set(t.digest, t.tag);
+        changed = true;
+      }
+      for (const child of t.children ?? []) {
+        if (protectedChildTag.has(child)) continue;
+        protectedChildTag.set(child, t.tag);
+        changed = true;
+      }
+    }
   }
 
   const decisions: TagDecision[] = tags.map((t) => {

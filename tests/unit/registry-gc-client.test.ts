@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { MANIFEST_ACCEPT, RegistryClient, RegistryError } from "../../scripts/registry-gc/index.js";
+
+// A tiny in-process fake registry: enough HTTP to test retries, pagination, concurrency and error mapping.
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+});
+
+async function fake(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+}
+
+describe("RegistryClient", () => {
+  it("retries 429 and 5xx with back-off, then succeeds, and counts every request", async () => {
+    let calls = 0;
+    const url = await fake((_req, res) => {
+      calls++;
+      if (calls === 1) res.writeHead(429, { "retry-after": "0" }).end();
+      else if (calls === 2) res.writeHead(503).end();
+      else res.writeHead(200).end("{}");
+    });
+    const c = new RegistryClient({ baseUrl: url, backoffMs: 1 });
+    await c.ping();
+    expect(c.stats).toMatchObject({ total: 3, retries: 2, byKind: { ping: 3 } });
+    await c.close();
+  });
+
+  it("gives up after the retries and reports the last status", async () => {
+    const url = await fake((_req, res) => res.writeHead(500).end('{"errors":[{"code":"UNKNOWN","message":"boom"}]}'));
+    const c = new RegistryClient({ baseUrl: url, backoffMs: 1, retries: 2 });
+    await expect(c.listRepositories()).rejects.toThrow(/HTTP 500 UNKNOWN: boom/);
+    expect(c.stats.total).toBe(3);
+    await c.close();
+  });
+
+  it("follows Link pagination and stops when a registry ignores `last`", async () => {
+    const all = ["a", "b", "c", "d", "e"];
+    const url = await fake((req, res) => {
+      const u = new URL(req.url!, "http://x");
+      if (u.pathname === "/v2/_catalog") {
+        const n = Number(u.searchParams.get("n"));
+        const start = u.searchParams.has("last") ? all.indexOf(u.searchParams.get("last")!) + 1 : 0;
+        const page = all.slice(start, start + n);
+        const headers: Record<string, string> = {};
+        if (start + n < all.length) headers.link = `</v2/_catalog?last=${page.at(-1)}&n=${n}>; rel="next"`;
+        res.writeHead(200, headers).end(JSON.stringify({ repositories: page }));
+      } else {
+        // tags/list ignoring n and last entirely: always the same full page, never a Link.
+        res.writeHead(200).end(JSON.stringify({ name: "x", tags: ["1", "2"] }));
+      }
+    });
+    const c = new RegistryClient({ baseUrl: url });
+    expect(await c.listRepositories(2)).toEqual(all);
+    expect(c.stats.byKind.catalog).toBe(3);
+    expect(await c.listTags("x", 2)).toEqual(["1", "2"]);
+    expect(c.stats.byKind.tags).toBeLessThanOrEqual(2);
+    await c.close();
+  });
+
+  it("asks for every manifest type at once and keeps at most `concurrency` requests in flight", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const accepts: string[] = [];
+    const url = await fake((req, res) => {
+      accepts.push(String(req.headers.accept));
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res
+          .writeHead(200, { "docker-content-digest": "sha256:abc", "content-type": "application/vnd.oci.image.manifest.v1+json" })
+          .end('{"schemaVersion":2,"config":{"digest":"sha256:def","size":2}}');
+      }, 10);
+    });
+    const c = new RegistryClient({ baseUrl: url, concurrency: 3 });
+    const got = await Promise.all(Array.from({ length: 12 }, (_, i) => c.getManifest("r", `t${i}`)));
+    expect(got[0]).toMatchObject({ digest: "sha256:abc", mediaType: "application/vnd.oci.image.manifest.v1+json" });
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(new Set(accepts)).toEqual(new Set([MANIFEST_ACCEPT]));
+    for (const t of [
+      "application/vnd.docker.distribution.manifest.v2+json",
+      "application/vnd.docker.distribution.manifest.list.v2+json",
+      "application/vnd.oci.image.manifest.v1+json",
+      "application/vnd.oci.image.index.v1+json",
+    ]) {
+      expect(MANIFEST_ACCEPT).toContain(t);
+    }
+    await c.close();
+  });
+
+  it("maps 401 to an auth error, 405 on delete to delete-disabled, and sends basic auth", async () => {
+    let auth = "";
+    const url = await fake((req, res) => {
+      auth = String(req.headers.authorization);
+      if (req.method === "DELETE") {
+        res.writeHead(405).end('{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}');
+      } else res.writeHead(401, { "www-authenticate": 'Basic realm="r"' }).end();
+    });
+    const c = new RegistryClient({ baseUrl: url, user: "ci", password: "pw" });
+    const ping = await c.ping().catch((e: unknown) => e);
+    expect(ping).toBeInstanceOf(RegistryError);
+    expect(ping).toMatchObject({ kind: "auth", message: expect.stringMatching(/authentication to .* failed \(401\)/) });
+    expect(auth).toBe(`Basic ${Buffer.from("ci:pw").toString("base64")}`);
+    const del = await c.deleteManifest("r", "sha256:abc").catch((e: unknown) => e);
+    expect(del).toMatchObject({ kind: "delete-disabled", message: expect.stringMatching(/storage\.delete\.enabled: true/) });
+    await c.close();
+  });
+});
