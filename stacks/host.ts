@@ -1,7 +1,9 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostFile } from "../components/hostFile";
 import type { Network } from "../components/network/network";
+import { renderProvisionPlanFallback } from "../components/registryHost/provisionPlanFallback";
+import { RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import type { HostShape } from "./compose";
@@ -13,30 +15,109 @@ export interface HostResult {
   /** Registry passwords (secret), user -> password, for Key Vault. */
   registryPasswords: pulumi.Output<Record<string, string>>;
   hostFiles: pulumi.Output<HostFile[]>;
+  /**
+   * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `registryAddress`, `registryCaCertificatePem` (self-signed
+   * only), `sshCommand`, `sshPrivateKey` (secret, generated key only), `registryUsers`, `registryPasswords` (secret),
+   * `tlsCertificateExpiry`.
+   */
   outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-/** Stand-in for the RegistryHost component (its own issue): the host's security group and Elastic IP. */
+/** The RegistryHost of this stack, shaped by the composition, sized and opened by config. */
 export function createHost(
   config: StackConfig,
-  _secrets: StackSecrets,
-  _shape: HostShape,
+  secrets: StackSecrets,
+  shape: HostShape,
   network: Network,
   provider: aws.Provider,
 ): HostResult {
-  const opts = { provider };
-  const prefix = config.stack;
-  const securityGroup = new aws.ec2.SecurityGroup(
-    `${prefix}-host-sg`,
-    { vpcId: network.vpcId, description: "Registry host", tags: { Name: `${prefix}-host-sg` } },
-    opts,
+  const { host, registry, dns, sites } = config;
+  const domain = dns.domain;
+  const registrySite = Object.entries(sites).find(([, upstream]) => upstream === "registry")?.[0];
+  const siteNames = domain ? Object.keys(sites).map((site) => `${site}.${domain}`) : [];
+  const registryHostName = domain && registrySite ? `${registrySite}.${domain}` : undefined;
+
+  if (shape.directRegistryPort && host.registryAllowedCidrs.length === 0) {
+    pulumi.log.info(
+      "host.registryAllowedCidrs is empty: the registry port is not opened; reach it through an SSH tunnel " +
+        `(ssh -L ${registry.port}:127.0.0.1:${registry.port} ...).`,
+    );
+  }
+
+  const component = new RegistryHost(
+    `${config.stack}-host`,
+    {
+      composition: config.composition,
+      vpcId: network.vpcId,
+      subnetId: network.publicSubnetIds[0]!,
+      instanceType: host.instanceType,
+      rootVolumeGiB: host.rootVolumeGiB,
+      dataVolumeGiB: host.dataVolumeGiB,
+      ami: host.amiId ? { id: host.amiId } : { owner: host.amiOwner, namePattern: host.amiNamePattern },
+      sshUser: host.sshUser,
+      sshPublicKey: host.sshPublicKey,
+      detailedMonitoring: host.detailedMonitoring,
+      firewall: {
+        sshCidrs: host.sshAllowedCidrs,
+        registry: shape.directRegistryPort ? { port: registry.port, cidrs: host.registryAllowedCidrs } : undefined,
+        apiGateway: shape.apiGateway ? { port: host.apiGatewayPort, cidrs: host.apiGatewayAllowedCidrs } : undefined,
+        webEntry: shape.nginx,
+      },
+      registry: {
+        image: registry.image,
+        port: registry.port,
+        users: registry.users,
+        gc: registry.gc,
+        // A bought certificate names hosts, not the IP: clients then use the registry site's name.
+        hostName: shape.nginx || config.tls.mode === "provided" ? registryHostName : undefined,
+        clientsUsePort: !shape.nginx,
+      },
+      tls: hostTls(config, secrets, siteNames),
+      nginx: shape.nginx && domain ? { domain, sites } : undefined,
+      protectData: config.composition === "prod",
+      renderProvisionPlan: renderProvisionPlanFallback,
+      provisionTimeoutMinutes: host.provisionTimeoutMinutes,
+    },
+    { providers: [provider] },
   );
-  const eip = new aws.ec2.Eip(`${prefix}-host-eip`, { domain: "vpc", tags: { Name: `${prefix}-host` } }, opts);
+
   return {
-    securityGroupId: securityGroup.id,
-    publicIp: eip.publicIp,
-    registryPasswords: pulumi.secret<Record<string, string>>({}),
-    hostFiles: pulumi.output([]),
-    outputs: { hostPublicIp: eip.publicIp },
+    securityGroupId: component.securityGroupId,
+    publicIp: component.publicIp,
+    registryPasswords: component.registryPasswords,
+    hostFiles: component.hostFiles,
+    outputs: {
+      hostPublicIp: component.publicIp,
+      registryAddress: component.registryAddress,
+      registryCaCertificatePem: component.registryCaCertificatePem,
+      sshCommand: component.sshCommand,
+      sshPrivateKey: component.sshPrivateKey,
+      registryUsers: component.registryUsers,
+      registryPasswords: component.registryPasswords,
+      tlsCertificateExpiry: component.tlsCertificateExpiry,
+    },
+  };
+}
+
+function hostTls(config: StackConfig, secrets: StackSecrets, siteNames: string[]): RegistryHostTls {
+  const { tls } = config;
+  if (tls.mode === "self-signed") {
+    return {
+      mode: "self-signed",
+      caValidityDays: tls.caValidityDays,
+      certificateValidityDays: tls.certificateValidityDays,
+      dnsNames: config.dns.enabled ? siteNames : [],
+    };
+  }
+  const chain = secrets.tlsCertificateChain;
+  const key = secrets.tlsPrivateKey;
+  // Config validation already requires both in this mode; this guards programmatic callers.
+  if (!chain || !key) throw new Error("tls.mode is provided but tlsCertificateChain or tlsPrivateKey is not set");
+  return {
+    mode: "provided",
+    certificateChainPem: chain,
+    privateKeyPem: key,
+    requiredNames: siteNames,
+    minRemainingDays: tls.minRemainingDays,
   };
 }

@@ -1,12 +1,149 @@
 import type { Composition } from "../defaults";
-import type { ConfigProblem } from "../errors";
+import { type ConfigProblem, setCommand } from "../errors";
 import type { SecretKey, SectionsConfig } from "../schema";
 
-/** Rules spanning host, registry and TLS settings. */
+/** Ports this program never opens to anyone (the seed opened 21 and 2376 to the world), nor uses for a service. */
+export const NEVER_OPENED_PORTS: Record<number, string> = {
+  21: "FTP",
+  22: "SSH (opened only to host.sshAllowedCidrs)",
+  23: "Telnet",
+  2375: "Docker daemon",
+  2376: "Docker daemon TLS",
+  3389: "RDP",
+};
+
+const WORLD = new Set(["0.0.0.0/0", "::/0"]);
+
+/**
+ * Rules spanning host, registry and TLS settings. Each problem names the key and the command that fixes it.
+ *
+ * Not a problem (on purpose): an empty dev `host.registryAllowedCidrs` or `host.apiGatewayAllowedCidrs`. The port is
+ * then not opened at all; the registry is still reachable through an SSH tunnel (`ssh -L 5000:127.0.0.1:5000 ...`).
+ */
 export function hostChecks(
-  _config: SectionsConfig,
-  _composition: Composition,
+  config: SectionsConfig,
+  composition: Composition,
   _secretsSet: Record<SecretKey, boolean>,
 ): ConfigProblem[] {
-  return [];
+  const problems: ConfigProblem[] = [];
+  const { host, registry, tls, dns, sites } = config;
+  const prod = composition === "prod";
+
+  const worldSsh = host.sshAllowedCidrs.filter((c) => WORLD.has(c));
+  if (worldSsh.length > 0) {
+    problems.push({
+      key: "host.sshAllowedCidrs",
+      message: `opens SSH to the whole internet (${worldSsh.join(", ")}); list only your office or VPN blocks.`,
+      fix: setCommand("host.sshAllowedCidrs[0]", "203.0.113.10/32"),
+    });
+  }
+
+  // Dev publishes these ports; prod binds the registry to loopback, where 80/443 belong to Nginx.
+  const published: { key: string; port: number }[] = prod
+    ? [{ key: "registry.port", port: registry.port }]
+    : [
+        { key: "registry.port", port: registry.port },
+        { key: "host.apiGatewayPort", port: host.apiGatewayPort },
+      ];
+  for (const { key, port } of published) {
+    const reserved = NEVER_OPENED_PORTS[port] ?? (prod && (port === 80 || port === 443) ? "Nginx" : undefined);
+    if (reserved) {
+      problems.push({
+        key,
+        message: `is ${port}, which belongs to ${reserved}; choose another port.`,
+        fix: setCommand(key, key === "registry.port" ? "5000" : "8000"),
+      });
+    }
+  }
+  if (!prod && registry.port === host.apiGatewayPort) {
+    problems.push({
+      key: "host.apiGatewayPort",
+      message: `is ${host.apiGatewayPort}, the same port as registry.port; they must differ.`,
+      fix: setCommand("host.apiGatewayPort", "8000"),
+    });
+  }
+
+  if (prod) {
+    for (const key of ["registryAllowedCidrs", "apiGatewayAllowedCidrs"] as const) {
+      if (host[key].length > 0) {
+        problems.push({
+          key: `host.${key}`,
+          message: "is a dev-only setting: in prod only Nginx (80/443) and SSH are reachable.",
+          fix: `pulumi config rm --path 'host.${key}'`,
+        });
+      }
+    }
+    if (!dns.domain) {
+      problems.push({
+        key: "dns.domain",
+        message: "is required in prod: Nginx serves each site as <site>.<domain>.",
+        fix: setCommand("dns.domain", "example.com"),
+      });
+    }
+    // parse.ts already reports a missing registry site when tls.mode is provided; this covers the other mode.
+    if (tls.mode !== "provided" && !Object.values(sites).includes("registry")) {
+      problems.push({
+        key: "sites",
+        message:
+          "has no site for the registry (e.g. docker: registry): in prod the registry is reached only through Nginx.",
+        fix: setCommand("sites.docker", "registry"),
+      });
+    }
+    for (const [site, upstream] of Object.entries(sites)) {
+      if (upstream === "registry") continue;
+      if (upstream === registry.port || upstream === 80 || upstream === 443 || NEVER_OPENED_PORTS[upstream]) {
+        problems.push({
+          key: `sites.${site}`,
+          message: `proxies to port ${upstream}, which is taken by the registry, Nginx or an admin service.`,
+          fix: setCommand(`sites.${site}`, "8080"),
+        });
+      }
+    }
+  }
+
+  if (!prod && tls.mode === "provided") {
+    // A bought certificate has no IP SAN: dev clients must reach the registry by name, <site>.<domain>:<port>.
+    if (!dns.domain || !Object.values(sites).includes("registry")) {
+      problems.push({
+        key: "tls.mode",
+        message:
+          "is provided in a dev stack: the registry is then reached as <site>.<domain>:<port>, which needs dns.domain and a registry site.",
+        fix: setCommand("tls.mode", "self-signed"),
+      });
+    }
+  }
+
+  if (tls.mode === "self-signed" && tls.certificateValidityDays > tls.caValidityDays) {
+    problems.push({
+      key: "tls.certificateValidityDays",
+      message: `(${tls.certificateValidityDays}) outlives tls.caValidityDays (${tls.caValidityDays}): the CA must outlive the certificates it signs.`,
+      fix: setCommand("tls.certificateValidityDays", "397"),
+    });
+  }
+
+  const arch = amiArchitectureMismatch(host.instanceType, host.amiNamePattern);
+  if (!host.amiId && arch) {
+    problems.push({
+      key: "host.amiNamePattern",
+      message: `looks for ${arch.image} images but host.instanceType ${host.instanceType} is ${arch.instance}.`,
+      fix: setCommand("host.amiNamePattern", `ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch.instance}-server-*`),
+    });
+  }
+  return problems;
+}
+
+/** Graviton families carry a `g` among the attributes after the generation digit (m7g, t4g, c7gn; not g4dn). */
+function instanceArchitecture(instanceType: string): "arm64" | "amd64" {
+  const family = instanceType.split(".")[0] ?? "";
+  const attributes = family.replace(/^[a-z]+\d+/, "");
+  return attributes.includes("g") ? "arm64" : "amd64";
+}
+
+function amiArchitectureMismatch(
+  instanceType: string,
+  pattern: string,
+): { image: string; instance: string } | undefined {
+  const image = /arm64/.test(pattern) ? "arm64" : /amd64/.test(pattern) ? "amd64" : undefined;
+  const instance = instanceArchitecture(instanceType);
+  return image && image !== instance ? { image, instance } : undefined;
 }

@@ -14,5 +14,10 @@ export const tlsSection = z
     caValidityDays: z.number().int().min(30).max(3650).default(1825).meta({ example: "1825" }),
     /** Validity of the self-signed leaf certificate. Defaults to 397 days. */
     certificateValidityDays: z.number().int().min(1).max(825).default(397).meta({ example: "397" }),
+    /**
+     * `provided` only: a deployment stops when the leaf certificate has fewer days left than this (renew first).
+     * Defaults to 14 days.
+     */
+    minRemainingDays: z.number().int().min(0).max(365).default(14).meta({ example: "30" }),
   })
   .strict();

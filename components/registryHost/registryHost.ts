@@ -1,0 +1,482 @@
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import type { HostFile } from "../hostFile";
+import { DATA_VOLUME_DEVICE_NAME, dataVolumeDevicePath, registryAddressOf, sshCommandOf } from "./addresses";
+import { htpasswdOf } from "./credentials";
+import { type FirewallArgs, planEgressRules, planIngressRules } from "./firewall";
+import {
+  assertSameSteps,
+  declaredSteps,
+  placeholderValues,
+  provisionCommandSpecs,
+  type RenderProvisionPlan,
+  renderInputOf,
+  type ResolvedHostValues,
+  type StaticRenderInput,
+} from "./provisioning";
+import type { ProvisionPlan } from "./render/types";
+import { checkProvidedCertificate } from "./tlsCheck";
+
+/** Where the host's AMI comes from. */
+export type AmiSource =
+  /** Pinned: changing it replaces the host (the data volume survives). */
+  | { id: string }
+  /**
+   * Looked up (newest image of `owner` matching `namePattern`) on the first deploy only: the instance ignores AMI
+   * changes, so a newly published image never replaces the host silently. Pin an id to move on.
+   */
+  | { owner: string; namePattern: string };
+
+/** Where the registry's (and in prod Nginx's) certificate comes from. */
+export type RegistryHostTls =
+  | {
+      /** A private CA and a leaf minted by @pulumi/tls; the leaf's SAN is the Elastic IP (plus `dnsNames`). */
+      mode: "self-signed";
+      caValidityDays: number;
+      certificateValidityDays: number;
+      /** Extra SAN names (the site names when DNS is on). Defaults to none. */
+      dnsNames?: string[];
+    }
+  | {
+      /** A bought chain and key, checked (parses, key matches, covers `requiredNames`, enough days left) before use. */
+      mode: "provided";
+      /** PEM chain, leaf first (secret). */
+      certificateChainPem: pulumi.Input<string>;
+      /** PEM private key of the leaf (secret). */
+      privateKeyPem: pulumi.Input<string>;
+      /** Every name the leaf must cover, e.g. each `<site>.<domain>`. */
+      requiredNames: string[];
+      /** The deployment stops when fewer days than this are left. */
+      minRemainingDays: number;
+    };
+
+export interface RegistryHostArgs {
+  composition: "dev" | "prod";
+  vpcId: pulumi.Input<string>;
+  /** Public subnet the host runs in (its Availability Zone also holds the data volume). */
+  subnetId: pulumi.Input<string>;
+  /** EC2 instance type, e.g. m6i.xlarge. */
+  instanceType: string;
+  /** Root volume size (gp3, encrypted, deleted with the instance). */
+  rootVolumeGiB: number;
+  /** Registry data volume size (gp3, encrypted, separate: it outlives the instance). */
+  dataVolumeGiB: number;
+  ami: AmiSource;
+  /** Login user of the AMI (sudo-capable). */
+  sshUser: string;
+  /**
+   * Your own OpenSSH public key. Provisioning then authenticates through your SSH agent (SSH_AUTH_SOCK), which must
+   * hold the matching private key. Defaults to a generated ED25519 key whose private half is the secret output
+   * `sshPrivateKey`.
+   */
+  sshPublicKey?: string;
+  /** CloudWatch detailed (1-minute) monitoring. Defaults to false. */
+  detailedMonitoring?: boolean;
+  /** What the security group admits (see FirewallArgs); egress is all outbound. */
+  firewall: FirewallArgs;
+  registry: {
+    /** Pinned image, e.g. registry:3.0.0. */
+    image: string;
+    /** Dev: published with TLS on this port. Prod: loopback behind Nginx. */
+    port: number;
+    /** Each gets a generated 32-character password (secret output). */
+    users: string[];
+    gc: { enabled: boolean; onCalendar: string };
+    /**
+     * The DNS name clients use for the registry (prod: `docker.<domain>`). Defaults to the Elastic IP (dev).
+     */
+    hostName?: string;
+    /** Whether clients address the registry port (dev) or Nginx's 443 (prod). Defaults to true. */
+    clientsUsePort?: boolean;
+  };
+  tls: RegistryHostTls;
+  /** Prod: the Nginx sites (subdomain -> upstream port or "registry"). Defaults to none (no Nginx). */
+  nginx?: { domain: string; sites: Record<string, number | "registry"> };
+  /**
+   * Pulumi `protect` on the data volume and a final snapshot when it is deleted anyway. Defaults to false (dev data is
+   * disposable); prod sets it. `retainOnDelete` is not used: it would orphan a paid volume silently and the next
+   * `up` would start from an empty one.
+   */
+  protectData?: boolean;
+  /** The renderers' `renderProvisionPlan` (render/index.ts): host files and steps from plain values. */
+  renderProvisionPlan: RenderProvisionPlan;
+  /** How long the first step waits for SSH and cloud-init on a new instance, in minutes. Defaults to 20. */
+  provisionTimeoutMinutes?: number;
+}
+
+/**
+ * The registry host (mission-brief rows 2, 5, 7-12): an EC2 instance on an Elastic IP, its own security group, a
+ * separate encrypted data volume, registry credentials, the TLS certificate, and the host files shipped and run over
+ * SSH. Decisions live in pure helpers (firewall.ts, tlsCheck.ts, provisioning.ts, addresses.ts, credentials.ts).
+ */
+export class RegistryHost extends pulumi.ComponentResource {
+  readonly securityGroupId: pulumi.Output<string>;
+  readonly instanceId: pulumi.Output<string>;
+  /** The Elastic IP: stable across instance replacement (certificate SAN, DNS). */
+  readonly publicIp: pulumi.Output<string>;
+  readonly dataVolumeId: pulumi.Output<string>;
+  /** `host[:port]` Docker clients use. */
+  readonly registryAddress: pulumi.Output<string>;
+  readonly registryUsers: string[];
+  /** Secret: user -> password. */
+  readonly registryPasswords: pulumi.Output<Record<string, string>>;
+  /** The private CA clients trust (self-signed mode); undefined with a provided certificate. */
+  readonly registryCaCertificatePem: pulumi.Output<string> | undefined;
+  /** Secret: the generated SSH private key (OpenSSH format); undefined with `sshPublicKey`. */
+  readonly sshPrivateKey: pulumi.Output<string> | undefined;
+  readonly sshCommand: pulumi.Output<string>;
+  /** notAfter of the registry's (leaf) certificate, ISO 8601. */
+  readonly tlsCertificateExpiry: pulumi.Output<string>;
+  /** Every file placed on the host, as shipped. */
+  readonly hostFiles: pulumi.Output<HostFile[]>;
+  /** The provisioning commands, in order (the last one finishes the host). */
+  readonly provisionSteps: command.remote.Command[];
+
+  constructor(name: string, args: RegistryHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("startup:aws:RegistryHost", name, {}, opts);
+    const parent = { parent: this };
+
+    // --- Firewall -------------------------------------------------------------------------------------------------
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: args.firewall.webEntry
+          ? "Registry host: web entry 80/443 (Nginx), SSH from admin CIDRs"
+          : "Registry host: SSH from admin CIDRs, registry and API gateway from their allow lists",
+        tags: { Name: `${name}-sg` },
+      },
+      parent,
+    );
+    for (const rule of planIngressRules(args.firewall)) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${rule.key}`,
+        {
+          securityGroupId: securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: rule.port,
+          toPort: rule.port,
+          cidrIpv4: rule.cidrIpv4,
+          cidrIpv6: rule.cidrIpv6,
+          description: rule.description,
+          tags: { Name: `${name}-${rule.key}` },
+        },
+        { parent: securityGroup },
+      );
+    }
+    for (const rule of planEgressRules()) {
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-${rule.key}`,
+        {
+          securityGroupId: securityGroup.id,
+          ipProtocol: "-1",
+          cidrIpv4: rule.cidrIpv4,
+          cidrIpv6: rule.cidrIpv6,
+          description: rule.description,
+          tags: { Name: `${name}-${rule.key}` },
+        },
+        { parent: securityGroup },
+      );
+    }
+
+    // --- SSH key --------------------------------------------------------------------------------------------------
+    const generatedKey = args.sshPublicKey
+      ? undefined
+      : new tls.PrivateKey(`${name}-ssh-key`, { algorithm: "ED25519" }, parent);
+    const keyPair = new aws.ec2.KeyPair(
+      `${name}-key`,
+      {
+        keyNamePrefix: `${name}-`,
+        publicKey: generatedKey ? generatedKey.publicKeyOpenssh : args.sshPublicKey!,
+        tags: { Name: `${name}-key` },
+      },
+      parent,
+    );
+    const sshPrivateKey = generatedKey ? pulumi.secret(generatedKey.privateKeyOpenssh) : undefined;
+
+    // --- Instance, Elastic IP, data volume ------------------------------------------------------------------------
+    const lookedUp = !("id" in args.ami);
+    const amiId =
+      "id" in args.ami
+        ? pulumi.output(args.ami.id)
+        : aws.ec2
+            .getAmiOutput(
+              {
+                owners: [args.ami.owner],
+                mostRecent: true,
+                filters: [
+                  { name: "name", values: [args.ami.namePattern] },
+                  { name: "virtualization-type", values: ["hvm"] },
+                  { name: "root-device-type", values: ["ebs"] },
+                ],
+              },
+              parent,
+            )
+            .apply((ami) => ami.id);
+
+    const instance = new aws.ec2.Instance(
+      `${name}-instance`,
+      {
+        ami: amiId,
+        instanceType: args.instanceType,
+        subnetId: args.subnetId,
+        vpcSecurityGroupIds: [securityGroup.id],
+        keyName: keyPair.keyName,
+        // The Elastic IP is the host's only public address (named exception single-entry-host).
+        associatePublicIpAddress: false,
+        monitoring: args.detailedMonitoring ?? false,
+        // IMDSv2 only; hop limit 1 keeps the instance credentials out of reach of containers (one hop further).
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: "disabled",
+        },
+        rootBlockDevice: {
+          volumeType: "gp3",
+          volumeSize: args.rootVolumeGiB,
+          encrypted: true,
+          deleteOnTermination: true,
+        },
+        // No userData: everything, secrets included, is shipped over SSH by the provisioning steps.
+        tags: { Name: `${name}` },
+      },
+      { parent: this, ignoreChanges: lookedUp ? ["ami"] : [] },
+    );
+
+    const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { Name: `${name}` } }, parent);
+    // Replaced with the instance: detach from the old one first (an address has one association at a time).
+    const eipAssociation = new aws.ec2.EipAssociation(
+      `${name}-eip-association`,
+      { allocationId: eip.allocationId, instanceId: instance.id },
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    // The data volume sits in the subnet's AZ, decided independently of the instance, so replacing the instance
+    // never touches it.
+    const zone = aws.ec2.getSubnetOutput({ id: args.subnetId }, parent).availabilityZone;
+    const protectData = args.protectData ?? false;
+    const dataVolume = new aws.ebs.Volume(
+      `${name}-data`,
+      {
+        availabilityZone: zone,
+        size: args.dataVolumeGiB,
+        type: "gp3",
+        encrypted: true,
+        finalSnapshot: protectData,
+        tags: { Name: `${name}-data`, Purpose: "registry data (outlives the instance)" },
+      },
+      { parent: this, protect: protectData },
+    );
+    // On instance replacement: stop the old instance (clean unmount), detach, attach to the new one.
+    const volumeAttachment = new aws.ec2.VolumeAttachment(
+      `${name}-data-attachment`,
+      {
+        deviceName: DATA_VOLUME_DEVICE_NAME,
+        volumeId: dataVolume.id,
+        instanceId: instance.id,
+        stopInstanceBeforeDetaching: true,
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    // --- Registry credentials -------------------------------------------------------------------------------------
+    const passwords = args.registry.users.map(
+      (user) =>
+        [user, new random.RandomPassword(`${name}-registry-${user}`, { length: 32, special: false }, parent)] as const,
+    );
+    const registryPasswords = pulumi.secret(
+      pulumi
+        .all(passwords.map(([, p]) => p.result))
+        .apply((results) => Object.fromEntries(passwords.map(([user], i) => [user, results[i]!]))),
+    );
+    const htpasswd = pulumi
+      .all(passwords.map(([, p]) => p.bcryptHash))
+      .apply((hashes) => htpasswdOf(passwords.map(([user], i) => ({ user, bcryptHash: hashes[i]! }))));
+
+    // --- TLS ------------------------------------------------------------------------------------------------------
+    const certificate = this.certificate(name, args.tls, eip.publicIp);
+
+    // --- Provisioning ---------------------------------------------------------------------------------------------
+    const fixed: StaticRenderInput = {
+      composition: args.composition,
+      sshUser: args.sshUser,
+      registry: { image: args.registry.image, port: args.registry.port, gc: args.registry.gc },
+      ...(args.nginx ? { nginx: args.nginx } : {}),
+    };
+    const declared = declaredSteps(
+      args.renderProvisionPlan(
+        renderInputOf(fixed, placeholderValues(args.registry.users, certificate.caCertificatePem !== undefined)),
+      ),
+    );
+    const plan = pulumi
+      .all([
+        htpasswd,
+        certificate.chainPem,
+        certificate.privateKeyPem,
+        certificate.caCertificatePem,
+        dataVolume.id,
+        registryPasswords,
+      ])
+      .apply(([htpasswdText, chainPem, keyPem, caPem, volumeId, passwordMap]) => {
+        const values: ResolvedHostValues = {
+          htpasswd: htpasswdText,
+          certificatePem: chainPem,
+          privateKeyPem: keyPem,
+          ...(caPem !== undefined ? { caCertificatePem: caPem } : {}),
+          dataVolumeDevice: dataVolumeDevicePath(volumeId),
+        };
+        const rendered: ProvisionPlan = args.renderProvisionPlan(renderInputOf(fixed, values));
+        assertSameSteps(declared, rendered);
+        const specs = provisionCommandSpecs(rendered, [keyPem, htpasswdText, ...Object.values(passwordMap)]);
+        return { files: rendered.files, specs };
+      });
+
+    const connection = (first: boolean) => ({
+      host: eip.publicIp,
+      user: args.sshUser,
+      ...(sshPrivateKey ? { privateKey: sshPrivateKey } : {}),
+      // A new instance's sshd comes up minutes after the API says "running"; retries have no back-off.
+      ...(first ? { dialErrorLimit: -1 } : {}),
+    });
+    const steps: command.remote.Command[] = [];
+    declared.forEach((step, i) => {
+      const spec = plan.apply((p) => p.specs[i]!);
+      const previous = steps[i - 1];
+      steps.push(
+        new command.remote.Command(
+          `${name}-${step.name}`,
+          {
+            connection: connection(i === 0),
+            // Command lines never hold secrets (checked above), so they stay readable in diffs.
+            create: pulumi.unsecret(spec.apply((s) => s.command)),
+            stdin: step.hasStdin ? pulumi.secret(spec.apply((s) => s.stdin ?? "")) : undefined,
+            // Re-run exactly when what the step installs changes, and on a new instance.
+            triggers: [instance.id, pulumi.unsecret(spec.apply((s) => s.trigger))],
+          },
+          {
+            parent: this,
+            dependsOn: previous ? [previous] : [eipAssociation, volumeAttachment],
+            ...(i === 0 ? { customTimeouts: { create: `${args.provisionTimeoutMinutes ?? 20}m` } } : {}),
+          },
+        ),
+      );
+    });
+
+    const clientsUsePort = args.registry.clientsUsePort ?? true;
+    this.securityGroupId = securityGroup.id;
+    this.instanceId = instance.id;
+    this.publicIp = eip.publicIp;
+    this.dataVolumeId = dataVolume.id;
+    this.registryAddress = eip.publicIp.apply((publicIp) =>
+      registryAddressOf({
+        publicIp,
+        ...(args.registry.hostName ? { hostName: args.registry.hostName } : {}),
+        ...(clientsUsePort ? { port: args.registry.port } : {}),
+      }),
+    );
+    this.registryUsers = [...args.registry.users];
+    this.registryPasswords = registryPasswords;
+    this.registryCaCertificatePem = certificate.caCertificatePem;
+    this.sshPrivateKey = sshPrivateKey;
+    this.sshCommand = eip.publicIp.apply((publicIp) =>
+      sshCommandOf({ user: args.sshUser, publicIp, ...(generatedKey ? { keyFile: `./${name}-ssh-key` } : {}) }),
+    );
+    this.tlsCertificateExpiry = certificate.expiry;
+    this.hostFiles = plan.apply((p) => p.files);
+    this.provisionSteps = steps;
+    this.registerOutputs({
+      securityGroupId: this.securityGroupId,
+      instanceId: this.instanceId,
+      publicIp: this.publicIp,
+      dataVolumeId: this.dataVolumeId,
+      registryAddress: this.registryAddress,
+      registryUsers: this.registryUsers,
+      registryPasswords: this.registryPasswords,
+      registryCaCertificatePem: this.registryCaCertificatePem,
+      sshCommand: this.sshCommand,
+      tlsCertificateExpiry: this.tlsCertificateExpiry,
+    });
+  }
+
+  /** The leaf chain and key the registry (and Nginx) serve, the CA clients trust (self-signed), and the expiry. */
+  private certificate(
+    name: string,
+    args: RegistryHostTls,
+    publicIp: pulumi.Output<string>,
+  ): {
+    chainPem: pulumi.Output<string>;
+    privateKeyPem: pulumi.Output<string>;
+    caCertificatePem: pulumi.Output<string> | undefined;
+    expiry: pulumi.Output<string>;
+  } {
+    if (args.mode === "provided") {
+      // Runs before any remote step can (they consume its result): a bad certificate stops the deployment here.
+      const checked = pulumi.all([args.certificateChainPem, args.privateKeyPem]).apply(([chainPem, privateKeyPem]) =>
+        checkProvidedCertificate({
+          chainPem,
+          privateKeyPem,
+          requiredNames: args.requiredNames,
+          minRemainingDays: args.minRemainingDays,
+        }),
+      );
+      return {
+        chainPem: pulumi.secret(checked.apply((c) => c.chainPem)),
+        privateKeyPem: pulumi.secret(pulumi.output(args.privateKeyPem)),
+        caCertificatePem: undefined,
+        expiry: pulumi.unsecret(checked.apply((c) => c.notAfter)),
+      };
+    }
+
+    const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+    const ca = new tls.SelfSignedCert(
+      `${name}-ca`,
+      {
+        privateKeyPem: caKey.privateKeyPem,
+        isCaCertificate: true,
+        setSubjectKeyId: true,
+        allowedUses: ["cert_signing", "crl_signing"],
+        validityPeriodHours: args.caValidityDays * 24,
+        subject: { commonName: `${name} registry CA`, organization: "startup-infra" },
+      },
+      { parent: this },
+    );
+    const leafKey = new tls.PrivateKey(
+      `${name}-registry-tls-key`,
+      { algorithm: "ECDSA", ecdsaCurve: "P256" },
+      { parent: this },
+    );
+    const request = new tls.CertRequest(
+      `${name}-registry-csr`,
+      {
+        privateKeyPem: leafKey.privateKeyPem,
+        // The Elastic IP never changes with the instance, so this certificate stays valid across replacements.
+        ipAddresses: [publicIp],
+        dnsNames: args.dnsNames ?? [],
+        subject: { commonName: `${name} registry`, organization: "startup-infra" },
+      },
+      { parent: this },
+    );
+    const leaf = new tls.LocallySignedCert(
+      `${name}-registry-cert`,
+      {
+        certRequestPem: request.certRequestPem,
+        caPrivateKeyPem: caKey.privateKeyPem,
+        caCertPem: ca.certPem,
+        setSubjectKeyId: true,
+        allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+        validityPeriodHours: args.certificateValidityDays * 24,
+      },
+      { parent: this },
+    );
+    return {
+      chainPem: leaf.certPem,
+      privateKeyPem: pulumi.secret(leafKey.privateKeyPem),
+      caCertificatePem: ca.certPem,
+      expiry: leaf.validityEndTime,
+    };
+  }
+}
