@@ -1,4 +1,5 @@
-import { z } from "zod";
+import type { z } from "zod";
+import { child, unwrap } from "./introspect";
 import { PROJECT } from "./schema";
 
 /** One config problem: which key, what is wrong, and the command that fixes it. */
@@ -82,31 +83,6 @@ function exampleOf(schema: z.ZodType): string | undefined {
   while (s) {
     const example = (s.meta() as { example?: unknown } | undefined)?.example;
     if (example !== undefined) return String(example);
-    s = unwrap(s);
-  }
-  return undefined;
-}
-
-/** The schema wrapped by optional/default/pipe wrappers, or undefined. */
-function unwrap(schema: z.ZodType): z.ZodType | undefined {
-  const def = schema._zod.def as unknown as { type: string; innerType?: z.ZodType; in?: z.ZodType };
-  if (def.innerType) return def.innerType;
-  if (def.type === "pipe") return def.in;
-  return undefined;
-}
-
-function child(schema: z.ZodType, part: PropertyKey): z.ZodType | undefined {
-  let s: z.ZodType | undefined = schema;
-  while (s) {
-    const def = s._zod.def as unknown as {
-      type: string;
-      shape?: Record<string, z.ZodType>;
-      element?: z.ZodType;
-      valueType?: z.ZodType;
-    };
-    if (def.type === "object" && def.shape) return def.shape[String(part)];
-    if (def.type === "array") return def.element;
-    if (def.type === "record") return def.valueType;
     s = unwrap(s);
   }
   return undefined;

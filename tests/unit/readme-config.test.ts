@@ -1,0 +1,30 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { settingKeys } from "../../stacks/config/introspect";
+import { SCALAR_KEYS, SECRET_KEYS, stackConfigSchema } from "../../stacks/config/schema";
+import { PROJECT_DIR } from "./support/runStack";
+
+const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
+const projectFile = readFileSync(join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
+
+describe("every config key is documented", () => {
+  const keys = [...settingKeys(stackConfigSchema), ...SCALAR_KEYS, ...Object.keys(SECRET_KEYS)];
+
+  it("walks the whole schema", () => {
+    expect(keys).toContain("network.vpcCidr");
+    expect(keys).toContain("database.engine");
+    expect(keys.length).toBeGreaterThan(40);
+  });
+
+  it.each(keys)("README documents %s", (key) => {
+    expect(readme).toContain(`\`${key}\``);
+  });
+
+  it.each(Object.keys(stackConfigSchema.shape).concat(SCALAR_KEYS, Object.keys(SECRET_KEYS)))(
+    "Pulumi.yaml declares startup-infra:%s",
+    (key) => {
+      expect(projectFile).toContain(`startup-infra:${key}:`);
+    },
+  );
+});
