@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { planDnsRecords, type DnsRecordsInput } from "./records";
 import { createRoute53Zone } from "./route53";
+import { createAzureDnsZone } from "./azure";
 import type { DnsBackendResult } from "./backend";
 
 export interface DnsZoneArgs extends DnsRecordsInput {
@@ -25,6 +26,8 @@ export const dnsBackends: Partial<
   >
 > = {
   route53: (parent, name, args, records) => createRoute53Zone(parent, name, args.domain, records, args.hostIp),
+  azure: (parent, name, args, records) =>
+    createAzureDnsZone(parent, name, args.domain, records, args.hostIp, args.azureResourceGroupName),
 };
 
 /** The DNS zone (mission-brief row 6): A record to the host, CNAMEs per site, extra records; name servers as output. */

@@ -1,12 +1,136 @@
+import { registrySecretCollisions } from "../../../components/azureServices/naming";
 import type { Composition } from "../defaults";
-import type { ConfigProblem } from "../errors";
-import type { SecretKey, SectionsConfig } from "../schema";
+import { type ConfigProblem, setCommand } from "../errors";
+import { SECRET_KEYS, type SecretKey, type SectionsConfig } from "../schema";
+import { AZURE_LOCATIONS } from "../sections/azure";
 
-/** Rules spanning the Azure settings. */
+/** Rules spanning the Azure settings (and the settings of other sections they touch). */
 export function azureChecks(
-  _config: SectionsConfig,
-  _composition: Composition,
-  _secretsSet: Record<SecretKey, boolean>,
+  config: SectionsConfig,
+  composition: Composition,
+  secretsSet: Record<SecretKey, boolean>,
 ): ConfigProblem[] {
-  return [];
+  const problems: ConfigProblem[] = [];
+  const { azure, dns, sites, registry } = config;
+
+  if (!(AZURE_LOCATIONS as readonly string[]).includes(azure.location)) {
+    const suggestion = nearestLocation(azure.location);
+    problems.push({
+      key: "azure.location",
+      message:
+        `"${azure.location}" is not an Azure region` +
+        (suggestion ? ` (did you mean "${suggestion}"?)` : "") +
+        "; list them with `az account list-locations -o table` (Name column).",
+      fix: setCommand("azure.location", suggestion ?? "koreacentral"),
+    });
+  }
+
+  const mail = azure.mail;
+  if (mail.enabled && !azure.enabled) {
+    problems.push({
+      key: "azure.mail.enabled",
+      message: "is true but azure.enabled is false: the SendGrid API key is kept in the Azure Key Vault.",
+      fix: setCommand("azure.enabled", "true"),
+    });
+  }
+  if (mail.enabled && !secretsSet.sendgridApiKey) {
+    problems.push({
+      key: "sendgridApiKey",
+      message:
+        "is required when azure.mail.enabled is true: the program stores the SendGrid API key in Key Vault " +
+        "(create it in SendGrid under Settings > API Keys, with Mail Send access).",
+      fix: SECRET_KEYS.sendgridApiKey,
+    });
+  }
+  // Mail records share the zone with the host record, the site CNAMEs and the extra records.
+  const taken = new Map<string, string>([[dns.hostRecordName, "dns.hostRecordName"]]);
+  for (const site of Object.keys(sites)) taken.set(site, `the site ${site}`);
+  for (const extra of dns.extraRecords) taken.set(extra.name, "a dns.extraRecords entry");
+  if (mail.enabled) {
+    mail.dnsRecords.forEach((record, i) => {
+      const owner = taken.get(record.name);
+      if (owner) {
+        problems.push({
+          key: `azure.mail.dnsRecords[${i}].name`,
+          message: `"${record.name}" is already used by ${owner}; a CNAME cannot share its name with another record.`,
+          fix: `pulumi config set --path 'azure.mail.dnsRecords[${i}].name' <the name SendGrid shows>`,
+        });
+      }
+      taken.set(record.name, `azure.mail.dnsRecords[${i}]`);
+    });
+  }
+
+  if (azure.enabled && !azure.keyVault.expiryAnchor) {
+    problems.push({
+      key: "azure.keyVault.expiryAnchor",
+      message:
+        "is required when azure.enabled is true: key and secret expiries are this date plus secretExpiryDays / " +
+        "keyExpiryDays, so a second `up` changes nothing (use today's date).",
+      fix: `pulumi config set --path 'azure.keyVault.expiryAnchor' "$(date -u +%F)"`,
+    });
+  }
+  const kv = azure.keyVault;
+  if (kv.keyExpiryDays - kv.keyRotateBeforeDays < 7) {
+    problems.push({
+      key: "azure.keyVault.keyRotateBeforeDays",
+      message:
+        `${kv.keyRotateBeforeDays} days before an expiry of ${kv.keyExpiryDays} days leaves less than the 7 days ` +
+        "Key Vault needs between a key version's creation and its rotation.",
+      fix: setCommand("azure.keyVault.keyRotateBeforeDays", String(Math.max(7, Math.min(30, kv.keyExpiryDays - 7)))),
+    });
+  }
+
+  if (azure.network.defaultAction === "Deny" && azure.network.allowedIpRanges.length === 0) {
+    problems.push({
+      key: "azure.network.allowedIpRanges",
+      message:
+        "is empty while azure.network.defaultAction is Deny: no app, person or CI agent could reach the storage " +
+        "account or the vault. List the addresses that need them (the CI agents' egress included).",
+      fix: setCommand("azure.network.allowedIpRanges[0]", "203.0.113.10/32"),
+    });
+  }
+
+  if (composition === "prod" && azure.storage.softDeleteDays === 0) {
+    problems.push({
+      key: "azure.storage.softDeleteDays",
+      message: "is 0 in prod: blob and container soft delete is required there (CKV2_AZURE_38). Use 7 or more days.",
+      fix: setCommand("azure.storage.softDeleteDays", "30"),
+    });
+  }
+
+  if (azure.enabled) {
+    for (const [a, b] of registrySecretCollisions(registry.users)) {
+      problems.push({
+        key: "registry.users",
+        message: `"${a}" and "${b}" map to the same Key Vault secret name (Key Vault allows no "_"): rename one of them.`,
+        fix: setCommand("registry.users[0]", "ci"),
+      });
+    }
+  }
+  return problems;
+}
+
+/** The listed region nearest to `location` by edit distance, when it is close enough to be a typo. */
+function nearestLocation(location: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of AZURE_LOCATIONS) {
+    const d = editDistance(location, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(location.length / 4)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
 }

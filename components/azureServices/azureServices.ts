@@ -1,0 +1,323 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as resources from "@pulumi/azure-native/resources";
+import * as storage from "@pulumi/azure-native/storage";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { storageConnectionDetails } from "./connection";
+import { daysUntil, expiryEpochSeconds, keyRotationPolicy } from "./expiry";
+import { keyVaultName, SECRET_NAME, storageAccountName } from "./naming";
+import { type AzureNetworkRules, keyVaultNetworkAcls, storageNetworkRuleSet } from "./network";
+import { KEY_VAULT_ROLES, roleDefinitionId } from "./roles";
+
+/** One Key Vault secret the component stores. The value is kept secret whatever the caller passes. */
+export interface VaultSecretSpec {
+  /** Secret name in the vault (letters, digits, hyphens). */
+  name: string;
+  value: pulumi.Input<string>;
+  /** What the value is (CKV_AZURE_114), e.g. text/plain. */
+  contentType: string;
+}
+
+export interface AzureServicesStorageArgs {
+  /** Globally unique account name. Defaults to `st<stack><6 random hex>` (suffix kept in state). */
+  accountName?: string;
+  /** SKU. Defaults to Standard_LRS. */
+  redundancy?: string;
+  /** Account-key (shared key, SAS) authorization. Defaults to false: clients authenticate with Entra ID. */
+  allowSharedKeyAccess?: boolean;
+  /** Private containers. Defaults to none. */
+  containers?: string[];
+  /** Soft delete of blobs and containers, in days; 0 turns it off. Defaults to 0. */
+  softDeleteDays?: number;
+  /** Blob versioning. Defaults to false. */
+  versioning?: boolean;
+}
+
+export interface AzureServicesKeyVaultArgs {
+  /** Globally unique vault name. Defaults to `kv-<stack>-<6 random hex>` (suffix kept in state). */
+  name?: string;
+  /** standard or premium (premium puts the key in an HSM). Defaults to standard. */
+  sku?: "standard" | "premium";
+  /** Days deleted items stay recoverable (7-90). Defaults to 90. */
+  softDeleteRetentionDays?: number;
+  /** Purge protection: cannot be turned off once on. Defaults to false (the prod composition turns it on). */
+  purgeProtection?: boolean;
+  /** The date (YYYY-MM-DD, UTC) expiries count from. Required: a fixed anchor keeps expiries stable across runs. */
+  expiryAnchor: string;
+  /** Days from the anchor until secrets expire. Defaults to 365. */
+  secretExpiryDays?: number;
+  /** Days from the anchor until the signing key expires (and the lifetime of rotated versions). Defaults to 365. */
+  keyExpiryDays?: number;
+  /** Days before expiry Key Vault rotates the key. Defaults to 30. */
+  keyRotateBeforeDays?: number;
+  /** RSA key size, 3072 or 4096. Defaults to 3072. */
+  keySize?: 3072 | 4096;
+}
+
+export interface AzureServicesArgs {
+  /** Stack name: part of the derived global names. */
+  stack: string;
+  /** Azure region of every regional resource. */
+  location: string;
+  /** Tags on every resource that takes them (azure-native has no provider-level default tags). */
+  tags: Record<string, string>;
+  /** Resource group name. Defaults to an auto-generated `<component name>-rg<suffix>`. */
+  resourceGroupName?: string;
+  /** Allow list of the storage account and the vault. Defaults to Allow with no rules (RBAC still gates access). */
+  network?: AzureNetworkRules;
+  storage?: AzureServicesStorageArgs;
+  keyVault: AzureServicesKeyVaultArgs;
+  /** Secrets to store in the vault (the component adds `storage-connection` itself). Defaults to none. */
+  secrets?: VaultSecretSpec[];
+  /** Pulumi `protect` on the storage account and the vault (prod): `pulumi destroy` refuses to delete them. Defaults to false. */
+  protect?: boolean;
+}
+
+/**
+ * The Azure side of the seed (mission-brief row 15): a resource group, a private StorageV2 account (TLS 1.2,
+ * HTTPS only, no public blobs, Entra ID by default), and an RBAC Key Vault holding the apps' signing key (with expiry
+ * and a rotation policy) and their secrets (each with an expiry and a content type).
+ */
+export class AzureServices extends pulumi.ComponentResource {
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly storageAccountName: pulumi.Output<string>;
+  readonly blobEndpoint: pulumi.Output<string>;
+  readonly containerNames: string[];
+  readonly keyVaultName: pulumi.Output<string>;
+  readonly keyVaultUri: pulumi.Output<string>;
+  /** Versionless key id (the apps always get the current version after a rotation). */
+  readonly signingKeyId: pulumi.Output<string>;
+  /** Secret name -> versionless secret URI. */
+  readonly secretUris: pulumi.Output<Record<string, string>>;
+  /** Secret: what the `storage-connection` secret holds. */
+  readonly storageConnection: pulumi.Output<string>;
+  /** Epoch seconds when the secrets / the key's first version expire. */
+  readonly secretsExpireAt: number;
+  readonly keyExpiresAt: number;
+
+  constructor(name: string, args: AzureServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("startup:azure:AzureServices", name, {}, opts);
+    const tags = args.tags;
+    const network = args.network ?? { defaultAction: "Allow", allowedIpRanges: [] };
+    const st = args.storage ?? {};
+    const kv = args.keyVault;
+    const allowSharedKeyAccess = st.allowSharedKeyAccess ?? false;
+    const softDeleteDays = st.softDeleteDays ?? 0;
+    const versioning = st.versioning ?? false;
+    const secretExpiryDays = kv.secretExpiryDays ?? 365;
+    const keyExpiryDays = kv.keyExpiryDays ?? 365;
+    const keyRotateBeforeDays = kv.keyRotateBeforeDays ?? 30;
+    const sku = kv.sku ?? "standard";
+    const protect = args.protect ?? false;
+
+    const client = authorization.getClientConfigOutput({ parent: this });
+
+    const group = new resources.ResourceGroup(
+      `${name}-rg`,
+      { resourceGroupName: args.resourceGroupName, location: args.location, tags },
+      { parent: this },
+    );
+
+    // One random suffix, generated once and kept in state, makes the derived global names unique.
+    const suffix =
+      st.accountName && kv.name
+        ? undefined
+        : new random.RandomId(`${name}-suffix`, { byteLength: 3 }, { parent: this });
+    const derived = (make: (stack: string, hex: string) => string) => suffix!.hex.apply((hex) => make(args.stack, hex));
+
+    const account = new storage.StorageAccount(
+      `${name}-storage`,
+      {
+        resourceGroupName: group.name,
+        location: args.location,
+        accountName: st.accountName ?? derived(storageAccountName),
+        kind: "StorageV2",
+        sku: { name: st.redundancy ?? "Standard_LRS" },
+        accessTier: "Hot",
+        minimumTlsVersion: "TLS1_2",
+        enableHttpsTrafficOnly: true,
+        allowBlobPublicAccess: false,
+        allowSharedKeyAccess,
+        // Portal and tools default to Entra ID, which is the only way in when shared keys are off.
+        defaultToOAuthAuthentication: !allowSharedKeyAccess,
+        allowCrossTenantReplication: false,
+        networkRuleSet: storageNetworkRuleSet(network),
+        encryption: {
+          keySource: "Microsoft.Storage",
+          services: { blob: { enabled: true, keyType: "Account" }, file: { enabled: true, keyType: "Account" } },
+        },
+        tags,
+      },
+      { parent: this, protect },
+    );
+
+    // Soft delete and versioning (CKV2_AZURE_38): prod by default; absent entirely when both are off.
+    if (softDeleteDays > 0 || versioning) {
+      new storage.BlobServiceProperties(
+        `${name}-blob-service`,
+        {
+          resourceGroupName: group.name,
+          accountName: account.name,
+          blobServicesName: "default",
+          deleteRetentionPolicy: softDeleteDays > 0 ? { enabled: true, days: softDeleteDays } : { enabled: false },
+          containerDeleteRetentionPolicy:
+            softDeleteDays > 0 ? { enabled: true, days: softDeleteDays } : { enabled: false },
+          isVersioningEnabled: versioning,
+        },
+        { parent: account },
+      );
+    }
+
+    const containerNames = st.containers ?? [];
+    for (const container of containerNames) {
+      new storage.BlobContainer(
+        `${name}-container-${container}`,
+        { resourceGroupName: group.name, accountName: account.name, containerName: container, publicAccess: "None" },
+        { parent: account },
+      );
+    }
+
+    const vault = new keyvault.Vault(
+      `${name}-kv`,
+      {
+        resourceGroupName: group.name,
+        location: args.location,
+        vaultName: kv.name ?? derived(keyVaultName),
+        properties: {
+          tenantId: client.tenantId,
+          sku: { family: "A", name: sku },
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: kv.softDeleteRetentionDays ?? 90,
+          // Purge protection cannot be undone: set only where asked (prod), never written as false.
+          ...(kv.purgeProtection ? { enablePurgeProtection: true } : {}),
+          enabledForDeployment: false,
+          enabledForDiskEncryption: false,
+          enabledForTemplateDeployment: false,
+          networkAcls: keyVaultNetworkAcls(network),
+        },
+        tags,
+      },
+      { parent: this, protect },
+    );
+
+    // The deploying identity (a person locally, the pipeline's service principal in CI) manages keys and secrets.
+    const roleAssignments = Object.entries(KEY_VAULT_ROLES).map(
+      ([role, id]) =>
+        new authorization.RoleAssignment(
+          `${name}-deployer-${role.toLowerCase().replace(/ /g, "-")}`,
+          {
+            scope: vault.id,
+            roleDefinitionId: client.subscriptionId.apply((sub) => roleDefinitionId(sub, id)),
+            principalId: client.objectId,
+            description: `${role} for the identity that deploys ${args.stack} (pulumi up / destroy)`,
+          },
+          { parent: vault },
+        ),
+    );
+
+    const keyExpiresAt = expiryEpochSeconds(kv.expiryAnchor, keyExpiryDays);
+    const secretsExpireAt = expiryEpochSeconds(kv.expiryAnchor, secretExpiryDays);
+    warnIfExpiring(this, "signing key", keyExpiresAt);
+    warnIfExpiring(this, "Key Vault secrets", secretsExpireAt);
+
+    const key = new keyvault.Key(
+      `${name}-signing-key`,
+      {
+        resourceGroupName: group.name,
+        vaultName: vault.name,
+        keyName: "app-signing",
+        properties: {
+          kty: sku === "premium" ? "RSA-HSM" : "RSA",
+          keySize: kv.keySize ?? 3072,
+          keyOps: ["sign", "verify"],
+          attributes: { enabled: true, expires: keyExpiresAt },
+          rotationPolicy: keyRotationPolicy({ expiryDays: keyExpiryDays, rotateBeforeDays: keyRotateBeforeDays }),
+        },
+        tags,
+      },
+      { parent: vault, dependsOn: roleAssignments },
+    );
+
+    const accountKey = allowSharedKeyAccess
+      ? storage
+          .listStorageAccountKeysOutput({ resourceGroupName: group.name, accountName: account.name }, { parent: this })
+          .apply((r) => r.keys[0]!.value)
+      : undefined;
+    const connection = pulumi
+      .all([account.name, account.primaryEndpoints, accountKey])
+      .apply(([accountName, endpoints, keyValue]) =>
+        storageConnectionDetails({ accountName, blobEndpoint: endpoints.blob, accountKey: keyValue }),
+      );
+    // The details hold an account key when shared keys are on; treat them as secret either way.
+    const storageConnection = pulumi.secret(connection.apply((c) => c.value));
+
+    const secretSpecs: VaultSecretSpec[] = [
+      ...(args.secrets ?? []),
+      {
+        name: "storage-connection",
+        value: storageConnection,
+        contentType: allowSharedKeyAccess ? "text/plain; azure-storage-connection-string" : "application/json",
+      },
+    ];
+    const seen = new Set<string>();
+    const secretUris: Record<string, pulumi.Output<string>> = {};
+    for (const spec of secretSpecs) {
+      if (!SECRET_NAME.test(spec.name))
+        throw new Error(`Key Vault secret name "${spec.name}": letters, digits, - only.`);
+      if (seen.has(spec.name)) throw new Error(`Key Vault secret "${spec.name}" is defined twice.`);
+      seen.add(spec.name);
+      const secret = new keyvault.Secret(
+        `${name}-secret-${spec.name}`,
+        {
+          resourceGroupName: group.name,
+          vaultName: vault.name,
+          secretName: spec.name,
+          properties: {
+            value: pulumi.secret(spec.value),
+            contentType: spec.contentType,
+            attributes: { enabled: true, expires: secretsExpireAt },
+          },
+          tags,
+        },
+        { parent: vault, dependsOn: roleAssignments, additionalSecretOutputs: ["properties"] },
+      );
+      secretUris[spec.name] = secret.properties.apply((p) => p.secretUri);
+    }
+
+    this.resourceGroupName = group.name;
+    this.storageAccountName = account.name;
+    this.blobEndpoint = account.primaryEndpoints.apply((e) => e.blob);
+    this.containerNames = containerNames;
+    this.keyVaultName = vault.name;
+    this.keyVaultUri = vault.properties.apply((p) => p.vaultUri ?? "");
+    this.signingKeyId = key.keyUri;
+    this.secretUris = pulumi.unsecret(pulumi.output(secretUris)) as pulumi.Output<Record<string, string>>;
+    this.storageConnection = storageConnection;
+    this.secretsExpireAt = secretsExpireAt;
+    this.keyExpiresAt = keyExpiresAt;
+    this.registerOutputs({
+      resourceGroupName: this.resourceGroupName,
+      storageAccountName: this.storageAccountName,
+      blobEndpoint: this.blobEndpoint,
+      keyVaultName: this.keyVaultName,
+      keyVaultUri: this.keyVaultUri,
+      signingKeyId: this.signingKeyId,
+      secretUris: this.secretUris,
+      storageConnection: this.storageConnection,
+    });
+  }
+}
+
+/** Expiries are fixed dates: say so at deploy time when they are close or past (move `expiryAnchor` forward). */
+function warnIfExpiring(resource: pulumi.Resource, what: string, epochSeconds: number): void {
+  const days = daysUntil(epochSeconds, Date.now());
+  if (days < 30) {
+    pulumi.log.warn(
+      `${what} ${days < 0 ? "expired" : "expire"} ${new Date(epochSeconds * 1000).toISOString().slice(0, 10)}` +
+        ` (${days < 0 ? `${-days} days ago` : `in ${days} days`}): move azure.keyVault.expiryAnchor forward to re-issue.`,
+      resource,
+    );
+  }
+}
