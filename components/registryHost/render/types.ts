@@ -16,6 +16,17 @@ export interface HostRenderInput {
     /** htpasswd file content: one `user:$2y$...` bcrypt line per user. */
     htpasswd: string;
     gc: { enabled: boolean; onCalendar: string };
+    /**
+     * Name or IP that clients use for the registry and that its certificate names (dev: the Elastic IP). The dev
+     * health check verifies the certificate for this name while connecting to 127.0.0.1. Optional (added by the
+     * host renderers): when absent in dev, the health check cannot verify the name and checks liveness only.
+     */
+    publicHost?: string;
+    /**
+     * Optional credential for the health check's authenticated probe (`/v2/` must answer 200 with it). Secret: it
+     * travels on the step's stdin only. When absent, the health check only proves that `/v2/` demands credentials.
+     */
+    healthCheckCredential?: { user: string; password: string };
   };
   tls: {
     /** Leaf certificate chain (PEM, leaf first). */
@@ -32,6 +43,11 @@ export interface HostRenderInput {
   };
   /** Device path of the separate EBS data volume (e.g. /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc...). */
   dataVolumeDevice: string;
+  /**
+   * Pinned apt package versions (`pkg=version`). Optional (added by the host renderers); each field defaults to the
+   * Ubuntu 24.04 (noble) release-pocket version in render/packages.ts. Set a field to "" to take the archive's newest.
+   */
+  packages?: { docker?: string; nginx?: string };
 }
 
 /** One provisioning step, run over SSH by the component, in order. */
@@ -46,8 +62,20 @@ export interface ProvisionStep {
   runsInTests: boolean;
 }
 
+/** A symbolic link the install-files step keeps on the host (e.g. nginx sites-enabled -> sites-available). */
+export interface HostLink {
+  /** Absolute path of the link on the host. */
+  path: string;
+  /** Link target as written (relative to the link's directory, so the same tree works under a test root). */
+  target: string;
+}
+
 export interface ProvisionPlan {
   /** Every file placed on the host (also written by the offline plan under host/). */
   files: HostFile[];
   steps: ProvisionStep[];
+  /** Symbolic links install-files keeps (prod: nginx sites-enabled). Added by the host renderers. */
+  links?: HostLink[];
+  /** Paths install-files removes when present (prod: the nginx package's sites-enabled/default). */
+  removed?: string[];
 }

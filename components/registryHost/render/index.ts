@@ -1,0 +1,25 @@
+// Pure renderers of everything the RegistryHost places on and runs on its host (see docs/registry-host.md).
+export type { HostLink, HostRenderInput, ProvisionPlan, ProvisionStep } from "./types";
+export { HostRenderInputError, validateHostRenderInput } from "./validate";
+export { CONTAINER_PATHS, HOST_PATHS, REGISTRY_UNIT_NAME } from "./paths";
+export { renderRegistryConfig, renderRegistryFiles, renderHtpasswd } from "./registryConfig";
+export { renderRegistryUnit, renderRegistryUnitFile } from "./registryUnit";
+export { renderNginxMain, renderNginxMainFile } from "./nginxMain";
+export { nginxTlsPaths, renderAppSite, renderDefaultSite, renderNginxSites, renderRegistrySite } from "./nginxSite";
+export { HSTS, TLS_CIPHERS, TLS_PROTOCOLS } from "./nginxTls";
+export { gcTimerUnits, registryGcInput, renderGcFiles } from "./gc";
+export { aptPackages, DEFAULT_PACKAGE_VERSIONS } from "./packages";
+export { renderBundle } from "./bundle";
+export { STEP_COMMAND, shQuote } from "./scripts/assemble";
+export {
+  healthCheckTarget,
+  renderApplyConfigScript,
+  renderHealthCheckScript,
+  renderHealthCheckStdin,
+  renderInstallFilesScript,
+  renderInstallFilesStdin,
+  renderInstallPackagesScript,
+  renderPrepareDataVolumeScript,
+  renderWaitReadyScript,
+} from "./scripts/scripts";
+export { renderHostFiles, renderProvisionPlan, stepHash, stepTriggers } from "./plan";

@@ -1,0 +1,164 @@
+import type { HostFile } from "../../hostFile";
+import { HSTS } from "./nginxTls";
+import { DEFAULT_SITE_FILE, HOST_PATHS, siteFileName } from "./paths";
+import { withNewline } from "./registryConfig";
+import type { HostLink, HostRenderInput } from "./types";
+
+/** Where the site certificate chain and key live (key 0600, read by the Nginx master as root). */
+export function nginxTlsPaths(domain: string): { certificate: string; key: string } {
+  return { certificate: `${HOST_PATHS.nginxTls}/${domain}.crt`, key: `${HOST_PATHS.nginxTls}/${domain}.key` };
+}
+
+/**
+ * `listen 443 ssl http2;`: the one spelling that works on Debian 12's nginx 1.22 (tests) and Ubuntu 24.04's 1.24
+ * (host). `http2 on;` needs 1.25.1; the listen parameter is only deprecated (a warning) from 1.25.1 on. Never `ssl on`.
+ */
+const LISTEN_TLS = "listen 443 ssl http2;";
+
+const FORWARDED = `        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;`;
+
+/** Catch-all: plain HTTP for unknown names gets no answer (444), TLS for unknown SNI (or none) is refused. */
+export function renderDefaultSite(): string {
+  return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
+# Requests for names we do not serve (scanners, bare IP): close without an answer.
+server {
+    listen 80 default_server;
+    server_name _;
+    return 444;
+}
+
+# TLS handshakes with an unknown or missing SNI are refused: no certificate is shown to them.
+server {
+    ${LISTEN_TLS.replace(";", " default_server;")}
+    server_name _;
+    ssl_reject_handshake on;
+}
+`;
+}
+
+function tlsBlock(fqdn: string, domain: string): string {
+  const { certificate, key } = nginxTlsPaths(domain);
+  return `    ${LISTEN_TLS}
+    server_name ${fqdn};
+
+    ssl_certificate ${certificate};
+    ssl_certificate_key ${key};
+
+    # add_header in a location replaces these: every location that adds headers repeats HSTS.
+    add_header Strict-Transport-Security "${HSTS}" always;`;
+}
+
+function redirectBlock(fqdn: string): string {
+  return `server {
+    listen 80;
+    server_name ${fqdn};
+    return 301 https://${fqdn}$request_uri;
+}`;
+}
+
+/** `docker.<domain>`: TLS termination in front of the registry on 127.0.0.1 (streaming, no buffering either way). */
+export function renderRegistrySite(fqdn: string, domain: string, registryPort: number): string {
+  const upstream = `registry_${fqdn.replace(/[^a-z0-9]/g, "_")}`;
+  return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
+upstream ${upstream} {
+    server 127.0.0.1:${registryPort};
+    keepalive 16;
+}
+
+${redirectBlock(fqdn)}
+
+server {
+${tlsBlock(fqdn, domain)}
+
+    # Layers can be gigabytes: no size limit, stream them both ways.
+    client_max_body_size 0;
+    chunked_transfer_encoding on;
+
+    location /v2/ {
+        proxy_pass http://${upstream};
+        # $http_host keeps the port: the registry builds upload Location URLs from it.
+        proxy_set_header Host $http_host;
+${FORWARDED}
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_request_buffering off;
+        proxy_buffering off;
+        proxy_read_timeout 900;
+        proxy_send_timeout 900;
+
+        add_header Docker-Distribution-Api-Version $docker_distribution_api_version always;
+        add_header Strict-Transport-Security "${HSTS}" always;
+    }
+
+    # Only the registry API lives on this name.
+    location / {
+        return 404;
+    }
+}
+`;
+}
+
+/** An application site: TLS termination in front of 127.0.0.1:<port>. */
+export function renderAppSite(fqdn: string, domain: string, port: number): string {
+  return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
+${redirectBlock(fqdn)}
+
+server {
+${tlsBlock(fqdn, domain)}
+
+    location / {
+        proxy_pass http://127.0.0.1:${port};
+        proxy_set_header Host $host;
+${FORWARDED}
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_read_timeout 300;
+    }
+}
+`;
+}
+
+export interface NginxSites {
+  files: HostFile[];
+  links: HostLink[];
+  /** The package's own default site: it would claim default_server on :80 too. */
+  removed: string[];
+}
+
+/** Prod: the catch-all, one file per site (sites-available, linked from sites-enabled), certificate and key. */
+export function renderNginxSites(input: HostRenderInput): NginxSites {
+  if (!input.nginx) return { files: [], links: [], removed: [] };
+  const { domain, sites } = input.nginx;
+  const available: { name: string; content: string }[] = [{ name: DEFAULT_SITE_FILE, content: renderDefaultSite() }];
+  for (const [label, target] of Object.entries(sites).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const fqdn = `${label}.${domain}`;
+    available.push({
+      name: siteFileName(fqdn),
+      content:
+        target === "registry"
+          ? renderRegistrySite(fqdn, domain, input.registry.port)
+          : renderAppSite(fqdn, domain, target),
+    });
+  }
+  const tls = nginxTlsPaths(domain);
+  return {
+    files: [
+      ...available.map(({ name, content }) => ({
+        path: `${HOST_PATHS.nginxSitesAvailable}/${name}`,
+        content,
+        mode: "0644",
+        secret: false,
+      })),
+      { path: tls.certificate, content: withNewline(input.tls.certificatePem), mode: "0644", secret: false },
+      { path: tls.key, content: withNewline(input.tls.privateKeyPem), mode: "0600", secret: true },
+    ],
+    links: available.map(({ name }) => ({
+      path: `${HOST_PATHS.nginxSitesEnabled}/${name}`,
+      target: `../sites-available/${name}`,
+    })),
+    removed: [`${HOST_PATHS.nginxSitesEnabled}/default`],
+  };
+}

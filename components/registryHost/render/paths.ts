@@ -1,0 +1,50 @@
+/**
+ * Where everything lives on the host and inside the registry container (docs/CONTRACTS.md, "The registry on the host").
+ * One place, so a renderer, a script and a test agree on every path.
+ */
+export const HOST_PATHS = {
+  /** Host directory mounted read-only at CONTAINER_PATHS.configDir (config, TLS, htpasswd). */
+  registryDir: "/etc/registry",
+  registryConfig: "/etc/registry/config.yml",
+  registryTlsCert: "/etc/registry/tls.crt",
+  registryTlsKey: "/etc/registry/tls.key",
+  /** Dev: the private CA (not secret), for the health check and for operators. */
+  registryCa: "/etc/registry/ca.crt",
+  htpasswd: "/etc/registry/htpasswd",
+  systemdDir: "/etc/systemd/system",
+  registryUnit: "/etc/systemd/system/registry.service",
+  /** Mount point of the separate EBS data volume. */
+  dataMount: "/srv/registry",
+  /** Blobs and repositories (mounted at CONTAINER_PATHS.data). */
+  dataDir: "/srv/registry/data",
+  nginxDir: "/etc/nginx",
+  nginxMain: "/etc/nginx/nginx.conf",
+  nginxSitesAvailable: "/etc/nginx/sites-available",
+  nginxSitesEnabled: "/etc/nginx/sites-enabled",
+  /** Certificate chains and keys of the Nginx sites (keys 0600). */
+  nginxTls: "/etc/nginx/tls",
+  /** Bookkeeping of the provisioning scripts: changed paths awaiting apply-config, backups, managed paths. */
+  stateDir: "/var/lib/registry-host",
+} as const;
+
+export const CONTAINER_PATHS = {
+  configDir: "/etc/distribution",
+  config: "/etc/distribution/config.yml",
+  tlsCert: "/etc/distribution/tls.crt",
+  tlsKey: "/etc/distribution/tls.key",
+  htpasswd: "/etc/distribution/htpasswd",
+  data: "/var/lib/registry",
+  /** The registry always listens on this port inside the container; the host port is `registry.port`. */
+  port: 5000,
+} as const;
+
+export const REGISTRY_UNIT_NAME = "registry.service";
+export const REGISTRY_CONTAINER_NAME = "registry";
+
+/** Site file name for a host name (`docker.example.com` -> `docker.example.com.conf`). */
+export function siteFileName(fqdn: string): string {
+  return `${fqdn}.conf`;
+}
+
+/** The catch-all site (port 80 -> 444, unknown SNI refused); sorts first in sites-enabled. */
+export const DEFAULT_SITE_FILE = "000-default.conf";

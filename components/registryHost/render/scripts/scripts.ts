@@ -1,0 +1,110 @@
+import { renderBundle } from "../bundle";
+import { gcTimerUnits } from "../gc";
+import { aptPackages, aptSpec } from "../packages";
+import { HOST_PATHS, REGISTRY_UNIT_NAME } from "../paths";
+import type { HostLink, HostRenderInput } from "../types";
+import type { HostFile } from "../../../hostFile";
+import { assembleScript, RUN_MAIN, runMainWith } from "./assemble";
+
+export const BUNDLE_DELIMITER = "__REGISTRY_HOST_BUNDLE__";
+export const CREDENTIAL_DELIMITER = "__REGISTRY_HOST_CREDENTIAL__";
+
+/** wait-ready: cloud-init finished, apt/dpkg locks free. */
+export function renderWaitReadyScript(): string {
+  return assembleScript("wait-ready", "wait for cloud-init and the apt/dpkg locks", {}) + RUN_MAIN;
+}
+
+/** install-packages: docker.io (and nginx in prod) at pinned versions, held; nginx kept from starting during apt. */
+export function renderInstallPackagesScript(input: HostRenderInput): string {
+  return (
+    assembleScript("install-packages", "install the Docker engine (and Nginx in prod) at pinned versions", {
+      PACKAGES: aptPackages(input).map(aptSpec),
+      NO_AUTOSTART: input.composition === "prod" ? ["nginx"] : [],
+    }) + RUN_MAIN
+  );
+}
+
+/** prepare-data-volume: format only when blank, mount by UUID with nofail, create the data directory. */
+export function renderPrepareDataVolumeScript(input: HostRenderInput): string {
+  return (
+    assembleScript("prepare-data-volume", "format (only when blank) and mount the registry data volume", {
+      DATA_DEVICE: input.dataVolumeDevice,
+      MOUNT_POINT: HOST_PATHS.dataMount,
+      DATA_DIR: HOST_PATHS.dataDir,
+      FS_TYPE: "ext4",
+      FS_LABEL: "registry-data",
+    }) + RUN_MAIN
+  );
+}
+
+/** The install-files script alone (main reads the bundle on stdin). */
+export function renderInstallFilesScript(): string {
+  return assembleScript("install-files", "install the files bundle read on stdin, only what changed", {
+    STATE_DIR: HOST_PATHS.stateDir,
+  });
+}
+
+/** install-files with its bundle appended as a here-document: the step's whole stdin (holds secrets). */
+export function renderInstallFilesStdin(
+  files: readonly HostFile[],
+  links: readonly HostLink[] = [],
+  removed: readonly string[] = [],
+): string {
+  return renderInstallFilesScript() + runMainWith(renderBundle(files, links, removed), BUNDLE_DELIMITER);
+}
+
+/** apply-config: nginx -t, daemon-reload, restart/reload only what changed, GC timer. */
+export function renderApplyConfigScript(input: HostRenderInput): string {
+  return (
+    assembleScript("apply-config", "validate and apply the installed files (restart only what changed)", {
+      COMPOSITION: input.composition,
+      STATE_DIR: HOST_PATHS.stateDir,
+      SYSTEMD_DIR: HOST_PATHS.systemdDir,
+      NGINX_DIR: HOST_PATHS.nginxDir,
+      REGISTRY_UNIT: REGISTRY_UNIT_NAME,
+      REGISTRY_PATHS: [`${HOST_PATHS.registryDir}/`, HOST_PATHS.registryUnit],
+      TIMERS: gcTimerUnits(input),
+    }) + RUN_MAIN
+  );
+}
+
+/** Where the health check goes: the name clients use, reached on this host's loopback. */
+export function healthCheckTarget(input: HostRenderInput): {
+  host: string;
+  port: number;
+  connect: string;
+  cacert: string;
+} {
+  if (input.composition === "prod") {
+    const site = Object.entries(input.nginx!.sites).find(([, t]) => t === "registry");
+    const host = site ? `${site[0]}.${input.nginx!.domain}` : input.nginx!.domain;
+    // The purchased certificate chains to a public CA: the system trust store verifies it.
+    return { host, port: 443, connect: "127.0.0.1:443", cacert: "" };
+  }
+  return {
+    host: input.registry.publicHost ?? "127.0.0.1",
+    port: input.registry.port,
+    connect: `127.0.0.1:${input.registry.port}`,
+    cacert: input.tls.caCertificatePem ? HOST_PATHS.registryCa : "",
+  };
+}
+
+/** health-check script alone (reads an optional `user:password` line on stdin). */
+export function renderHealthCheckScript(input: HostRenderInput): string {
+  const t = healthCheckTarget(input);
+  return assembleScript("health-check", "the registry answers 401 without and 200 with credentials", {
+    URL_HOST: t.host,
+    URL_PORT: t.port,
+    DEFAULT_CONNECT: t.connect,
+    DEFAULT_CACERT: t.cacert,
+  });
+}
+
+/** health-check with the credential (when the input has one) as a here-document: the step's whole stdin. */
+export function renderHealthCheckStdin(input: HostRenderInput): string {
+  const cred = input.registry.healthCheckCredential;
+  return (
+    renderHealthCheckScript(input) +
+    (cred ? runMainWith(`${cred.user}:${cred.password}`, CREDENTIAL_DELIMITER) : RUN_MAIN)
+  );
+}

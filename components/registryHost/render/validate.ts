@@ -1,0 +1,86 @@
+import type { HostRenderInput } from "./types";
+
+/** Thrown when a HostRenderInput cannot produce a safe host configuration; the message names the field and the fix. */
+export class HostRenderInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "HostRenderInputError";
+  }
+}
+
+/** bcrypt htpasswd entry: `user:$2y$NN$<53 chars>`. The registry rejects other hashes (and must never create its own). */
+const BCRYPT_LINE = /^[^:\s]+:\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+/** Paths end up unquoted in the files bundle and in unit files: keep them to a safe alphabet. */
+export const SAFE_PATH = /^\/[A-Za-z0-9._@+/-]*$/;
+const PINNED_IMAGE = /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/;
+const PACKAGE_VERSION = /^[A-Za-z0-9.+~:-]*$/;
+
+function fail(field: string, problem: string, fix: string): never {
+  throw new HostRenderInputError(`HostRenderInput.${field} ${problem}: ${fix}`);
+}
+
+function checkPort(field: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    fail(field, `is ${port}`, "use a TCP port between 1 and 65535");
+}
+
+function checkPem(field: string, pem: string, kind: RegExp): void {
+  if (!kind.test(pem)) fail(field, "is not PEM", "pass the PEM text (-----BEGIN ...-----)");
+}
+
+/** Every check the renderers rely on; throws HostRenderInputError on the first problem. */
+export function validateHostRenderInput(input: HostRenderInput): void {
+  const { registry, tls, nginx } = input;
+  if (!/^[a-z_][a-z0-9_-]*$/.test(input.sshUser)) fail("sshUser", `is "${input.sshUser}"`, "use a Unix user name");
+  if (!PINNED_IMAGE.test(registry.image) || registry.image.endsWith(":latest")) {
+    fail("registry.image", `is "${registry.image}"`, "pin the image by tag or digest, e.g. registry:3.0.0");
+  }
+  checkPort("registry.port", registry.port);
+  const users = registry.htpasswd.split("\n").filter((l) => l.trim() !== "");
+  if (users.length === 0) fail("registry.htpasswd", "is empty", "give one `user:<bcrypt hash>` line per user");
+  users.forEach((line, i) => {
+    if (!BCRYPT_LINE.test(line)) {
+      fail(`registry.htpasswd (line ${i + 1})`, "is not a bcrypt entry", "use `user:$2y$...` lines (bcryptHash)");
+    }
+  });
+  if (/[\n\r]/.test(registry.gc.onCalendar) || registry.gc.onCalendar.trim() === "") {
+    fail("registry.gc.onCalendar", "is not one line", "use a systemd OnCalendar expression");
+  }
+  if (registry.publicHost !== undefined && !DNS_NAME.test(registry.publicHost) && !IPV4.test(registry.publicHost)) {
+    fail("registry.publicHost", `is "${registry.publicHost}"`, "use a DNS name or an IPv4 address");
+  }
+  const cred = registry.healthCheckCredential;
+  if (cred && (!/^[^:\s]+$/.test(cred.user) || /[\n\r]/.test(cred.password) || cred.password === "")) {
+    fail("registry.healthCheckCredential", "is malformed", "use a user without ':' and a one-line password");
+  }
+  checkPem("tls.certificatePem", tls.certificatePem, /-----BEGIN CERTIFICATE-----/);
+  checkPem("tls.privateKeyPem", tls.privateKeyPem, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+  if (tls.caCertificatePem !== undefined)
+    checkPem("tls.caCertificatePem", tls.caCertificatePem, /-----BEGIN CERTIFICATE-----/);
+  if (!SAFE_PATH.test(input.dataVolumeDevice) || input.dataVolumeDevice.includes("..")) {
+    fail("dataVolumeDevice", `is "${input.dataVolumeDevice}"`, "use an absolute device path such as /dev/nvme1n1");
+  }
+  for (const [name, version] of Object.entries(input.packages ?? {})) {
+    if (version !== undefined && !PACKAGE_VERSION.test(version)) {
+      fail(`packages.${name}`, `is "${version}"`, "use a Debian version string such as 1.24.0-2ubuntu7");
+    }
+  }
+  if (input.composition === "prod") {
+    if (!nginx) fail("nginx", "is missing in prod", "give the domain and the sites (prod runs Nginx)");
+    if (!DNS_NAME.test(nginx.domain)) fail("nginx.domain", `is "${nginx.domain}"`, "use a lower-case DNS name");
+    const entries = Object.entries(nginx.sites);
+    if (entries.length === 0) fail("nginx.sites", "is empty", "give at least the registry site, e.g. docker: registry");
+    if (entries.filter(([, t]) => t === "registry").length > 1) {
+      fail("nginx.sites", "names the registry twice", "keep one registry site");
+    }
+    for (const [label, target] of entries) {
+      if (!DNS_LABEL.test(label)) fail(`nginx.sites.${label}`, "is not a DNS label", "use a-z, 0-9 and '-'");
+      if (target !== "registry") checkPort(`nginx.sites.${label}`, target);
+    }
+  } else if (nginx) {
+    fail("nginx", "is set in dev", "leave it undefined: dev runs no Nginx (the registry serves TLS itself)");
+  }
+}
