@@ -33,6 +33,20 @@ function requireChanges(changes: OpCounts | undefined, verb: string): OpCounts {
   return changes;
 }
 
+/**
+ * The line worth showing from a failed `pulumi` call. The SDK's CommandError message is
+ * "code: N\n stdout: ...\n stderr: <execa's 'Command failed ...' line>\n<the CLI's stderr>\n err?: ...".
+ */
+export function cliFailureReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const stderr = /\bstderr:([\s\S]*?)(?:\n err\?:|$)/.exec(message)?.[1] ?? message;
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("Command failed"));
+  return lines[0] ?? (stderr.trim().split("\n")[0] || "no output");
+}
+
 class AutomationStack implements DeployStack {
   constructor(private readonly stack: Stack) {}
 
@@ -121,7 +135,7 @@ export class AutomationWorkspace implements DeployWorkspace {
     } catch (err) {
       const translated = translateEngineError(err);
       if (translated instanceof PulumiCliMissingError) throw translated;
-      throw new PulumiCliMissingError(`\`pulumi version\` failed (${(err as Error).message.split("\n")[0]})`);
+      throw new PulumiCliMissingError(`\`pulumi version\` failed (${cliFailureReason(err)})`);
     }
   }
 

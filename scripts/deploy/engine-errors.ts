@@ -6,7 +6,9 @@ import { ChangesDetectedError, PulumiCliMissingError } from "./errors.js";
  * - `spawn pulumi ENOENT` (execa could not start `pulumi`) -> PulumiCliMissingError (exit 2)
  * - the SDK's CLI version checks -> PulumiCliMissingError (exit 2)
  * - `no changes were expected but changes were proposed|occurred` (--expect-no-changes) -> ChangesDetectedError (exit 3)
- * Anything else is returned unchanged (exit 1).
+ * Any other failed CLI call becomes an `EngineCommandError` carrying only the CLI's stderr and exit code (exit 1):
+ * the SDK's own message repeats the whole stdout (already streamed) and execa's command line (which, for
+ * `config set-all`, holds secret values). Anything else is returned unchanged (exit 1).
  */
 export function translateEngineError(err: unknown): unknown {
   const message = err instanceof Error ? err.message : String(err);
@@ -20,5 +22,33 @@ export function translateEngineError(err: unknown): unknown {
   if (/no changes were expected but changes (were proposed|occurred)/.test(message)) {
     return new ChangesDetectedError("the engine found changes but --expect-no-changes was given");
   }
+  const detail = commandErrorDetail(err);
+  if (detail && detail.stderr.trim() !== "") {
+    const code = detail.code === undefined ? "" : ` with code ${detail.code}`;
+    return new EngineCommandError(`pulumi exited${code}: ${detail.stderr.trim()}`, { cause: err });
+  }
   return err;
+}
+
+/** A failed `pulumi` call, reduced to what the CLI said on stderr. */
+export class EngineCommandError extends Error {
+  override name = "EngineCommandError";
+}
+
+interface CommandResultLike {
+  stderr?: unknown;
+  code?: unknown;
+  /** The execa error the SDK wraps: its own `stderr` / `exitCode` are the CLI's. */
+  err?: { stderr?: unknown; exitCode?: unknown };
+}
+
+/** Reads the SDK's `CommandError.commandResult` (private in its typings, present at run time). */
+function commandErrorDetail(err: unknown): { code?: number; stderr: string } | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const result = (err as { commandResult?: CommandResultLike }).commandResult;
+  if (!result) return undefined;
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  const stderr = str(result.err?.stderr) ?? str(result.stderr) ?? "";
+  return { code: num(result.err?.exitCode) ?? num(result.code), stderr };
 }

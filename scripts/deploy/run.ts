@@ -37,22 +37,35 @@ const MUTATING: readonly Verb[] = ["up", "refresh", "destroy"];
 /** Verbs that may create a missing stack; the others only make sense on an existing one. */
 const CREATES_STACK: readonly Verb[] = ["preview", "up"];
 
-/** Buffers the engine's stream into whole lines so a secret split across two chunks is still redacted. */
+/** How many of the engine's last output lines a failure's summary shows. */
+const TAIL_LINES = 40;
+
+/**
+ * Buffers the engine's stream into whole lines so a secret split across two chunks is still redacted, and keeps
+ * the last lines for the summary of a failed run.
+ */
 function lineWriter(write: (text: string) => void, redact: (text: string) => string) {
   let pending = "";
+  let tail: string[] = [];
+  const emit = (text: string) => {
+    const clean = redact(text);
+    write(clean);
+    tail = tail.concat(clean.replace(/\n$/, "").split("\n")).slice(-TAIL_LINES);
+  };
   return {
     push(chunk: string) {
       pending += chunk;
       const cut = pending.lastIndexOf("\n");
       if (cut >= 0) {
-        write(redact(pending.slice(0, cut + 1)));
+        emit(pending.slice(0, cut + 1));
         pending = pending.slice(cut + 1);
       }
     },
     flush() {
-      if (pending) write(redact(pending + "\n"));
+      if (pending) emit(pending + "\n");
       pending = "";
     },
+    tail: () => tail.join("\n"),
   };
 }
 
@@ -147,6 +160,7 @@ export async function runDeploy(args: DeployArgs, deps: DeployDeps): Promise<Exi
       outputs: maskedOutputs,
       policyPacks: args.policyPacks,
       error: errorText,
+      outputTail: exitCode === EXIT.failed ? out.tail() : undefined,
     });
     try {
       // Appended: $GITHUB_STEP_SUMMARY is shared by every step of a job.

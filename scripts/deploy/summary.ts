@@ -64,6 +64,8 @@ export interface SummaryInput {
   policyPacks: string[];
   /** Already redacted. */
   error?: string;
+  /** The last lines of the engine's output (already redacted), shown for a failed run. */
+  outputTail?: string;
 }
 
 const VERB_TITLES: Record<Verb, string> = {
@@ -88,6 +90,12 @@ function markdownCell(value: unknown): string {
   return oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine;
 }
 
+/** A collapsed block of preformatted text (the last 4000 characters; code fences inside are defused). */
+function detailsBlock(title: string, text: string): string[] {
+  const body = text.length > 4000 ? `...${text.slice(-4000)}` : text;
+  return [`<details><summary>${title}</summary>`, "", "```text", body.replace(/```/g, "'''"), "```", "</details>", ""];
+}
+
 /** The Markdown a CI job summary (or a pull-request comment) shows for one run. */
 export function renderMarkdownSummary(input: SummaryInput): string {
   const lines: string[] = [];
@@ -109,17 +117,7 @@ export function renderMarkdownSummary(input: SummaryInput): string {
     }
     lines.push("");
   }
-  if (input.error) {
-    const tail = input.error.length > 4000 ? `...${input.error.slice(-4000)}` : input.error;
-    lines.push(
-      "<details><summary>Error</summary>",
-      "",
-      "```text",
-      tail.replace(/```/g, "'''"),
-      "```",
-      "</details>",
-      "",
-    );
-  }
+  if (input.error) lines.push(...detailsBlock("Error", input.error));
+  if (input.outputTail) lines.push(...detailsBlock("Last lines of the engine output", input.outputTail));
   return lines.join("\n") + "\n";
 }

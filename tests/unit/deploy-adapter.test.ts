@@ -26,7 +26,11 @@ const event = (obj) => {
   const i = args.indexOf("--event-log");
   if (i >= 0) fs.appendFileSync(args[i + 1], JSON.stringify({ sequence: 1, timestamp: 0, ...obj }) + "\\n");
 };
-if (args[0] === "version") { process.stdout.write("v3.200.0\\n"); process.exit(0); }
+if (args[0] === "version") {
+  if (process.env.FAKE_PULUMI_VERSION === "broken") die("boom: cannot load plugin cache");
+  process.stdout.write((process.env.FAKE_PULUMI_VERSION || "v3.200.0") + "\\n");
+  process.exit(0);
+}
 if (args[0] === "stack" && args[1] === "select") {
   if (stack === "missing") die("error: no stack named 'missing' found");
   process.exit(0);
@@ -137,9 +141,15 @@ describe("the real adapter against a scripted pulumi binary", () => {
   });
 
   it("an engine failure is exit 1 with the engine's message", () => {
-    const r = deploy(["preview", "--stack", "dev"], { FAKE_PULUMI_FAIL: "generic" });
+    const summary = join(workDir, "failed.md");
+    const r = deploy(["preview", "--stack", "dev", "--summary", summary], { FAKE_PULUMI_FAIL: "generic" });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("AccessDenied: not authorized to perform ec2:DescribeVpcs");
+    expect(r.stderr).toBe(
+      "error: pulumi exited with code 255: error: preview failed: AccessDenied: not authorized to perform ec2:DescribeVpcs\n",
+    );
+    // The progress was streamed once, on stdout; the summary keeps its tail.
+    expect(r.stdout.match(/Previewing update \(dev\)/g)).toHaveLength(1);
+    expect(readFileSync(summary, "utf8")).toContain(" ~  aws:ec2:SecurityGroup host update");
   });
 
   it("the engine's own --expect-no-changes refusal maps to exit 3 (refresh --yes --expect-no-changes)", () => {
@@ -176,6 +186,20 @@ describe("the real adapter against a scripted pulumi binary", () => {
     expect(find(r.calls, "stack", "export")).toHaveLength(1);
     expect(find(r.calls, "destroy")).toEqual([]);
     expect(r.stderr).toContain("aws:rds/instance:Instance::db");
+  });
+
+  it("a CLI older than the SDK's minimum, or one that cannot start, is exit 2 before any stack work", () => {
+    const old = deploy(["preview", "--stack", "dev"], { FAKE_PULUMI_VERSION: "v3.1.0" });
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(
+      /Minimum version requirement failed.*install it: https:\/\/www\.pulumi\.com\/docs\/install\//,
+    );
+    expect(old.calls).toEqual([["version"]]);
+
+    const broken = deploy(["preview", "--stack", "dev"], { FAKE_PULUMI_VERSION: "broken" });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain("`pulumi version` failed (boom: cannot load plugin cache)");
+    expect(broken.stderr.trim().split("\n")).toHaveLength(1);
   });
 
   it("sets no config (so rewrites no Pulumi.<stack>.yaml) when none comes from the environment", () => {

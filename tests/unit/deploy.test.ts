@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDeployArgs, type DeployArgs } from "../../scripts/deploy/args.js";
-import { translateEngineError } from "../../scripts/deploy/engine-errors.js";
+import { EngineCommandError, translateEngineError } from "../../scripts/deploy/engine-errors.js";
 import { ChangesDetectedError, EXIT, PulumiCliMissingError } from "../../scripts/deploy/errors.js";
 import { protectedResourceUrns } from "../../scripts/deploy/guards.js";
 import { isInteractive } from "../../scripts/deploy/io.js";
@@ -383,6 +383,38 @@ describe("engine failures reach the exit code", () => {
     expect(io.err).toContain("UnauthorizedOperation");
     expect(io.files.get("s.md")).toContain("failed");
     expect(io.files.get("s.md")).toContain("UnauthorizedOperation");
+  });
+
+  it("a failed run's summary carries the last lines of the engine output", async () => {
+    const { code, io } = await run("up --stack dev --yes --summary s.md", {
+      script: {
+        progress: ["Updating (dev)\n", " +  aws:rds:Instance db creating (12s)\n", "error: DBInstanceAlreadyExists\n"],
+        failures: { up: new Error("pulumi exited with code 255: error: update failed") },
+      },
+    });
+    expect(code).toBe(EXIT.failed);
+    const md = io.files.get("s.md")!;
+    expect(md).toContain("Last lines of the engine output");
+    expect(md).toContain(" +  aws:rds:Instance db creating (12s)");
+  });
+
+  it("reduces the SDK's CommandError to the CLI's stderr: no repeated stdout, no command line", () => {
+    const sdkError = Object.assign(
+      new Error("code: -2\n stdout: \n stderr: Command failed with exit code 255: pulumi config set-all ...\n"),
+      {
+        commandResult: {
+          code: -2,
+          stdout: "",
+          stderr: "Command failed with exit code 255: pulumi config set-all --secret k=v\nerror: bad\nLOTS OF STDOUT",
+          err: { exitCode: 255, stderr: "error: could not decrypt configuration value", stdout: "LOTS OF STDOUT" },
+        },
+      },
+    );
+    const translated = translateEngineError(sdkError);
+    expect(translated).toBeInstanceOf(EngineCommandError);
+    expect((translated as Error).message).toBe(
+      "pulumi exited with code 255: error: could not decrypt configuration value",
+    );
   });
 
   it("a stack that cannot be opened is exit 1", async () => {
