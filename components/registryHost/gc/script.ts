@@ -99,7 +99,8 @@ restore_registry() {
   trap - EXIT
   if ((was_running)); then
     log "starting $REGISTRY_UNIT"
-    if ! systemctl start "$REGISTRY_UNIT"; then
+    # 9>&-: the lock must not leak into anything that could outlive this run.
+    if ! systemctl start "$REGISTRY_UNIT" 9>&-; then
       log "ERROR: systemctl start $REGISTRY_UNIT failed"
       status=1
     elif wait_for_status "$HEALTH_STATUS"; then

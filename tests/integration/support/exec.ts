@@ -32,6 +32,7 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
+    child.stdin.on("error", () => undefined); // a child that exits without reading its stdin: not our error
     child.stdin.end(opts.input ?? "");
   });
 }
