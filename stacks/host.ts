@@ -2,8 +2,8 @@ import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostFile } from "../components/hostFile";
 import type { Network } from "../components/network/network";
-import { renderProvisionPlanFallback } from "../components/registryHost/provisionPlanFallback";
 import { RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
+import { renderProvisionPlan } from "../components/registryHost/renderer";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import type { HostShape } from "./compose";
@@ -75,7 +75,7 @@ export function createHost(
       tls: hostTls(config, secrets, siteNames),
       nginx: shape.nginx && domain ? { domain, sites } : undefined,
       protectData: config.composition === "prod",
-      renderProvisionPlan: renderProvisionPlanFallback,
+      renderProvisionPlan,
       provisionTimeoutMinutes: host.provisionTimeoutMinutes,
     },
     { providers: [provider] },

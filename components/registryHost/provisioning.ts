@@ -2,20 +2,24 @@
  * Wiring between the pure renderers (render/) and the SSH commands: which values the renderers get, and what each
  * remote command is keyed on. Pure, so the trigger rules are tested without the engine.
  */
-import { createHash } from "node:crypto";
-import type { HostRenderInput, ProvisionPlan, ProvisionStep } from "./render/types";
+import { stepTriggers } from "./render";
+import type { HostRenderInput, ProvisionPlan } from "./render/types";
 
 /** The renderers' entry point (`renderProvisionPlan` in render/index.ts). */
 export type RenderProvisionPlan = (input: HostRenderInput) => ProvisionPlan;
 
 /** The part of the render input known when the program starts (from config). */
 export type StaticRenderInput = Omit<HostRenderInput, "registry" | "tls" | "dataVolumeDevice"> & {
-  registry: Omit<HostRenderInput["registry"], "htpasswd">;
+  registry: Omit<HostRenderInput["registry"], "htpasswd" | "publicHost" | "healthCheckCredential">;
 };
 
 /** The part only known once resources exist (hashes, keys, certificates, volume id). */
 export interface ResolvedHostValues {
   htpasswd: string;
+  /** The name or IP clients use for the registry (dev: the Elastic IP; prod: the registry site's name). */
+  publicHost: string;
+  /** A registry user and its password, for the health check's authenticated probe (travels on stdin only). */
+  healthCheckCredential: { user: string; password: string };
   certificatePem: string;
   privateKeyPem: string;
   caCertificatePem?: string;
@@ -25,7 +29,12 @@ export interface ResolvedHostValues {
 export function renderInputOf(fixed: StaticRenderInput, values: ResolvedHostValues): HostRenderInput {
   return {
     ...fixed,
-    registry: { ...fixed.registry, htpasswd: values.htpasswd },
+    registry: {
+      ...fixed.registry,
+      htpasswd: values.htpasswd,
+      publicHost: values.publicHost,
+      healthCheckCredential: values.healthCheckCredential,
+    },
     tls: {
       certificatePem: values.certificatePem,
       privateKeyPem: values.privateKeyPem,
@@ -44,6 +53,8 @@ export function placeholderValues(users: string[], withCa: boolean): ResolvedHos
     `-----BEGIN ${label}-----\n${Buffer.from(`placeholder ${label}`).toString("base64")}\n-----END ${label}-----\n`;
   return {
     htpasswd: users.map((u) => `${u}:$2y$10$${".".repeat(53)}\n`).join(""),
+    publicHost: "192.0.2.1",
+    healthCheckCredential: { user: users[0] ?? "placeholder", password: "placeholder-password" },
     certificatePem: pem("CERTIFICATE"),
     privateKeyPem: pem("PRIVATE KEY"),
     ...(withCa ? { caCertificatePem: pem("CERTIFICATE") } : {}),
@@ -51,23 +62,14 @@ export function placeholderValues(users: string[], withCa: boolean): ResolvedHos
   };
 }
 
-/**
- * What a step's remote command is keyed on: the sha256 of exactly what it runs and installs (its command line and
- * its stdin, which carries the files). Length-prefixed, so moving bytes between command and stdin changes it too.
- */
-export function stepTrigger(step: Pick<ProvisionStep, "command" | "stdin">): string {
-  const hash = createHash("sha256");
-  for (const part of [step.command, step.stdin ?? ""]) {
-    hash.update(`${Buffer.byteLength(part)}:`);
-    hash.update(part);
-  }
-  return `sha256:${hash.digest("hex")}`;
-}
-
 export interface ProvisionCommandSpec {
   name: string;
   command: string;
   stdin?: string;
+  /**
+   * The renderers' `stepTriggers`: step i hashes exactly what steps 0..i run and install (command + stdin), so a
+   * changed file re-runs install-files and every later step (apply, health check), and nothing before it.
+   */
   trigger: string;
 }
 
@@ -77,7 +79,8 @@ export interface ProvisionCommandSpec {
  */
 export function provisionCommandSpecs(plan: ProvisionPlan, secrets: string[] = []): ProvisionCommandSpec[] {
   const seen = new Set<string>();
-  return plan.steps.map((step) => {
+  const triggers = stepTriggers(plan.steps);
+  return plan.steps.map((step, i) => {
     if (!/^[a-z][a-z0-9-]*$/.test(step.name)) throw new Error(`provision step name "${step.name}" is not kebab-case`);
     if (seen.has(step.name)) throw new Error(`provision step "${step.name}" appears twice`);
     seen.add(step.name);
@@ -88,7 +91,7 @@ export function provisionCommandSpecs(plan: ProvisionPlan, secrets: string[] = [
       name: step.name,
       command: step.command,
       ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
-      trigger: stepTrigger(step),
+      trigger: triggers[i]!,
     };
   });
 }

@@ -320,10 +320,14 @@ export class RegistryHost extends pulumi.ComponentResource {
         certificate.caCertificatePem,
         dataVolume.id,
         registryPasswords,
+        eip.publicIp,
       ])
-      .apply(([htpasswdText, chainPem, keyPem, caPem, volumeId, passwordMap]) => {
+      .apply(([htpasswdText, chainPem, keyPem, caPem, volumeId, passwordMap, publicIp]) => {
+        const healthUser = args.registry.users[0]!;
         const values: ResolvedHostValues = {
           htpasswd: htpasswdText,
+          publicHost: args.registry.hostName ?? publicIp,
+          healthCheckCredential: { user: healthUser, password: passwordMap[healthUser]! },
           certificatePem: chainPem,
           privateKeyPem: keyPem,
           ...(caPem !== undefined ? { caCertificatePem: caPem } : {}),
@@ -354,8 +358,9 @@ export class RegistryHost extends pulumi.ComponentResource {
             // Command lines never hold secrets (checked above), so they stay readable in diffs.
             create: pulumi.unsecret(spec.apply((s) => s.command)),
             stdin: step.hasStdin ? pulumi.secret(spec.apply((s) => s.stdin ?? "")) : undefined,
-            // Re-run exactly when what the step installs changes, and on a new instance.
-            triggers: [instance.id, pulumi.unsecret(spec.apply((s) => s.trigger))],
+            // Re-run exactly when what this or an earlier step installs changes, and on a new instance. The hashes
+            // cover secret-bearing stdin: they stay secret (the renderers' contract).
+            triggers: [instance.id, pulumi.secret(spec.apply((s) => s.trigger))],
           },
           {
             parent: this,

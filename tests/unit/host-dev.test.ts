@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { stepTrigger } from "../../components/registryHost/provisioning";
+import { stepTriggers } from "../../components/registryHost/render";
 import { isWireSecret } from "../../scripts/plan/secrets";
 import { runStack, type StackRun } from "./support/runStack";
 
@@ -205,14 +205,21 @@ describe("dev host: provisioning over SSH", () => {
     }
   });
 
-  it("keys every step on the instance and the hash of exactly its command and stdin", () => {
-    const instanceId = run.named("dev-host-instance");
-    for (const c of commands()) {
-      const [instance, trigger] = c.props.triggers;
-      expect(instance).toMatch(/^i-/);
-      expect(c.dependsOn).toContain(instanceId.urn);
-      expect(trigger).toBe(stepTrigger({ command: c.props.create, stdin: c.props.stdin }));
-    }
+  it("keys every step on the instance and the chained hash of exactly what it and the steps before it run", () => {
+    const instance = run.named("dev-host-instance");
+    const all = commands();
+    const expected = stepTriggers(
+      all.map((c) => ({ name: c.name, command: c.props.create, stdin: c.props.stdin, runsInTests: false })),
+    );
+    all.forEach((c, i) => {
+      const [instanceId, trigger] = c.props.triggers;
+      expect(instanceId).toMatch(/^i-/);
+      expect(c.dependsOn).toContain(instance.urn);
+      expect(trigger).toBe(expected[i]);
+      // The hashes cover secret-bearing stdin: they stay secret.
+      const raw = c.inputs.triggers;
+      expect(isWireSecret(raw) || isWireSecret((raw as unknown[])[1])).toBe(true);
+    });
   });
 
   it("passes files on stdin as a secret and keeps secrets off the command line", () => {

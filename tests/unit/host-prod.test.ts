@@ -96,11 +96,18 @@ describe("prod host: provided certificate", () => {
     }
   });
 
-  it("ships the checked chain and the key (secret, 0600)", () => {
-    const crt = run.hostFiles.find((f) => f.path === "/etc/registry/tls.crt")!;
-    expect(crt.content).toBe(leaf.certPem + ca.certPem);
-    const key = run.hostFiles.find((f) => f.path === "/etc/registry/tls.key")!;
+  it("ships the checked chain and the key (secret, 0600) to Nginx", () => {
+    const crt = run.hostFiles.find((f) => f.path === "/etc/nginx/tls/example.com.crt");
+    expect(crt?.content).toBe(leaf.certPem + ca.certPem);
+    const key = run.hostFiles.find((f) => f.path === "/etc/nginx/tls/example.com.key");
     expect(key).toMatchObject({ content: leaf.keyPem, mode: "0600", secret: true });
+  });
+
+  it("ships the Nginx sites of every <site>.<domain>", () => {
+    const paths = run.hostFiles.map((f) => f.path);
+    for (const site of ["docker", "www", "admin"]) {
+      expect(paths).toContain(`/etc/nginx/sites-available/${site}.example.com.conf`);
+    }
   });
 
   it("exports the leaf's expiry, no CA, and the registry's site name as its address", () => {
