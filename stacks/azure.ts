@@ -108,6 +108,8 @@ export function createAzure(config: StackConfig, secrets: StackSecrets, inputs: 
         keyExpiryDays: azure.keyVault.keyExpiryDays,
         keyRotateBeforeDays: azure.keyVault.keyRotateBeforeDays,
         keySize: azure.keyVault.keySize,
+        deployerObjectId: azure.keyVault.deployerObjectId,
+        deployerPrincipalType: azure.keyVault.deployerPrincipalType,
       },
       secrets: vaultSecrets,
       protect: settings.protect,
@@ -135,7 +137,7 @@ export function createAzure(config: StackConfig, secrets: StackSecrets, inputs: 
       azureSigningKeyExpiresOn: isoDate(services.keyExpiresAt),
       azureMail: azure.mail.enabled
         ? `SendGrid: API key in Key Vault secret sendgrid-api-key; ${dnsRecords.length} domain-authentication ` +
-          `record(s) ${zoneManaged ? "published in the stack's DNS zone" : "to publish at your DNS provider (dns.enabled is false)"}`
+          `record(s) (azureMailDnsRecords) ${zoneManaged ? "for the stack's DNS zone" : "to publish at your DNS provider (dns.enabled is false)"}`
         : "off (azure.mail.enabled is false)",
       azureMailDnsRecords: dnsRecords,
     },

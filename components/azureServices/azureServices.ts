@@ -53,6 +53,10 @@ export interface AzureServicesKeyVaultArgs {
   keyRotateBeforeDays?: number;
   /** RSA key size, 3072 or 4096. Defaults to 3072. */
   keySize?: 3072 | 4096;
+  /** Object id given the Key Vault officer roles. Defaults to the identity running the deploy. */
+  deployerObjectId?: string;
+  /** Its principal type (ARM checks it). Defaults to User. */
+  deployerPrincipalType?: "User" | "ServicePrincipal" | "Group";
 }
 
 export interface AzureServicesArgs {
@@ -210,7 +214,8 @@ export class AzureServices extends pulumi.ComponentResource {
           {
             scope: vault.id,
             roleDefinitionId: client.subscriptionId.apply((sub) => roleDefinitionId(sub, id)),
-            principalId: client.objectId,
+            principalId: kv.deployerObjectId ?? client.objectId,
+            principalType: kv.deployerPrincipalType ?? "User",
             description: `${role} for the identity that deploys ${args.stack} (pulumi up / destroy)`,
           },
           { parent: vault },

@@ -140,7 +140,9 @@ export const azureSection = z
         /** IPv4 addresses or CIDR blocks let through when defaultAction is Deny. Defaults to none. */
         allowedIpRanges: z
           .array(
-            anyCidr.refine((c) => !c.includes(":"), { message: "must be IPv4 (Azure allow lists take IPv4 only)" }),
+            anyCidr
+              .refine((c) => !c.includes(":"), { message: "must be IPv4 (Azure allow lists take IPv4 only)" })
+              .meta({ example: "203.0.113.10/32" }),
           )
           .default([])
           .meta({ example: "203.0.113.10/32" }),
@@ -194,6 +196,27 @@ export const azureSection = z
           .regex(KEY_VAULT_NAME, "must be 3-24 letters, digits and single inner hyphens, starting with a letter")
           .optional()
           .meta({ example: "kv-startup-prod" }),
+        /**
+         * Object id of the identity given the Key Vault Secrets Officer and Crypto Officer roles on the vault. Defaults
+         * to the identity running the deploy. Pin it (e.g. to the CI service principal) when people and CI deploy the
+         * same stack, or the assignment follows whoever ran last.
+         */
+        deployerObjectId: z
+          .string()
+          .regex(
+            /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+            "must be an Entra object id (a GUID)",
+          )
+          .optional()
+          .meta({ example: "00000000-0000-0000-0000-000000000000" }),
+        /**
+         * What that identity is; ARM refuses an assignment whose type does not match. Defaults to User (a person
+         * running `pulumi up`); set ServicePrincipal for a stack deployed from CI.
+         */
+        deployerPrincipalType: z
+          .enum(["User", "ServicePrincipal", "Group"])
+          .default("User")
+          .meta({ example: "ServicePrincipal" }),
         /** standard or premium. Defaults to standard. */
         sku: z.enum(["standard", "premium"]).default("standard").meta({ example: "standard" }),
         /** Days a deleted vault, key or secret can be recovered (7-90; fixed at creation). Defaults to 90 in prod, 7 in dev. */
@@ -204,7 +227,7 @@ export const azureSection = z
          */
         expiryAnchor: z
           .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date such as 2026-11-25 (YYYY-MM-DD)")
+          .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date such as 2026-11-25 (YYYY-MM-DD)", abort: true })
           .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(d).toISOString().startsWith(d), {
             message: "is not a calendar date",
           })
