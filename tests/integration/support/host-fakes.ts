@@ -56,10 +56,7 @@ esac
   );
   return {
     path,
-    calls: async () =>
-      (await readFile(logFile, "utf8"))
-        .split("\n")
-        .filter((l) => l !== ""),
+    calls: async () => (await readFile(logFile, "utf8")).split("\n").filter((l) => l !== ""),
   };
 }
 

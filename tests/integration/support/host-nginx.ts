@@ -45,7 +45,8 @@ export async function writeNginxTree(
   for (const f of files.filter((x) => x.path.startsWith("/etc/nginx/"))) {
     const dest = join(root, f.path);
     await mkdir(dirname(dest), { recursive: true });
-    const text = f.path.endsWith(".crt") || f.path.endsWith(".key") ? f.content : remapNginxFile(f.content, root, ports);
+    const text =
+      f.path.endsWith(".crt") || f.path.endsWith(".key") ? f.content : remapNginxFile(f.content, root, ports);
     await writeFile(dest, text, { mode: parseInt(f.mode, 8) });
   }
   for (const l of links) {

@@ -42,7 +42,15 @@ export async function startSshd(dir: string, opts: SshdOptions = {}): Promise<Ru
   const authorized = join(dir, "authorized_keys");
   await writeFile(authorized, await readFile(`${clientKey}.pub`), { mode: 0o600 });
   const port = await freePort();
-  const path = [...(opts.pathPrefix ?? []), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+  const path = [
+    ...(opts.pathPrefix ?? []),
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+  ];
   const config = join(dir, "sshd_config");
   await writeFile(
     config,
