@@ -125,7 +125,7 @@ main() {
     done <"$managed"
   fi
   printf '%s\n' "${wanted[@]}" >"$managed.new"
-  mv -fT "$managed.new" "$managed"
+  if cmp -s "$managed.new" "$managed"; then rm -f "$managed.new"; else mv -fT "$managed.new" "$managed"; fi
 
   if [ "$CHANGED" -eq 0 ]; then
     log "no change ($UNCHANGED up to date)"

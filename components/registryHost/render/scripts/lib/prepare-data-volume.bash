@@ -31,7 +31,7 @@ main() {
   fstab="$(host_path /etc/fstab)"
   line="UUID=$uuid $MOUNT_POINT $FS_TYPE defaults,nofail,x-systemd.device-timeout=30s 0 2"
   mkdir -p "$(dirname "$fstab")"
-  touch "$fstab"
+  if [ ! -e "$fstab" ]; then : >"$fstab"; fi
   if ! grep -qxF "$line" "$fstab"; then
     # Replace any other entry for the mount point (an older volume), keep everything else.
     tmp="$(mktemp "$fstab.XXXXXX")"
