@@ -46,7 +46,10 @@ export const WEB_ENTRY_PREFIX = "prod web entry:";
 const WORLD_IPV4 = "0.0.0.0/0";
 const WORLD_IPV6 = "::/0";
 
-/** The ingress rules of the host, one per (port, CIDR). Throws on a forbidden port or world-open SSH. */
+/**
+ * The ingress rules of the host, one per (port, CIDR). Throws on a forbidden port. World-open SSH is not refused here:
+ * the policy pack's mandatory `no-world-open-admin-ports` rule reports it by name and stops the deployment.
+ */
 export function planIngressRules(args: FirewallArgs): PlannedIngressRule[] {
   if (args.sshCidrs.length === 0) {
     throw new Error("the host needs at least one SSH CIDR block (host.sshAllowedCidrs): provisioning runs over SSH");
@@ -84,9 +87,6 @@ export function planIngressRules(args: FirewallArgs): PlannedIngressRule[] {
     seenPorts.set(service.port, service.name);
 
     for (const cidr of unique(service.cidrs)) {
-      if (service.name === "ssh" && (cidr === WORLD_IPV4 || cidr === WORLD_IPV6)) {
-        throw new Error(`SSH must never be open to the whole internet (${cidr}); list admin CIDR blocks only`);
-      }
       rules.push({
         key: `${service.name}-${slug(cidr)}`,
         port: service.port,

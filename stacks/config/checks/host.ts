@@ -12,13 +12,14 @@ export const NEVER_OPENED_PORTS: Record<number, string> = {
   3389: "RDP",
 };
 
-const WORLD = new Set(["0.0.0.0/0", "::/0"]);
-
 /**
  * Rules spanning host, registry and TLS settings. Each problem names the key and the command that fixes it.
  *
  * Not a problem (on purpose): an empty dev `host.registryAllowedCidrs` or `host.apiGatewayAllowedCidrs`. The port is
  * then not opened at all; the registry is still reachable through an SSH tunnel (`ssh -L 5000:127.0.0.1:5000 ...`).
+ *
+ * World-open SSH in `host.sshAllowedCidrs` is left to the policy pack (`no-world-open-admin-ports`, mandatory), which
+ * names the rule and fails the plan/preview; one enforcement point, one message.
  */
 export function hostChecks(
   config: SectionsConfig,
@@ -28,15 +29,6 @@ export function hostChecks(
   const problems: ConfigProblem[] = [];
   const { host, registry, tls, dns, sites } = config;
   const prod = composition === "prod";
-
-  const worldSsh = host.sshAllowedCidrs.filter((c) => WORLD.has(c));
-  if (worldSsh.length > 0) {
-    problems.push({
-      key: "host.sshAllowedCidrs",
-      message: `opens SSH to the whole internet (${worldSsh.join(", ")}); list only your office or VPN blocks.`,
-      fix: setCommand("host.sshAllowedCidrs[0]", "203.0.113.10/32"),
-    });
-  }
 
   // Dev publishes these ports; prod binds the registry to loopback, where 80/443 belong to Nginx.
   const published: { key: string; port: number }[] = prod
