@@ -23,7 +23,8 @@ main() {
   done
 
   if [ "${#missing[@]}" -gt 0 ]; then
-    local policy=/usr/sbin/policy-rc.d created_policy=0
+    local policy created_policy=0
+    policy="$(host_path /usr/sbin/policy-rc.d)"
     if [ ! -e "$policy" ]; then
       {
         printf '#!/bin/sh\n# Written by install-packages while apt runs; removed afterwards.\n'
