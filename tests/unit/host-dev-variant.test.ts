@@ -1,0 +1,67 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { runStack, type StackRun } from "./support/runStack";
+
+// A second dev stack (one engine run per file): the operator's own SSH key, a pinned AMI, DNS on, and the
+// registry port closed (empty allow list).
+const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake me@laptop";
+
+let run: StackRun;
+beforeAll(async () => {
+  run = await runStack("dev", {
+    host: {
+      sshAllowedCidrs: ["203.0.113.10/32", "2001:db8::/48"],
+      sshPublicKey: PUBLIC_KEY,
+      amiId: "ami-0fedcba9876543210",
+      apiGatewayAllowedCidrs: ["198.51.100.0/24"],
+      registryAllowedCidrs: [],
+    },
+    dns: { enabled: true, domain: "example.com" },
+  });
+});
+
+describe("dev host with the operator's SSH key", () => {
+  it("registers that key and generates none", () => {
+    expect(run.named("dev-host-key").props.publicKey).toBe(PUBLIC_KEY);
+    expect(run.resources.filter((r) => r.name === "dev-host-ssh-key")).toEqual([]);
+    expect(run.outputs.sshPrivateKey!.value).toBeUndefined();
+  });
+
+  it("provisions through the SSH agent (no private key in the connection)", () => {
+    const commands = run.ofType("command:remote:Command").filter((c) => c.name.startsWith("dev-host-"));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const c of commands) expect(c.props.connection.privateKey).toBeUndefined();
+    expect(run.outputs.sshCommand!.value).toBe(`ssh ubuntu@${run.outputs.hostPublicIp!.value}`);
+  });
+});
+
+describe("dev host with a pinned AMI", () => {
+  it("uses the pinned id and does not ignore AMI changes", () => {
+    const instance = run.named("dev-host-instance");
+    expect(instance.props.ami).toBe("ami-0fedcba9876543210");
+    expect(instance.ignoreChanges).toEqual([]);
+  });
+});
+
+describe("dev host firewall with a closed registry port and an IPv6 admin block", () => {
+  it("opens SSH to both admin blocks (IPv6 in cidrIpv6), the gateway to its list, and no registry port", () => {
+    const sg = run.named("dev-host-sg");
+    const rules = run
+      .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.parent === sg.urn)
+      .map((r) => [r.props.fromPort, r.props.cidrIpv4, r.props.cidrIpv6]);
+    expect(rules).toEqual([
+      [22, "203.0.113.10/32", undefined],
+      [22, undefined, "2001:db8::/48"],
+      [8000, "198.51.100.0/24", undefined],
+    ]);
+  });
+});
+
+describe("dev certificate with DNS on", () => {
+  it("names the Elastic IP and every site", () => {
+    const csr = run.named("dev-host-registry-csr").props;
+    expect(csr.ipAddresses).toEqual([run.outputs.hostPublicIp!.value]);
+    expect(csr.dnsNames).toEqual(["docker.example.com", "www.example.com", "admin.example.com"]);
+    expect(run.outputs.registryAddress!.value).toBe(`${run.outputs.hostPublicIp!.value}:5000`);
+  });
+});
