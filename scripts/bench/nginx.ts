@@ -1,0 +1,245 @@
+// Benchmark: push and pull of one large layer through the RENDERED prod Nginx (TLS, streaming proxy) in front of the
+// registry running the RENDERED prod config, against the registry serving TLS itself (the RENDERED dev config), on
+// loopback with skopeo. Median of BENCH_RUNS (5) runs, a fresh random layer per run (no dedup, no cross-repo mount).
+// Target (issue): Nginx <= 1.2x direct, for push and for pull.
+// Run: npx tsx scripts/bench/nginx.ts   (or npm run bench -- nginx; writes bench-results/nginx.json)
+// Sizes: BENCH_LAYER_MIB (512), BENCH_RUNS (5).
+import { createHash, randomFillSync } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { join, resolve } from "node:path";
+import { renderProvisionPlan, HOST_PATHS } from "../../components/registryHost/render";
+import {
+  freePort,
+  makeCertDir,
+  makeTempDir,
+  mintCa,
+  mintLeafCert,
+  removeDir,
+  runOk,
+  type RunningRegistry,
+} from "../../tests/integration/support/index";
+import { writeHostFiles } from "../../tests/integration/support/host-files";
+import { htpasswdLine, sampleInput } from "../../tests/integration/support/host-input";
+import { startNginx, writeNginxTree, type RunningNginx } from "../../tests/integration/support/host-nginx";
+import { prependPath, writeSkopeoWithNames } from "../../tests/integration/support/host-names";
+import { startRenderedRegistry } from "../../tests/integration/support/host-registry";
+import { median } from "./measure";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 512);
+const NAME = "docker.bench.test";
+const CREDS = "bench:bench-password";
+
+/** An OCI layout with one image whose single layer is LAYER_MIB of random bytes (uncompressed tar media type). */
+function writeRandomImage(layout: string, tag: string): string {
+  const blobs = join(layout, "blobs", "sha256");
+  mkdirSync(blobs, { recursive: true });
+  const tmp = join(blobs, "layer.tmp");
+  const fd = openSync(tmp, "w");
+  const hash = createHash("sha256");
+  const chunk = Buffer.alloc(8 * 1024 * 1024);
+  for (let written = 0; written < LAYER_MIB * 1024 * 1024; written += chunk.length) {
+    randomFillSync(chunk);
+    hash.update(chunk);
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+  const layerHex = hash.digest("hex");
+  const size = statSync(tmp).size;
+  renameSync(tmp, join(blobs, layerHex));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: "amd64",
+      os: "linux",
+      rootfs: { type: "layers", diff_ids: [`sha256:${layerHex}`] },
+    }),
+  );
+  const configDigest = `sha256:${createHash("sha256").update(config).digest("hex")}`;
+  writeFileSync(join(blobs, configDigest.slice(7)), config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
+      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: `sha256:${layerHex}`, size }],
+    }),
+  );
+  const manifestDigest = `sha256:${createHash("sha256").update(manifest).digest("hex")}`;
+  writeFileSync(join(blobs, manifestDigest.slice(7)), manifest);
+  writeFileSync(join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+  writeFileSync(
+    join(layout, "index.json"),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: manifestDigest,
+          size: manifest.length,
+          annotations: { "org.opencontainers.image.ref.name": tag },
+        },
+      ],
+    }),
+  );
+  return manifestDigest;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const work = await makeTempDir("bench-nginx-");
+  const stops: (() => Promise<void>)[] = [];
+  let restorePath: (() => void) | undefined;
+  try {
+    const ca = await mintCa(join(work, "pki"), "Bench CA");
+    const leaf = await mintLeafCert(join(work, "pki"), ca, { dnsSans: [NAME], ipSans: ["127.0.0.1"] });
+    const certDir = await makeCertDir(ca.certPath, join(work, "certs"));
+    const common = {
+      htpasswd: `${htpasswdLine("bench", "bench-password", 10)}\n`,
+      certificatePem: readFileSync(leaf.certPath, "utf8"),
+      privateKeyPem: readFileSync(leaf.keyPath, "utf8"),
+    };
+
+    // Direct: the registry serves TLS itself (the rendered dev config).
+    const devRoot = join(work, "dev");
+    await writeHostFiles(
+      devRoot,
+      renderProvisionPlan(sampleInput("dev", { ...common, caCertificatePem: readFileSync(ca.certPath, "utf8") })).files,
+    );
+    const direct: RunningRegistry = await startRenderedRegistry(
+      join(devRoot, HOST_PATHS.registryConfig),
+      {
+        addr: `127.0.0.1:${await freePort()}`,
+        dataDir: join(work, "direct-data"),
+        htpasswdPath: join(devRoot, HOST_PATHS.htpasswd),
+        tls: { certPath: join(devRoot, HOST_PATHS.registryTlsCert), keyPath: join(devRoot, HOST_PATHS.registryTlsKey) },
+      },
+      ca.certPath,
+    );
+    stops.push(direct.stop);
+
+    // Through Nginx: the rendered prod config on loopback plain HTTP, the rendered Nginx in front.
+    const registryPort = await freePort();
+    const prodPlan = renderProvisionPlan(
+      sampleInput("prod", { ...common, registryPort, domain: "bench.test", sites: { docker: "registry" } }),
+    );
+    const prodRoot = join(work, "prod");
+    await writeHostFiles(
+      prodRoot,
+      prodPlan.files.filter((f) => f.path.startsWith("/etc/registry/")),
+    );
+    const behind = await startRenderedRegistry(join(prodRoot, HOST_PATHS.registryConfig), {
+      addr: `127.0.0.1:${registryPort}`,
+      dataDir: join(work, "nginx-data"),
+      htpasswdPath: join(prodRoot, HOST_PATHS.htpasswd),
+    });
+    stops.push(behind.stop);
+    const ports = { http: await freePort(), https: await freePort() };
+    const nginx: RunningNginx = await startNginx(
+      join(work, "nginx"),
+      await writeNginxTree(join(work, "nginx"), prodPlan.files, prodPlan.links ?? [], ports),
+      ports.https,
+    );
+    stops.push(nginx.stop);
+    restorePath = prependPath(await writeSkopeoWithNames(join(work, "names"), [NAME]));
+
+    const targets = { direct: direct.address, nginx: `${NAME}:${ports.https}` } as const;
+    const times: Record<"direct" | "nginx", { push: number[]; pull: number[] }> = {
+      direct: { push: [], pull: [] },
+      nginx: { push: [], pull: [] },
+    };
+    const skopeo = (args: string[]) =>
+      runOk("skopeo", ["copy", "--insecure-policy", "--retry-times", "0", ...args], { timeoutMs: 900_000 });
+
+    for (let i = 0; i < RUNS; i++) {
+      const layout = join(work, `src-${i}`);
+      writeRandomImage(layout, "bench");
+      for (const via of ["direct", "nginx"] as const) {
+        const ref = `docker://${targets[via]}/bench/run${i}:latest-run`;
+        times[via].push.push(
+          await timed(() =>
+            skopeo([
+              "--preserve-digests",
+              "--dest-creds",
+              CREDS,
+              "--dest-cert-dir",
+              certDir,
+              `oci:${layout}:bench`,
+              ref,
+            ]),
+          ),
+        );
+        const dest = join(work, `pulled-${via}-${i}`);
+        times[via].pull.push(
+          await timed(() => skopeo(["--src-creds", CREDS, "--src-cert-dir", certDir, ref, `oci:${dest}:bench`])),
+        );
+        rmSync(dest, { recursive: true, force: true });
+      }
+      rmSync(layout, { recursive: true, force: true });
+      process.stderr.write(`  run ${i + 1}/${RUNS} done\n`);
+    }
+
+    const row = (op: "push" | "pull") => {
+      const d = median(times.direct[op]);
+      const n = median(times.nginx[op]);
+      return {
+        op,
+        directSeconds: d,
+        nginxSeconds: n,
+        ratio: n / d,
+        directMiBps: LAYER_MIB / d,
+        nginxMiBps: LAYER_MIB / n,
+      };
+    };
+    const rows = [row("push"), row("pull")];
+    console.log(
+      `\nNginx (rendered prod config) vs registry TLS directly (rendered dev config); ${LAYER_MIB} MiB layer, median of ${RUNS}, skopeo on loopback\n`,
+    );
+    console.log("| operation | direct (s) | via Nginx (s) | ratio | direct MiB/s | via Nginx MiB/s | target |");
+    console.log("|---|---:|---:|---:|---:|---:|---|");
+    for (const r of rows) {
+      console.log(
+        `| ${r.op} | ${r.directSeconds.toFixed(2)} | ${r.nginxSeconds.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${r.directMiBps.toFixed(0)} | ${r.nginxMiBps.toFixed(0)} | ${r.ratio <= 1.2 ? "met (<= 1.2x)" : "MISSED (> 1.2x)"} |`,
+      );
+    }
+    // Which HTTP version the client spoke to Nginx (from its access log).
+    const accessLog = join(work, "nginx", "log", "access.log");
+    const protocols: Record<string, number> = {};
+    if (existsSync(accessLog)) {
+      for (const m of readFileSync(accessLog, "utf8").matchAll(/ (HTTP\/[\d.]+)" \d{3} /g)) {
+        protocols[m[1]!] = (protocols[m[1]!] ?? 0) + 1;
+      }
+    }
+    console.log(`\nclient -> Nginx requests by protocol: ${JSON.stringify(protocols)}`);
+    const out = resolve(__dirname, "../../bench-results");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, "nginx.json"),
+      `${JSON.stringify({ suite: "nginx", layerMiB: LAYER_MIB, runs: RUNS, target: 1.2, rows, protocols, raw: times, date: new Date().toISOString() }, null, 2)}\n`,
+    );
+  } finally {
+    restorePath?.();
+    for (const stop of stops.reverse()) await stop();
+    await removeDir(work);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
