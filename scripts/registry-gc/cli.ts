@@ -52,7 +52,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
     if (opts.json) {
-      process.stdout.write(`${toJson(report)}\n`);
+      // Whole-process figures (start-up included) for benchmarks and capacity planning.
+      const cpu = process.cpuUsage();
+      const processStats = {
+        cpuUserMs: Math.round(cpu.user / 1000),
+        cpuSystemMs: Math.round(cpu.system / 1000),
+        uptimeMs: Math.round(process.uptime() * 1000),
+        maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      };
+      process.stdout.write(`${toJson({ ...report, process: processStats } as typeof report)}\n`);
       process.stderr.write(`${formatSummary(report)}\n`);
     } else {
       process.stdout.write(`${formatTextReport(report)}\n${formatSummary(report)}\n`);

@@ -7,6 +7,13 @@ import { stringify } from "yaml";
 import { run, runOk, type RunResult } from "./exec.js";
 import { freePort, waitFor } from "./ports.js";
 
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+export async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
 /** Debian's distribution 2.8 binary (`serve <config>`, `garbage-collect <config>`). */
 export const REGISTRY_BIN = "/usr/bin/docker-registry";
 
@@ -25,6 +32,8 @@ export interface RegistryConfigOptions {
   readonly deleteEnabled?: boolean;
   /** `storage.maintenance.readonly.enabled`. Defaults to false. */
   readonly readOnly?: boolean;
+  /** `storage.cache.blobdescriptor: inmemory`, as the official images ship. Defaults to true. */
+  readonly blobDescriptorCache?: boolean;
   /** Registry log level; defaults to `warn` (access logs off). */
   readonly logLevel?: "error" | "warn" | "info" | "debug";
 }
@@ -36,6 +45,7 @@ export function renderRegistryConfig(opts: RegistryConfigOptions): string {
     log: { level: opts.logLevel ?? "warn", accesslog: { disabled: true } },
     storage: {
       filesystem: { rootdirectory: opts.dataDir },
+      ...(opts.blobDescriptorCache === false ? {} : { cache: { blobdescriptor: "inmemory" } }),
       delete: { enabled: opts.deleteEnabled ?? false },
       maintenance: { uploadpurging: { enabled: false }, readonly: { enabled: opts.readOnly ?? false } },
     },
