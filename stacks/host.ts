@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostFile } from "../components/hostFile";
 import type { Network } from "../components/network/network";
 import { RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
-import { renderProvisionPlan } from "../components/registryHost/renderer";
+import { renderProvisionPlan } from "../components/registryHost/render";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import type { HostShape } from "./compose";

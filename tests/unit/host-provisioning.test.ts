@@ -18,7 +18,7 @@ import {
 } from "../../components/registryHost/provisioning";
 import { stepHash } from "../../components/registryHost/render";
 import type { HostRenderInput, ProvisionPlan } from "../../components/registryHost/render/types";
-import { renderProvisionPlan } from "../../components/registryHost/renderer";
+import { renderProvisionPlan } from "../../components/registryHost/render";
 
 const hash = (password: string) => bcrypt.hashSync(password, 4);
 const HASHES = { ci: hash("ci-password"), deploy: hash("deploy-password"), other: hash("other-password") };
