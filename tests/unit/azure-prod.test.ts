@@ -1,9 +1,7 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { containsSecret, maskSecrets } from "../../scripts/plan/secrets";
+import { mintCa, mintLeaf, tempDir } from "../fixtures/certs";
 import { runStack, type StackRun } from "./support/runStack";
 
 const SENDGRID_KEY = "SG.test-key.0123456789abcdefghijklmnopqrstuvwxyz";
@@ -15,39 +13,11 @@ const MAIL_RECORDS = [
 
 /** A private CA and a leaf it signs for the prod sites (prod uses `tls.mode: provided`); chain = leaf + CA. */
 function mintProvidedCertificate(names: string[]): { tlsCertificateChain: string; tlsPrivateKey: string } {
-  const dir = mkdtempSync(join(tmpdir(), "azure-prod-cert-"));
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const dir = tempDir("azure-prod-");
   try {
-    openssl(
-      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=Test CA"],
-      ...["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
-      ...["-keyout", "ca.key", "-out", "ca.crt"],
-    );
-    openssl(
-      "req",
-      "-new",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      `/CN=${names[0]}`,
-      "-keyout",
-      "leaf.key",
-      "-out",
-      "leaf.csr",
-    );
-    writeFileSync(
-      join(dir, "ext.cnf"),
-      `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
-    );
-    openssl(
-      ...["x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"],
-      ...["-days", "30", "-extfile", "ext.cnf", "-out", "leaf.crt"],
-    );
-    return {
-      tlsCertificateChain: readFileSync(join(dir, "leaf.crt"), "utf8") + readFileSync(join(dir, "ca.crt"), "utf8"),
-      tlsPrivateKey: readFileSync(join(dir, "leaf.key"), "utf8"),
-    };
+    const ca = mintCa(dir);
+    const leaf = mintLeaf(dir, ca, { name: "site", dnsNames: names });
+    return { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
