@@ -25,12 +25,15 @@ export interface CliOptions {
   readonly json: boolean;
   readonly concurrency: number;
   readonly pageSize: number;
+  /** File caching the creation times of immutable digests between runs. */
+  readonly cachePath?: string;
   readonly help: boolean;
 }
 
 export const USAGE = `Usage: npm run registry-gc -- --registry <https://host:port> [--user <name> --password-stdin]
          [--ca-cert <pem>] [--repo <glob>]... [--keep <N>] [--keep-tags-like <regex>]...
          [--keep-younger-than <duration>] [--delete] [--json] [--concurrency <n>] [--page-size <n>]
+         [--cache <file>]
 
 Keeps, per repository, the N newest images, tags matching a pattern and images younger than a duration;
 deletes every other tag by digest (never a digest a kept tag points at). Dry run unless --delete.
@@ -73,6 +76,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         json: { type: "boolean", default: false },
         concurrency: { type: "string", default: "8" },
         "page-size": { type: "string", default: "1000" },
+        cache: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -151,5 +155,6 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     keepYoungerThanMs,
     concurrency: wholeNumber("concurrency", values.concurrency!, 1, 256),
     pageSize: wholeNumber("page-size", values["page-size"]!, 1, 100_000),
+    cachePath: values.cache,
   };
 }

@@ -1,8 +1,27 @@
-import { readFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { UsageError, USAGE, parseCliArgs } from "./args.js";
 import { RegistryClient, RegistryError } from "./client.js";
 import { runRegistryGc } from "./gc.js";
 import { formatSummary, formatTextReport, toJson } from "./report.js";
+
+/** Loads the digest -> creation time cache; a missing or unreadable file is an empty cache (it is only a cache). */
+async function loadCache(path: string): Promise<Map<string, string | null>> {
+  try {
+    const data = JSON.parse(await readFile(path, "utf8")) as { created?: Record<string, string | null> };
+    return new Map(Object.entries(data.created ?? {}).filter(([k]) => /^[a-z0-9]+:[a-f0-9]+$/.test(k)));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") {
+      process.stderr.write(`registry-gc: ignoring unreadable cache ${path}: ${(e as Error).message}\n`);
+    }
+    return new Map();
+  }
+}
+
+async function saveCache(path: string, cache: Map<string, string | null>): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify({ created: Object.fromEntries(cache) }));
+  await rename(tmp, path);
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -44,13 +63,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       caPem,
       concurrency: opts.concurrency,
     });
+    const createdCache = opts.cachePath ? await loadCache(opts.cachePath) : undefined;
     const report = await runRegistryGc(client, opts.registry, {
+      createdCache,
       rules: { keep: opts.keep, keepTagsLike: opts.keepTagsLike, keepYoungerThanMs: opts.keepYoungerThanMs },
       repos: opts.repos,
       delete: opts.delete,
       pageSize: opts.pageSize,
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
+    if (opts.cachePath && createdCache) await saveCache(opts.cachePath, createdCache);
     if (opts.json) {
       // Whole-process figures (start-up included) for benchmarks and capacity planning.
       const cpu = process.cpuUsage();

@@ -14,6 +14,11 @@ export interface GcOptions {
   readonly pageSize?: number;
   /** "Now" for --keep-younger-than. Defaults to the current time. */
   readonly now?: Date;
+  /**
+   * Creation times of immutable digests (configs, platform manifests) from earlier runs; filled in place with
+   * what this run learns. Saves the config request for every image already seen.
+   */
+  readonly createdCache?: Map<string, string | null>;
   /** Progress lines for long runs (at most one every `progressEveryMs`). */
   readonly onProgress?: (line: string) => void;
   /** Defaults to 2000 ms. */
@@ -96,7 +101,7 @@ export async function runRegistryGc(client: RegistryClient, registry: string, op
   const listingRequests = client.stats.total;
   const totalTags = tagLists.reduce((n, l) => n + l.length, 0);
 
-  const inspector = new TagInspector(client);
+  const inspector = new TagInspector(client, opts.createdCache);
   let inspected = 0;
   const results: RepositoryResult[] = await Promise.all(
     repositories.map(async (repository, ri) => {

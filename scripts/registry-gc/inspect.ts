@@ -28,26 +28,48 @@ export class TagInspector {
   private readonly configs = new Map<string, Promise<Date | undefined>>();
   private readonly children = new Map<string, Promise<Date | undefined>>();
 
-  constructor(private readonly client: RegistryClient) {}
+  /**
+   * `cache` maps immutable digests (image configs, platform manifests) to their creation time (ISO, or null when
+   * the config has none). Content-addressed data never changes, so a cache kept between runs is always valid;
+   * it is read before asking the registry and filled with what was learnt.
+   */
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly cache: Map<string, string | null> = new Map(),
+  ) {}
+
+  private cached(digest: string): Promise<Date | undefined> | undefined {
+    if (!this.cache.has(digest)) return undefined;
+    const iso = this.cache.get(digest);
+    return Promise.resolve(iso ? new Date(iso) : undefined);
+  }
+
+  private remember(digest: string, found: boolean, created: Date | undefined): Date | undefined {
+    if (found) this.cache.set(digest, created ? created.toISOString() : null);
+    return created;
+  }
 
   private configCreated(repository: string, descriptor: Descriptor | undefined): Promise<Date | undefined> {
     const digest = descriptor?.digest;
     // Not an image config worth reading (signatures, attestations, huge artifacts): no time.
     if (!digest || (descriptor.size ?? 0) > 1_048_576) return Promise.resolve(undefined);
-    let p = this.configs.get(digest);
+    let p = this.configs.get(digest) ?? this.cached(digest);
     if (!p) {
-      p = this.client.getJsonBlob(repository, digest).then(createdFromConfig);
+      p = this.client
+        .getJsonBlob(repository, digest)
+        .then((config) => this.remember(digest, config !== undefined, createdFromConfig(config)));
       this.configs.set(digest, p);
     }
     return p;
   }
 
   private childCreated(repository: string, digest: string): Promise<Date | undefined> {
-    let p = this.children.get(digest);
+    let p = this.children.get(digest) ?? this.cached(digest);
     if (!p) {
-      p = this.client.getManifest(repository, digest).then((m) => {
+      p = this.client.getManifest(repository, digest).then(async (m) => {
         if (!m) return undefined;
-        return this.configCreated(repository, m.manifest.config as Descriptor | undefined);
+        const created = await this.configCreated(repository, m.manifest.config as Descriptor | undefined);
+        return this.remember(digest, true, created);
       });
       this.children.set(digest, p);
     }

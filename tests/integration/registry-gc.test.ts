@@ -260,8 +260,10 @@ describe("registry-gc against a real docker-registry (TLS, htpasswd)", () => {
     expect(gc.code, gc.stderr).toBe(0);
     const after = await dirBytes(blobs);
     expect(after).toBeLessThan(before);
-    // Every layer of a deleted OCI image is gone; kept ones are still there.
-    await expect(stat(join(blobs, "sha256", builtLayers.get("app/oci:v1")!.slice(7, 9)))).resolves.toBeDefined();
+    // The layer of a deleted OCI image is gone from disk; a kept one is still there.
+    const blobData = (d: string) => join(blobs, "sha256", d.slice(7, 9), d.slice(7), "data");
+    await expect(stat(blobData(builtLayers.get("app/oci:v1")!))).rejects.toThrow(/ENOENT/);
+    await expect(stat(blobData(builtLayers.get("app/oci:v5")!))).resolves.toBeDefined();
 
     const again = await startRegistry({
       workDir: work,
@@ -350,6 +352,26 @@ describe("registry-gc against a real docker-registry (TLS, htpasswd)", () => {
     } finally {
       await removeDir(out);
     }
+  });
+
+  it("--cache keeps creation times of immutable digests: the second run skips config requests, same decisions", async () => {
+    const reg = await freshRegistry();
+    const cache = join(work, "created-cache.json");
+    const args = ["--registry", reg.url, "--repo", "app/*", "--keep", "2", "--json", "--cache", cache];
+    const first = await runCli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await runCli(args);
+    expect(second.code, second.stderr).toBe(0);
+    const a = JSON.parse(first.stdout) as GcReport;
+    const b = JSON.parse(second.stdout) as GcReport;
+    expect(a.stats.byKind.blob).toBeGreaterThan(0);
+    expect(b.stats.byKind.blob ?? 0).toBe(0);
+    expect(b.stats.total).toBeLessThan(a.stats.total);
+    for (const repo of ["app/docker", "app/multi", "app/oci", "app/undated"]) {
+      expect(decisions(b, repo)).toEqual(decisions(a, repo));
+    }
+    const saved = JSON.parse(await readFile(cache, "utf8")) as { created: Record<string, string | null> };
+    expect(Object.values(saved.created)).toContain(null); // app/undated: known to have no time
   });
 
   it("follows pagination (page size 1) when used as a library", async () => {
