@@ -86,7 +86,7 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
             hostRecordName: config.dns.hostRecordName,
             siteNames: Object.keys(config.sites),
             ttl: config.dns.ttl,
-            extraRecords: config.dns.extraRecords,
+            extraRecords: [...config.dns.extraRecords, ...(azure.dnsRecords ?? [])],
             hostIp: host.publicIp,
             azureResourceGroupName: azure.resourceGroupName,
           },
