@@ -131,7 +131,9 @@ async function main(): Promise<void> {
     };
     const checkDeleted = (m: Measured) => {
       if (m.report.summary.digestsDeleted !== REPOS * (TAGS - KEEP) || m.report.summary.digestsFailed !== 0) {
-        throw new Error(`delete run deleted ${m.report.summary.digestsDeleted}, failed ${m.report.summary.digestsFailed}`);
+        throw new Error(
+          `delete run deleted ${m.report.summary.digestsDeleted}, failed ${m.report.summary.digestsFailed}`,
+        );
       }
       return m;
     };

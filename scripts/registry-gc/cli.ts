@@ -92,7 +92,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return report.summary.digestsFailed > 0 || report.summary.repositoryErrors > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`registry-gc: ${e.message}\n(run with --help for usage)\n`);
+      process.stderr.write(`registry-gc: ${e.message} (see --help)\n`);
       return 2;
     }
     if (e instanceof RegistryError) {

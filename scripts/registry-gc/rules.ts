@@ -115,7 +115,7 @@ export function decideRetention(
   const keptDigestTag = new Map<string, string>();
   const protectedChildTag = new Map<string, string>();
   const sortedTags = [...tags].sort((a, b) => naturalCompare(a.tag, b.tag));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const t of sortedTags) {
       if (!reasons.has(t.tag)) {

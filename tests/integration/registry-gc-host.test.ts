@@ -72,7 +72,12 @@ async function runScript(script: string, env: Record<string, string> = {}, wrap:
   });
 }
 
-const shimEnv = () => ({ ...process.env, PATH: `${SHIMS}:${process.env.PATH}`, SHIM_STATE: state, SHIM_REGISTRY_CONFIG: configPath });
+const shimEnv = () => ({
+  ...process.env,
+  PATH: `${SHIMS}:${process.env.PATH}`,
+  SHIM_STATE: state,
+  SHIM_REGISTRY_CONFIG: configPath,
+});
 const blobs = () => join(dataDir, "docker", "registry", "v2", "blobs");
 
 beforeAll(async () => {
@@ -88,12 +93,19 @@ beforeAll(async () => {
   url = `https://127.0.0.1:${port}`;
   configPath = join(work, "config.yml");
   await run("mkdir", ["-p", state, dataDir]);
-  await writeFile(configPath, renderRegistryConfig({ dataDir, port, tls, htpasswdPath: htpasswd, deleteEnabled: true }));
+  await writeFile(
+    configPath,
+    renderRegistryConfig({ dataDir, port, tls, htpasswdPath: htpasswd, deleteEnabled: true }),
+  );
   const started = await run(join(SHIMS, "systemctl"), ["start", "registry.service"], { env: shimEnv() });
   expect(started.code, started.stderr).toBe(0);
   await waitForRegistry(url, caCert);
 
-  access = { address: `127.0.0.1:${port}`, creds: `${USER}:${PASSWORD}`, certDir: await makeCertDir(caCert, join(work, "certs.d")) };
+  access = {
+    address: `127.0.0.1:${port}`,
+    creds: `${USER}:${PASSWORD}`,
+    certDir: await makeCertDir(caCert, join(work, "certs.d")),
+  };
   const layout = join(work, "layout");
   for (const [i, tag] of ["old", "mid", "new"].entries()) {
     const big = Buffer.alloc(256 * 1024, `${tag}-`); // compressible, but distinct per image
@@ -106,7 +118,12 @@ beforeAll(async () => {
   }
   keptDigest = (await inspectRaw(access, "app:new")).digest;
   // Delete the two older images with the tool itself: their blobs become garbage for the GC script.
-  const client = new RegistryClient({ baseUrl: url, user: USER, password: PASSWORD, caPem: await readFile(caCert, "utf8") });
+  const client = new RegistryClient({
+    baseUrl: url,
+    user: USER,
+    password: PASSWORD,
+    caPem: await readFile(caCert, "utf8"),
+  });
   try {
     const report = await runRegistryGc(client, url, { rules: { keep: 1, keepTagsLike: [] }, delete: true });
     expect(report.summary.digestsDeleted).toBe(2);

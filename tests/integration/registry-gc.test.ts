@@ -107,8 +107,14 @@ function decisions(report: GcReport, repo: string): { keep: string[]; delete: st
   const plan = report.repositories.find((r) => r.repository === repo)?.plan;
   if (!plan) throw new Error(`no plan for ${repo}`);
   return {
-    keep: plan.tags.filter((t) => t.action === "keep").map((t) => t.tag).sort(),
-    delete: plan.tags.filter((t) => t.action === "delete").map((t) => t.tag).sort(),
+    keep: plan.tags
+      .filter((t) => t.action === "keep")
+      .map((t) => t.tag)
+      .sort(),
+    delete: plan.tags
+      .filter((t) => t.action === "delete")
+      .map((t) => t.tag)
+      .sort(),
   };
 }
 
@@ -170,7 +176,11 @@ beforeAll(async () => {
     "multi-m1",
   );
   await pushOciLayout(layout, "multi-m1", to, "app/multi", "m1", { all: true });
-  await writeOciImage(layout, { created: ago(21), architecture: "arm64", files: { "m.txt": "m1 arm64\n" } }, "m1-arm64");
+  await writeOciImage(
+    layout,
+    { created: ago(21), architecture: "arm64", files: { "m.txt": "m1 arm64\n" } },
+    "m1-arm64",
+  );
   await pushOciLayout(layout, "m1-arm64", to, "app/multi", "m1-arm64");
   expect((await inspectRaw(to, "app/multi:m1-arm64")).digest).toBe(m1.children[1]!.manifest.digest);
   await writeOciIndex(
@@ -211,7 +221,10 @@ describe("registry-gc against a real docker-registry (TLS, htpasswd)", () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as GcReport;
     expect(report.dryRun).toBe(true);
-    expect(decisions(report, "app/oci")).toEqual({ keep: ["latest", "v4", "v5"], delete: ["stable", "v1", "v2", "v3"] });
+    expect(decisions(report, "app/oci")).toEqual({
+      keep: ["latest", "v4", "v5"],
+      delete: ["stable", "v1", "v2", "v3"],
+    });
     expect(report.summary.digestsDeleted).toBe(0);
     expect(report.repositories.map((x) => x.repository)).not.toContain("other/tools");
     expect(r.stderr).toMatch(/dry run .* HTTP requests/);
@@ -244,11 +257,13 @@ describe("registry-gc against a real docker-registry (TLS, htpasswd)", () => {
     expect(decisions(report, "app/docker").delete).toEqual(["0.9.0", "2.0.0-rc1"]);
     expect(decisions(report, "app/multi").delete).toEqual([]);
     expect(decisions(report, "app/undated").delete).toEqual(["build-7"]);
-    const m1arm = report.repositories.find((x) => x.repository === "app/multi")!.plan!.tags.find((t) => t.tag === "m1-arm64")!;
+    const m1arm = report.repositories
+      .find((x) => x.repository === "app/multi")!
+      .plan!.tags.find((t) => t.tag === "m1-arm64")!;
     expect(m1arm.reasons).toEqual([{ kind: "child-of-kept-index", indexTag: "m1" }]);
-    expect(report.repositories.find((x) => x.repository === "app/undated")!.plan!.tags.every((t) => t.rankedByTagName)).toBe(
-      true,
-    );
+    expect(
+      report.repositories.find((x) => x.repository === "app/undated")!.plan!.tags.every((t) => t.rankedByTagName),
+    ).toBe(true);
     expect(report.summary.digestsDeleted).toBe(6); // v1, v2 (+stable), v3, 0.9.0, 2.0.0-rc1, build-7
     expect(await allTags(reg)).toEqual({ ...keptExpected, "other/tools": ["t1"] });
     for (const [ref, digest] of keptDigests) expect(await inspectRaw(access(reg), ref)).toMatchObject({ digest });
@@ -313,7 +328,10 @@ describe("registry-gc against a real docker-registry (TLS, htpasswd)", () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as GcReport;
-    expect(decisions(report, "app/oci")).toEqual({ keep: ["latest", "stable", "v2", "v5"], delete: ["v1", "v3", "v4"] });
+    expect(decisions(report, "app/oci")).toEqual({
+      keep: ["latest", "stable", "v2", "v5"],
+      delete: ["v1", "v3", "v4"],
+    });
     const v2 = report.repositories.find((x) => x.repository === "app/oci")!.plan!.tags.find((t) => t.tag === "v2")!;
     expect(v2.reasons).toEqual([{ kind: "shares-digest", withTag: "stable" }]);
     // Unknown age under --keep-younger-than: kept, never guessed away.

@@ -95,7 +95,7 @@ describe("parseCliArgs", () => {
 });
 
 describe("main (exit codes and one-line messages)", () => {
-  it("exits 2 on bad usage and writes one line plus a hint, no stack", async () => {
+  it("exits 2 on bad usage with one line, no stack", async () => {
     const writes: string[] = [];
     const orig = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => (writes.push(s), true)) as typeof process.stderr.write;
@@ -105,6 +105,8 @@ describe("main (exit codes and one-line messages)", () => {
     } finally {
       process.stderr.write = orig;
     }
+    expect(writes).toHaveLength(2);
+    for (const w of writes) expect(w).toMatch(/^registry-gc: [^\n]+ \(see --help\)\n$/);
     expect(writes.join("")).toMatch(/^registry-gc: no retention rule/);
     expect(writes.join("")).toMatch(/cannot read --ca-cert \/nonexistent\/ca\.pem: ENOENT/);
     expect(writes.join("")).not.toMatch(/\n\s+at /);

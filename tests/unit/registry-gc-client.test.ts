@@ -74,7 +74,10 @@ describe("RegistryClient", () => {
       setTimeout(() => {
         inFlight--;
         res
-          .writeHead(200, { "docker-content-digest": "sha256:abc", "content-type": "application/vnd.oci.image.manifest.v1+json" })
+          .writeHead(200, {
+            "docker-content-digest": "sha256:abc",
+            "content-type": "application/vnd.oci.image.manifest.v1+json",
+          })
           .end('{"schemaVersion":2,"config":{"digest":"sha256:def","size":2}}');
       }, 10);
     });
@@ -108,7 +111,10 @@ describe("RegistryClient", () => {
     expect(ping).toMatchObject({ kind: "auth", message: expect.stringMatching(/authentication to .* failed \(401\)/) });
     expect(auth).toBe(`Basic ${Buffer.from("ci:pw").toString("base64")}`);
     const del = await c.deleteManifest("r", "sha256:abc").catch((e: unknown) => e);
-    expect(del).toMatchObject({ kind: "delete-disabled", message: expect.stringMatching(/storage\.delete\.enabled: true/) });
+    expect(del).toMatchObject({
+      kind: "delete-disabled",
+      message: expect.stringMatching(/storage\.delete\.enabled: true/),
+    });
     await c.close();
   });
 });

@@ -56,7 +56,15 @@ describe("renderRegistryGc", () => {
   });
 
   it("the script is shellcheck-clean (all optional checks) and parses with bash -n, for v3 and v2", () => {
-    for (const input of [V3, V2, { ...V3, healthCaCertPath: "/etc/registry/ca.crt", extraReadOnlyMounts: [{ host: "/etc/registry", container: "/etc/registry" }] }]) {
+    for (const input of [
+      V3,
+      V2,
+      {
+        ...V3,
+        healthCaCertPath: "/etc/registry/ca.crt",
+        extraReadOnlyMounts: [{ host: "/etc/registry", container: "/etc/registry" }],
+      },
+    ]) {
       const script = renderRegistryGc(input)[SCRIPT]!.content;
       for (const strict of [false, true]) {
         const sc = shellcheck(script, strict);

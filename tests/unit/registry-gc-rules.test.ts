@@ -107,7 +107,9 @@ describe("decideRetention", () => {
       1,
     );
     expect(kept(p)).toEqual(["m2", "m2-arm64"]);
-    expect(p.tags.find((t) => t.tag === "m2-arm64")!.reasons).toEqual([{ kind: "child-of-kept-index", indexTag: "m2" }]);
+    expect(p.tags.find((t) => t.tag === "m2-arm64")!.reasons).toEqual([
+      { kind: "child-of-kept-index", indexTag: "m2" },
+    ]);
     expect(deleted(p)).toEqual(["m1", "m1-arm64"]);
   });
 
@@ -149,7 +151,10 @@ const arbTags = fc
 const arbRules = fc.record({
   keep: fc.integer({ min: 0, max: 8 }),
   keepTagsLike: fc.array(fc.constantFrom(/^a/, /1$/, /b/, /^zz$/), { maxLength: 2 }),
-  keepYoungerThanMs: fc.option(fc.integer({ min: 0, max: 60 }).map((d) => d * DAY), { nil: undefined }),
+  keepYoungerThanMs: fc.option(
+    fc.integer({ min: 0, max: 60 }).map((d) => d * DAY),
+    { nil: undefined },
+  ),
 });
 
 describe("decideRetention properties", () => {
@@ -159,7 +164,8 @@ describe("decideRetention properties", () => {
         const p = decideRetention("r", tags, rules, NOW);
         const keptTags = p.tags.filter((t) => t.action === "keep");
         const protectedDigests = new Set(keptTags.map((t) => t.digest));
-        for (const t of tags) if (keptTags.some((k) => k.tag === t.tag)) t.children?.forEach((c) => protectedDigests.add(c));
+        for (const t of tags)
+          if (keptTags.some((k) => k.tag === t.tag)) t.children?.forEach((c) => protectedDigests.add(c));
         // Kept is closed: a tag pointing at a protected digest is itself kept.
         for (const t of p.tags) if (protectedDigests.has(t.digest)) expect(t.action).toBe("keep");
         for (const d of p.deletions) expect(protectedDigests.has(d.digest)).toBe(false);
@@ -201,7 +207,12 @@ describe("decideRetention properties", () => {
     fc.assert(
       fc.property(arbTags, arbRules, fc.constantFrom(/^a/, /2/), (tags, rules, extra) => {
         const base = decideRetention("r", tags, rules, NOW);
-        const more = decideRetention("r", tags, { ...rules, keep: rules.keep + 1, keepTagsLike: [...rules.keepTagsLike, extra] }, NOW);
+        const more = decideRetention(
+          "r",
+          tags,
+          { ...rules, keep: rules.keep + 1, keepTagsLike: [...rules.keepTagsLike, extra] },
+          NOW,
+        );
         const keptBase = base.tags.filter((t) => t.action === "keep").map((t) => t.tag);
         const keptMore = new Set(more.tags.filter((t) => t.action === "keep").map((t) => t.tag));
         for (const t of keptBase) expect(keptMore.has(t)).toBe(true);

@@ -78,7 +78,8 @@ function absolutePath(name: string, value: string): string {
 /** Applies defaults and validates; throws an Error saying what is wrong and how to fix it. */
 export function resolveRegistryGcInput(input: RegistryGcHostInput): ResolvedRegistryGcInput {
   const image = input.image.trim();
-  const pinned = image.includes("@sha256:") || (distributionMajorVersion(image) !== undefined && !/:latest$/.test(image));
+  const pinned =
+    image.includes("@sha256:") || (distributionMajorVersion(image) !== undefined && !/:latest$/.test(image));
   if (!pinned || /[\s'"\\$`]/.test(image)) {
     throw new Error(
       `registry GC: image "${input.image}" is not pinned: use the exact image of registry.service, e.g. registry:3.0.0`,
@@ -98,7 +99,9 @@ export function resolveRegistryGcInput(input: RegistryGcHostInput): ResolvedRegi
   }
   const registryUnit = input.registryUnit ?? "registry.service";
   if (!/^[\w@.:-]+\.service$/.test(registryUnit)) {
-    throw new Error(`registry GC: registryUnit must be a systemd service name like registry.service, got "${registryUnit}"`);
+    throw new Error(
+      `registry GC: registryUnit must be a systemd service name like registry.service, got "${registryUnit}"`,
+    );
   }
   const unitName = input.unitName ?? "registry-gc";
   if (!/^[\w@.:-]+$/.test(unitName) || unitName.endsWith(".service") || unitName.endsWith(".timer")) {
@@ -114,7 +117,8 @@ export function resolveRegistryGcInput(input: RegistryGcHostInput): ResolvedRegi
     throw new Error(`registry GC: healthUrl must be a plain http(s) URL, got "${input.healthUrl}"`);
   }
   const whole = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new Error(`registry GC: ${name} must be a whole number >= ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min)
+      throw new Error(`registry GC: ${name} must be a whole number >= ${min}, got ${v}`);
     return v;
   };
   const containerName = input.containerName ?? "registry-gc";

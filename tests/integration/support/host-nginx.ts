@@ -97,7 +97,7 @@ export async function startNginx(root: string, conf: string, waitPort: number): 
     });
   } catch (e) {
     await stop();
-    throw e;
+    throw new Error(`${(e as Error).message}\n${log}`);
   }
   return { stop, logs: () => log };
 }
