@@ -85,6 +85,10 @@ ${FORWARDED}
         proxy_set_header Connection "";
         proxy_request_buffering off;
         proxy_buffering off;
+        # Unbuffered, Nginx reads the upstream at most proxy_buffer_size at a time: the 4-8k default makes pulls slow.
+        proxy_buffer_size 128k;
+        proxy_buffers 4 128k;
+        proxy_busy_buffers_size 256k;
         proxy_read_timeout 900;
         proxy_send_timeout 900;
 
