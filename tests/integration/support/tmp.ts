@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,7 +13,6 @@ export async function removeDir(dir: string | undefined): Promise<void> {
 
 /** Total size in bytes of the files under `dir` (like `du -sb`, apparent sizes). */
 export async function dirBytes(dir: string): Promise<number> {
-  const { readdir, lstat } = await import("node:fs/promises");
   let total = 0;
   const walk = async (d: string): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true })) {

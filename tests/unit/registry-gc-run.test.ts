@@ -1,0 +1,90 @@
+import { createHash } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../scripts/registry-gc/cli.js";
+
+// An in-process fake registry with one repository of four images; deleting the oldest one fails (HTTP 400).
+const sha = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex")}`;
+const images = [1, 2, 3, 4].map((n) => {
+  const config = JSON.stringify({ created: `2026-0${n}-01T00:00:00Z`, architecture: "amd64", os: "linux" });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha(config), size: config.length },
+    layers: [],
+  });
+  return { tag: `t${n}`, config, manifest, digest: sha(manifest), configDigest: sha(config) };
+});
+const deleted = new Set<string>();
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = new URL(req.url!, "http://x").pathname;
+    const json = (status: number, body: unknown) => res.writeHead(status).end(JSON.stringify(body));
+    if (path === "/v2/") return json(200, {});
+    if (path === "/v2/_catalog") return json(200, { repositories: ["r"] });
+    if (path === "/v2/r/tags/list") {
+      return json(200, { name: "r", tags: images.filter((i) => !deleted.has(i.digest)).map((i) => i.tag) });
+    }
+    const m = /^\/v2\/r\/(manifests|blobs)\/(.+)$/.exec(path);
+    const img = images.find((i) => i.tag === m?.[2] || i.digest === m?.[2] || i.configDigest === m?.[2]);
+    if (!m || !img) return json(404, { errors: [{ code: "MANIFEST_UNKNOWN" }] });
+    if (req.method === "DELETE") {
+      if (img.tag === "t1") return json(400, { errors: [{ code: "MANIFEST_INVALID", message: "simulated" }] });
+      deleted.add(img.digest);
+      return res.writeHead(202).end();
+    }
+    if (m[1] === "blobs") return res.writeHead(200).end(img.config);
+    res.writeHead(200, { "docker-content-digest": img.digest, "content-type": JSON.parse(img.manifest).mediaType });
+    res.end(img.manifest);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => (err.push(s), true)) as typeof process.stderr.write;
+  try {
+    const code = await fn();
+    return { code, out: out.join(""), err: err.join("") };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+describe("registry-gc main against a fake registry", () => {
+  it("dry run: table with reasons, exit 0, nothing deleted", async () => {
+    const r = await capture(() => main(["--registry", url, "--keep", "1", "--keep-tags-like", "^t2$"], {}));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}t4 +sha256:\S+ +2026-04-01T00:00:00Z +keep +newest 1\/1$/m);
+    expect(r.out).toMatch(/^ {2}t2 +sha256:\S+ +2026-02-01T00:00:00Z +keep +matches \/\^t2\$\/$/m);
+    expect(r.out).toMatch(/^ {2}t1 +sha256:\S+ +2026-01-01T00:00:00Z +delete +no keep rule matches$/m);
+    expect(r.out).toMatch(/registry-gc: dry run .* 4 tags: keep 2, delete 2 \(2 digests\); 11 HTTP requests/);
+    expect(deleted.size).toBe(0);
+  });
+
+  it("a failed deletion exits 1, the other deletions are still done", async () => {
+    const r = await capture(() => main(["--registry", url, "--keep", "1", "--delete", "--json"], {}));
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report.summary).toMatchObject({ digestsToDelete: 3, digestsDeleted: 2, digestsFailed: 1 });
+    const failed = report.repositories[0].deletions.filter((d: { status: string }) => d.status === "failed");
+    expect(failed).toEqual([
+      expect.objectContaining({ tags: ["t1"], error: expect.stringMatching(/HTTP 400 MANIFEST_INVALID: simulated/) }),
+    ]);
+    expect([...deleted].sort()).toEqual([images[1]!.digest, images[2]!.digest].sort());
+    expect(r.err).toMatch(/deleted 2\/3 digests, 1 failed/);
+  });
+});
