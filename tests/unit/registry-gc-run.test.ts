@@ -23,7 +23,9 @@ let url: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = new URL(req.url!, "http://x").pathname;
-    const json = (status: number, body: unknown) => res.writeHead(status).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void => {
+      res.writeHead(status).end(JSON.stringify(body));
+    };
     if (path === "/v2/") return json(200, {});
     if (path === "/v2/_catalog") return json(200, { repositories: ["r"] });
     if (path === "/v2/r/tags/list") {
@@ -35,9 +37,13 @@ beforeAll(async () => {
     if (req.method === "DELETE") {
       if (img.tag === "t1") return json(400, { errors: [{ code: "MANIFEST_INVALID", message: "simulated" }] });
       deleted.add(img.digest);
-      return res.writeHead(202).end();
+      res.writeHead(202).end();
+      return;
     }
-    if (m[1] === "blobs") return res.writeHead(200).end(img.config);
+    if (m[1] === "blobs") {
+      res.writeHead(200).end(img.config);
+      return;
+    }
     res.writeHead(200, { "docker-content-digest": img.digest, "content-type": JSON.parse(img.manifest).mediaType });
     res.end(img.manifest);
   });
