@@ -21,7 +21,11 @@ export interface RegistryGcHostInput {
   readonly randomizedDelaySec?: number;
   /** The registry's systemd unit. Defaults to `registry.service`. */
   readonly registryUnit?: string;
-  /** URL that answers `healthStatus` without credentials when the registry is up, e.g. `https://127.0.0.1:5000/v2/`. */
+  /**
+   * URL that answers `healthStatus` without credentials when the registry is up, e.g. `https://127.0.0.1:5000/v2/`.
+   * Prefer the registry itself over a proxy: after the stop the script waits until nothing answers there (or a
+   * proxy answers 502/503/504) before collecting.
+   */
   readonly healthUrl: string;
   /** PEM CA file curl trusts for `healthUrl` (the private CA in dev). Defaults to the system trust store. */
   readonly healthCaCertPath?: string;

@@ -65,14 +65,16 @@ health_status() {
   curl "\${args[@]}" -- "$HEALTH_URL" || true
 }
 
-# Waits until the health URL answers "$1" (a status, or 000 for "nothing answers"); fails after the timeout.
+# Waits until the health URL answers one of the given statuses (000: nothing answers); fails after the timeout.
 wait_for_status() {
-  local want=$1 deadline=$((SECONDS + HEALTH_TIMEOUT_SEC)) got
+  local deadline=$((SECONDS + HEALTH_TIMEOUT_SEC)) got want
   while :; do
     got=$(health_status)
-    if [[ "$got" == "$want" ]]; then return 0; fi
+    for want in "$@"; do
+      if [[ "$got" == "$want" ]]; then return 0; fi
+    done
     if ((SECONDS >= deadline)); then
-      log "$HEALTH_URL answers $got, expected $want after \${HEALTH_TIMEOUT_SEC}s"
+      log "$HEALTH_URL answers $got, expected $* after \${HEALTH_TIMEOUT_SEC}s"
       return 1
     fi
     sleep 1
@@ -124,7 +126,8 @@ trap 'exit 130' INT
 log "stopping $REGISTRY_UNIT"
 systemctl stop "$REGISTRY_UNIT"
 # Never collect while anything still serves the data: that corrupts the registry.
-if ! wait_for_status 000; then
+# 000: nothing listens; 502/503/504: a proxy in front answers but the registry behind it is down.
+if ! wait_for_status 000 502 503 504; then
   log "ERROR: the registry still answers after stopping $REGISTRY_UNIT: garbage-collect not run"
   exit 1
 fi
