@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { rules } from "../../policy/rules";
 import { settingKeys } from "../../stacks/config/introspect";
 import { SCALAR_KEYS, SECRET_KEYS, stackConfigSchema } from "../../stacks/config/schema";
 import { PROJECT_DIR } from "./support/runStack";
@@ -27,4 +28,10 @@ describe("every config key is documented", () => {
       expect(projectFile).toContain(`startup-infra:${key}:`);
     },
   );
+});
+
+describe("every policy rule is documented", () => {
+  it.each(rules.map((r) => [r.name, r.enforcementLevel] as const))("README lists %s as %s", (name, level) => {
+    expect(readme).toMatch(new RegExp(`\\| \`${name}\` \\| ${level} \\|`));
+  });
 });
