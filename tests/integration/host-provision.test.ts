@@ -256,7 +256,7 @@ describe("provisioning over SSH (prod), changes", () => {
     expect(files.stdout).toContain(`changed ${site}`);
     const from = (await systemctl.calls()).length;
     const apply = await runStep(step(plan, "apply-config"), applyOpts());
-    expect(apply.code).not.toBe(0);
+    expect(apply.code, `apply-config must fail:\n${apply.stdout}\n${apply.stderr}`).not.toBe(0);
     expect(apply.stderr).toContain('unknown directive "bogus_directive"');
     expect(apply.stderr).toContain("nginx -t failed");
     expect(apply.stdout).toContain(`rolled back ${site}`);
@@ -273,11 +273,13 @@ describe("provisioning over SSH (prod), changes", () => {
       registry: { ...input.registry, gc: { ...input.registry.gc, enabled: false } },
     });
     const files = await runOkStep(step(noGc, "install-files"), rootOpt());
-    expect(files.stdout).toContain("changed /etc/systemd/system/registry-gc.timer (removed)");
+    expect(files.stdout, files.stdout + files.stderr).toContain(
+      "changed /etc/systemd/system/registry-gc.timer (removed)",
+    );
     await expect(lstat(join(root, "etc/systemd/system/registry-gc.timer"))).rejects.toThrow();
     const from = (await systemctl.calls()).length;
-    await runOkStep(step(noGc, "apply-config"), applyOpts());
-    expect(await actions(from)).toEqual(["disable --now registry-gc.timer", "daemon-reload"]);
+    const apply = await runOkStep(step(noGc, "apply-config"), applyOpts());
+    expect(await actions(from), apply.stdout).toEqual(["disable --now registry-gc.timer", "daemon-reload"]);
     // And back on.
     await runOkStep(step(plan, "install-files"), rootOpt());
     const from2 = (await systemctl.calls()).length;
