@@ -327,3 +327,83 @@ describe("prepare-data-volume over SSH on a file-backed volume", () => {
     expect(r.stderr).toContain("holds a ext2 filesystem, expected ext4: refusing to touch it");
   });
 });
+
+describe("provisioning over SSH (dev: the registry serves TLS itself, no Nginx)", () => {
+  let devRoot: string;
+  let devPlan: ProvisionPlan;
+  let devSystemctl: FakeSystemctl;
+  let devRegistry: RunningRegistry | undefined;
+
+  beforeAll(async () => {
+    devRoot = join(work, "dev-root");
+    const ca = await mintCa(join(work, "dev-pki"), "Dev Registry CA");
+    // Like the program mints it: SAN = the Elastic IP (the health check verifies that name over loopback), plus
+    // 127.0.0.1 (what the GC script's health probe and the test's own readiness probe connect to).
+    const leaf = await mintLeafCert(join(work, "dev-pki"), ca, { ipSans: ["203.0.113.7", "127.0.0.1"] });
+    devPlan = renderProvisionPlan(
+      sampleInput("dev", {
+        htpasswd: `${htpasswdLine("ci", "ci-secret")}\n`,
+        certificatePem: await readFile(leaf.certPath, "utf8"),
+        privateKeyPem: await readFile(leaf.keyPath, "utf8"),
+        caCertificatePem: await readFile(ca.certPath, "utf8"),
+        registryPort: await freePort(),
+        publicHost: "203.0.113.7",
+        healthCheckCredential: { user: "ci", password: "ci-secret" },
+      }),
+    );
+    devSystemctl = await writeFakeSystemctl(join(work, "dev-systemd"));
+  });
+
+  afterAll(async () => {
+    await devRegistry?.stop();
+  });
+
+  const devApply = () => ["--root", devRoot, "--systemctl", devSystemctl.path];
+
+  it("installs, applies (no nginx -t), and the health check verifies the certificate for the public IP", async () => {
+    await runOkStep(step(devPlan, "install-files"), ["--root", devRoot]);
+    const apply = await runOkStep(step(devPlan, "apply-config"), devApply());
+    expect(apply.stdout).not.toContain("nginx");
+    expect((await devSystemctl.calls()).filter((c) => !/^is-/.test(c))).toEqual([
+      "daemon-reload",
+      "enable registry.service",
+      "restart registry.service",
+      "enable --now registry-gc.timer",
+    ]);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(devPlan.steps.find((s) => s.name === "health-check")!.stdin!)![1]);
+    devRegistry = await startRenderedRegistry(
+      join(devRoot, HOST_PATHS.registryConfig),
+      {
+        addr: `127.0.0.1:${port}`,
+        dataDir: join(work, "dev-data"),
+        htpasswdPath: join(devRoot, HOST_PATHS.htpasswd),
+        tls: { certPath: join(devRoot, HOST_PATHS.registryTlsCert), keyPath: join(devRoot, HOST_PATHS.registryTlsKey) },
+      },
+      join(devRoot, HOST_PATHS.registryCa),
+    );
+    // Default target: 127.0.0.1:<port>, verified as 203.0.113.7 with the shipped CA (under the test root).
+    const health = await runOkStep(step(devPlan, "health-check"), ["--root", devRoot, "--attempts", "15"]);
+    expect(health.stdout).toContain("https://203.0.113.7:");
+    expect(health.stdout).toContain("200 with the credential and 401 with a wrong password");
+  });
+
+  it("the second run changes nothing", async () => {
+    const before = await snapshot(devRoot);
+    const from = (await devSystemctl.calls()).length;
+    expect((await runOkStep(step(devPlan, "install-files"), ["--root", devRoot])).stdout).toContain("no change");
+    expect((await runOkStep(step(devPlan, "apply-config"), devApply())).stdout).toContain("apply-config: no change");
+    await runOkStep(step(devPlan, "health-check"), ["--root", devRoot, "--attempts", "15"]);
+    expect((await devSystemctl.calls()).slice(from).filter((c) => !/^is-/.test(c))).toEqual([]);
+    expect(await snapshot(devRoot)).toEqual(before);
+  });
+
+  it("the health check refuses a certificate that does not name the public host", async () => {
+    const other = renderProvisionPlan({
+      ...sampleInput("dev"),
+      registry: { ...sampleInput("dev").registry, port: devRegistry!.port, publicHost: "198.51.100.9" },
+    });
+    const r = await runStep(step(other, "health-check"), ["--root", devRoot, "--attempts", "2"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("did not answer 401");
+  });
+});
