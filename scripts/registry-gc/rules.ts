@@ -115,7 +115,10 @@ export function decideRetention(
   const keptDigestTag = new Map<string, string>();
   const protectedChildTag = new Map<string, string>();
   const sortedTags = [...tags].sort((a, b) => naturalCompare(a.tag, b.tag));
-  for (let changed = true; changed;) {
+  // Each pass that changes something keeps at least one more tag or digest, so the loop ends; the bound turns a
+  // future bug into an error (nothing deleted) instead of a hang.
+  for (let changed = true, pass = 0; changed; pass++) {
+    if (pass > 2 * tags.length + 2) throw new Error(`retention rules did not converge for ${repository}`);
     changed = false;
     for (const t of sortedTags) {
       if (!reasons.has(t.tag)) {
