@@ -69,46 +69,29 @@ export class Network extends pulumi.ComponentResource {
       { parent: vpc },
     );
 
-    this.publicSubnetIds = layout.publicCidrs.map((cidr, i) => {
-      const subnet = new aws.ec2.Subnet(
-        `${name}-public-${i + 1}`,
-        {
-          vpcId: vpc.id,
-          cidrBlock: cidr,
-          availabilityZone: zoneAt(args.publicSubnetCount, "network.publicSubnetCount", i),
-          // The host gets an Elastic IP; nothing else launched here should get a public address by accident.
-          mapPublicIpOnLaunch: false,
-          tags: { Name: `${name}-public-${i + 1}`, Tier: "public" },
-        },
-        { parent: vpc },
-      );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-public-${i + 1}-rta`,
-        { subnetId: subnet.id, routeTableId: publicRoutes.id },
-        { parent: subnet },
-      );
-      return subnet.id;
-    });
-
-    this.privateSubnetIds = layout.privateCidrs.map((cidr, i) => {
-      const subnet = new aws.ec2.Subnet(
-        `${name}-private-${i + 1}`,
-        {
-          vpcId: vpc.id,
-          cidrBlock: cidr,
-          availabilityZone: zoneAt(args.privateSubnetCount, "network.privateSubnetCount", i),
-          mapPublicIpOnLaunch: false,
-          tags: { Name: `${name}-private-${i + 1}`, Tier: "private" },
-        },
-        { parent: vpc },
-      );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-private-${i + 1}-rta`,
-        { subnetId: subnet.id, routeTableId: privateRoutes.id },
-        { parent: subnet },
-      );
-      return subnet.id;
-    });
+    const subnets = (tier: "public" | "private", cidrs: string[], routeTable: aws.ec2.RouteTable, setting: string) =>
+      cidrs.map((cidr, i) => {
+        const subnet = new aws.ec2.Subnet(
+          `${name}-${tier}-${i + 1}`,
+          {
+            vpcId: vpc.id,
+            cidrBlock: cidr,
+            availabilityZone: zoneAt(cidrs.length, setting, i),
+            // The host gets an Elastic IP; nothing launched in any subnet gets a public address by accident.
+            mapPublicIpOnLaunch: false,
+            tags: { Name: `${name}-${tier}-${i + 1}`, Tier: tier },
+          },
+          { parent: vpc },
+        );
+        new aws.ec2.RouteTableAssociation(
+          `${name}-${tier}-${i + 1}-rta`,
+          { subnetId: subnet.id, routeTableId: routeTable.id },
+          { parent: subnet },
+        );
+        return subnet.id;
+      });
+    this.publicSubnetIds = subnets("public", layout.publicCidrs, publicRoutes, "network.publicSubnetCount");
+    this.privateSubnetIds = subnets("private", layout.privateCidrs, privateRoutes, "network.privateSubnetCount");
 
     if (args.flowLogs) this.createFlowLogs(name, vpc, args.flowLogs.retentionDays);
 

@@ -459,7 +459,8 @@ export class RegistryHost extends pulumi.ComponentResource {
       {
         privateKeyPem: leafKey.privateKeyPem,
         // The Elastic IP never changes with the instance, so this certificate stays valid across replacements.
-        ipAddresses: [publicIp],
+        // 127.0.0.1 lets the host's own probes (health check, GC script) verify the registry with the same CA.
+        ipAddresses: [publicIp, "127.0.0.1"],
         dnsNames: args.dnsNames ?? [],
         subject: { commonName: `${name} registry`, organization: "startup-infra" },
       },

@@ -24,7 +24,7 @@ for (const suite of chosen) {
     process.exit(2);
   }
   console.log(`\n## ${suite}`);
-  const result = spawnSync(process.execPath, ["--import", "tsx", file], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", file], { stdio: "inherit" });
   if (result.status !== 0) failed++;
 }
 process.exit(failed > 0 ? 1 : 0);

@@ -9,7 +9,8 @@ import { measure, median, type Measurement } from "./measure";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const projectDir = resolve(__dirname, "../..");
 const out = mkdtempSync(join(tmpdir(), "bench-plan-"));
-const node = [process.execPath, "--import", "tsx"];
+// The same loader as `npm run plan`: tsx's CommonJS hook only (its ESM hook runs a loader thread that costs ~30 MiB).
+const node = [process.execPath, "--require", "tsx/cjs"];
 
 function series(label: string, argv: string[]): { label: string; runs: Measurement[] } {
   const runs: Measurement[] = [];

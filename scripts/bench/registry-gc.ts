@@ -17,7 +17,6 @@ const KEEP = 5;
 const RUNS = 3;
 const CONCURRENCY = 16;
 const ROOT = join(__dirname, "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const CLI = join(ROOT, "scripts", "registry-gc", "cli.ts");
 const TARGETS = { dryRunMs: 1000, deleteRunMs: 2000, requestsPerTag: 2 };
 
@@ -91,7 +90,11 @@ function spawnCli(registry: string, extra: string[]): Promise<Omit<Measured, "re
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const args = [CLI, "--registry", registry, "--keep", String(KEEP), "--json", "--concurrency", String(CONCURRENCY)];
-    const child = spawn(TSX, [...args, ...extra], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    // Exactly what `npm run registry-gc` runs: node with tsx's CommonJS hook.
+    const child = spawn(process.execPath, ["--require", "tsx/cjs", ...args, ...extra], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));

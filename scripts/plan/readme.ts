@@ -34,7 +34,7 @@ if (require.main === module) {
   for (const stack of ["dev", "prod"]) {
     const run = spawnSync(
       process.execPath,
-      ["--import", "tsx", "scripts/plan/cli.ts", "--stack", stack, "--out", join(out, stack)],
+      ["--require", "tsx/cjs", "scripts/plan/cli.ts", "--stack", stack, "--out", join(out, stack)],
       { cwd: projectDir, stdio: ["ignore", "ignore", "inherit"] },
     );
     if (run.status !== 0) throw new Error(`plan of ${stack} failed (exit ${run.status})`);

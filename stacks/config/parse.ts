@@ -3,6 +3,7 @@ import { hostChecks } from "./checks/host";
 import { planSubnets } from "../../components/network/subnets";
 import { COMPOSITION_DEFAULTS, COMPOSITIONS, type Composition, mergeDefaults, SHARED_DEFAULTS } from "./defaults";
 import { type ConfigProblem, ConfigError, exampleAt, isArrayAt, pathToKey, setCommand } from "./errors";
+import { suggest } from "./suggest";
 import { SCALAR_KEYS, SECRET_KEYS, type SecretKey, sections, type SectionsConfig, stackConfigSchema } from "./schema";
 
 /** The validated stack config: every section with defaults applied, plus what the stack is. */
@@ -33,7 +34,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   for (const key of Object.keys(raw.values)) {
     if (!known.has(key)) {
-      const suggestion = closest(key, [...known]);
+      const suggestion = suggest(key, [...known]);
       problems.push({
         key,
         message: `is not a setting of this program${suggestion ? ` (did you mean "${suggestion}"?)` : ""}.`,
@@ -202,29 +203,4 @@ function crossChecks(
     });
   }
   return problems;
-}
-
-/** The known key nearest to `key` by edit distance, when it is close enough to be a typo. */
-function closest(key: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(key.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

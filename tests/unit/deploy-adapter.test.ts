@@ -80,7 +80,7 @@ let runCount = 0;
 function deploy(argv: string[], env: Record<string, string> = {}) {
   const log = join(workDir, `calls-${++runCount}.jsonl`);
   writeFileSync(log, "");
-  const result = spawnSync(join(binDir, "node"), ["--import", "tsx", "scripts/deploy/cli.ts", ...argv], {
+  const result = spawnSync(join(binDir, "node"), ["--require", "tsx/cjs", "scripts/deploy/cli.ts", ...argv], {
     cwd: PROJECT_DIR,
     env: { PATH: binDir, HOME: workDir, CI: "true", FAKE_PULUMI_LOG: log, ...env },
     encoding: "utf8",

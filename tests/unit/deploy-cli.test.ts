@@ -15,8 +15,8 @@ beforeAll(() => {
 afterAll(() => rmSync(binDir, { recursive: true, force: true }));
 
 function runCli(script: string, argv: string[]) {
-  // `node --import tsx` is what `tsx <file>` does; PATH holds only `node`.
-  const result = spawnSync(join(binDir, "node"), ["--import", "tsx", script, ...argv], {
+  // `node --require tsx/cjs` is what `npm run deploy` runs; PATH holds only `node`.
+  const result = spawnSync(join(binDir, "node"), ["--require", "tsx/cjs", script, ...argv], {
     cwd: PROJECT_DIR,
     env: { PATH: binDir, HOME: binDir, CI: "true" },
     encoding: "utf8",

@@ -60,7 +60,7 @@ describe("dev host firewall with a closed registry port and an IPv6 admin block"
 describe("dev certificate with DNS on", () => {
   it("names the Elastic IP and every site", () => {
     const csr = run.named("dev-host-registry-csr").props;
-    expect(csr.ipAddresses).toEqual([run.outputs.hostPublicIp!.value]);
+    expect(csr.ipAddresses).toEqual([run.outputs.hostPublicIp!.value, "127.0.0.1"]);
     expect(csr.dnsNames).toEqual(["docker.example.com", "www.example.com", "admin.example.com"]);
     expect(run.outputs.registryAddress!.value).toBe(`${run.outputs.hostPublicIp!.value}:5000`);
   });

@@ -138,7 +138,7 @@ describe("dev host: TLS (self-signed, SAN = Elastic IP)", () => {
 
   it("requests the leaf for the Elastic IP and signs it for server auth", () => {
     const csr = run.named("dev-host-registry-csr").props;
-    expect(csr.ipAddresses).toEqual([run.outputs.hostPublicIp!.value]);
+    expect(csr.ipAddresses).toEqual([run.outputs.hostPublicIp!.value, "127.0.0.1"]);
     expect(csr.dnsNames ?? []).toEqual([]); // DNS is off in dev
     const leaf = run.named("dev-host-registry-cert").props;
     expect(leaf.allowedUses).toContain("server_auth");

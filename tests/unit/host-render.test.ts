@@ -202,7 +202,7 @@ describe("nginx sites", () => {
       "proxy_request_buffering off;",
       "proxy_buffering off;",
       "proxy_http_version 1.1;",
-      "proxy_buffer_size 128k;",
+      "proxy_buffer_size 1m;",
       "add_header Docker-Distribution-Api-Version $docker_distribution_api_version always;",
     ]) {
       expect(loc).toContain(d);

@@ -11,7 +11,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs the real plan command as a user would (its own process). */
 function plan(args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/plan/cli.ts", ...args], {
+  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan/cli.ts", ...args], {
     cwd: PROJECT_DIR,
     encoding: "utf8",
     timeout: 120_000,

@@ -1,3 +1,4 @@
+import { suggest } from "../suggest";
 import { registrySecretCollisions } from "../../../components/azureServices/naming";
 import type { Composition } from "../defaults";
 import { type ConfigProblem, setCommand } from "../errors";
@@ -14,7 +15,7 @@ export function azureChecks(
   const { azure, dns, sites, registry } = config;
 
   if (!(AZURE_LOCATIONS as readonly string[]).includes(azure.location)) {
-    const suggestion = nearestLocation(azure.location);
+    const suggestion = suggest(azure.location, AZURE_LOCATIONS, 4);
     problems.push({
       key: "azure.location",
       message:
@@ -108,29 +109,4 @@ export function azureChecks(
     }
   }
   return problems;
-}
-
-/** The listed region nearest to `location` by edit distance, when it is close enough to be a typo. */
-function nearestLocation(location: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of AZURE_LOCATIONS) {
-    const d = editDistance(location, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(location.length / 4)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

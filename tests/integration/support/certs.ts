@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { runOk } from "./exec.js";
+// Certificates for the integration tests: thin wrappers over the one openssl minting helper in tests/fixtures.
+import { mkdir } from "node:fs/promises";
+import { mintCa as mintCaSync, mintLeaf } from "../../fixtures/certs.js";
 
 export interface CertificateAuthority {
   /** PEM certificate of the CA (give it to clients: `ca.crt`). */
@@ -16,29 +16,7 @@ export interface LeafCertificate {
 /** Mints a self-signed CA (EC P-256, 1 day) with openssl into `dir` (`ca.crt`, `ca.key`). */
 export async function mintCa(dir: string, commonName = "Integration Test CA"): Promise<CertificateAuthority> {
   await mkdir(dir, { recursive: true });
-  const keyPath = join(dir, "ca.key");
-  const certPath = join(dir, "ca.crt");
-  await runOk("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    keyPath,
-    "-out",
-    certPath,
-    "-days",
-    "1",
-    "-subj",
-    `/CN=${commonName}`,
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  ]);
+  const { certPath, keyPath } = mintCaSync(dir, commonName, 1);
   return { certPath, keyPath };
 }
 
@@ -59,47 +37,12 @@ export async function mintLeafCert(
   opts: LeafOptions = {},
 ): Promise<LeafCertificate> {
   await mkdir(dir, { recursive: true });
-  const name = opts.name ?? "server";
-  const keyPath = join(dir, `${name}.key`);
-  const csrPath = join(dir, `${name}.csr`);
-  const certPath = join(dir, `${name}.crt`);
-  const extPath = join(dir, `${name}.ext`);
-  const sans = [...(opts.ipSans ?? []).map((ip) => `IP:${ip}`), ...(opts.dnsSans ?? []).map((d) => `DNS:${d}`)];
-  if (sans.length === 0) throw new Error("mintLeafCert needs at least one ipSans or dnsSans entry");
-  await writeFile(
-    extPath,
-    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${sans.join(",")}\n`,
-  );
-  await runOk("openssl", [
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    keyPath,
-    "-out",
-    csrPath,
-    "-subj",
-    `/CN=${opts.commonName ?? sans[0]!.replace(/^\w+:/, "")}`,
-  ]);
-  await runOk("openssl", [
-    "x509",
-    "-req",
-    "-in",
-    csrPath,
-    "-CA",
-    ca.certPath,
-    "-CAkey",
-    ca.keyPath,
-    "-CAcreateserial",
-    "-out",
-    certPath,
-    "-days",
-    "1",
-    "-extfile",
-    extPath,
-  ]);
+  const { certPath, keyPath } = mintLeaf(dir, ca, {
+    name: opts.name ?? "server",
+    ipAddresses: [...(opts.ipSans ?? [])],
+    dnsNames: [...(opts.dnsSans ?? [])],
+    commonName: opts.commonName,
+    days: 1,
+  });
   return { certPath, keyPath };
 }
