@@ -46,7 +46,8 @@ if [ ! -e "$policy_rc" ]; then
   chmod 755 "$policy_rc"
   created_policy=1
 fi
-cleanup() { [ "$created_policy" = 1 ] && rm -f "$policy_rc"; }
+# An if, not `&&`: a false test as the trap's last command would become the script's exit status.
+cleanup() { if [ "$created_policy" = 1 ]; then rm -f "$policy_rc"; fi; }
 trap cleanup EXIT
 
 export DEBIAN_FRONTEND=noninteractive
