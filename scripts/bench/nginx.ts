@@ -2,7 +2,7 @@
 // registry running the RENDERED prod config, against the registry serving TLS itself (the RENDERED dev config), on
 // loopback with skopeo. Median of BENCH_RUNS (5) runs, a fresh random layer per run (no dedup, no cross-repo mount).
 // Target (issue): Nginx <= 1.2x direct, for push and for pull.
-// Run: npx tsx scripts/bench/nginx.ts   (or npm run bench -- nginx; writes bench-results/nginx.json)
+// Run: npm run bench -- nginx   (writes bench-results/nginx.json)
 // Sizes: BENCH_LAYER_MIB (512), BENCH_RUNS (5).
 import { createHash, randomFillSync } from "node:crypto";
 import {

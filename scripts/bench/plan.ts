@@ -1,36 +1,63 @@
 // Benchmark: the offline plan of each stack, whole process (wall time, peak RSS), against a baseline process that
 // only loads the SDK modules the program uses. Targets (issue): plan <= 1.5x the baseline's time, <= 250 MB peak RSS.
 // Run: npm run bench -- plan   (writes bench-results/plan.json)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { measure, median, type Measurement } from "./measure";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const STACKS = ["dev", "prod"];
 const projectDir = resolve(__dirname, "../..");
 const out = mkdtempSync(join(tmpdir(), "bench-plan-"));
 // The same loader as `npm run plan`: tsx's CommonJS hook only (its ESM hook runs a loader thread that costs ~30 MiB).
 const node = [process.execPath, "--require", "tsx/cjs"];
+const planArgv = (stack: string) => ["scripts/plan/cli.ts", "--stack", stack, "--out", join(out, stack)];
 
-function series(label: string, argv: string[]): { label: string; runs: Measurement[] } {
-  const runs: Measurement[] = [];
-  measure(argv, projectDir); // warm-up: tsx's transform cache and the OS page cache
-  for (let i = 0; i < RUNS; i++) {
-    runs.push(measure(argv, projectDir));
-    process.stderr.write(`  ${label}: run ${i + 1}/${RUNS}\r`);
+/** The node_modules files the plans load (both stacks, load order): what the baseline process loads. */
+function recordModules(): { list: string; count: number } {
+  const seen = new Set<string>();
+  for (const stack of STACKS) {
+    const record = join(out, `modules-${stack}.json`);
+    const run = spawnSync(
+      node[0]!,
+      [...node.slice(1), "--require", "./scripts/bench/record-modules.ts", ...planArgv(stack)],
+      {
+        cwd: projectDir,
+        env: { ...process.env, BENCH_RECORD_MODULES: record },
+        encoding: "utf8",
+      },
+    );
+    if (run.status !== 0)
+      throw new Error(`plan --stack ${stack} failed (exit ${run.status}): ${run.stderr.slice(-500)}`);
+    for (const file of JSON.parse(readFileSync(record, "utf8")) as string[]) seen.add(file);
   }
-  process.stderr.write("\n");
-  return { label, runs };
+  const list = join(out, "modules.json");
+  writeFileSync(list, JSON.stringify([...seen]));
+  process.stderr.write(`  baseline loads the ${seen.size} node_modules files the plans load\n`);
+  return { list, count: seen.size };
 }
 
-const baseline = series("baseline (SDK modules only)", [...node, "scripts/bench/baseline.ts"]);
-const plans = ["dev", "prod"].map((stack) =>
-  series(`plan --stack ${stack}`, [...node, "scripts/plan/cli.ts", "--stack", stack, "--out", join(out, stack)]),
-);
+const modules = recordModules();
+const subjects = [
+  { label: "baseline (SDK modules only)", argv: [...node, "scripts/bench/baseline.ts"] },
+  ...STACKS.map((stack) => ({ label: `plan --stack ${stack}`, argv: [...node, ...planArgv(stack)] })),
+];
+// Rounds interleave the processes, so a slow spell of the machine hits the baseline and the plans alike.
+process.env.BENCH_MODULES = modules.list;
+for (const s of subjects) measure(s.argv, projectDir); // warm-up: tsx's transform cache and the OS page cache
+const runs: Measurement[][] = subjects.map(() => []);
+for (let i = 0; i < RUNS; i++) {
+  subjects.forEach((s, j) => runs[j]!.push(measure(s.argv, projectDir)));
+  process.stderr.write(`  round ${i + 1}/${RUNS}\r`);
+}
+process.stderr.write("\n");
 rmSync(out, { recursive: true, force: true });
+const [baseline, ...plans] = subjects.map((s, j) => ({ label: s.label, runs: runs[j]! }));
 
-const baseWall = median(baseline.runs.map((r) => r.wallSeconds));
-const rows = [baseline, ...plans].map(({ label, runs }) => {
+const baseWall = median(baseline!.runs.map((r) => r.wallSeconds));
+const rows = [baseline!, ...plans].map(({ label, runs }) => {
   const wall = median(runs.map((r) => r.wallSeconds));
   const rss = Math.max(...runs.map((r) => r.peakRssMiB));
   return { label, wallSeconds: wall, ratio: wall / baseWall, peakRssMiB: rss };
@@ -49,5 +76,5 @@ console.log(`\nTargets: plan <= 1.5x baseline, <= 250 MB peak RSS: ${pass ? "met
 mkdirSync(join(projectDir, "bench-results"), { recursive: true });
 writeFileSync(
   join(projectDir, "bench-results", "plan.json"),
-  JSON.stringify({ runs: RUNS, rows, pass }, null, 2) + "\n",
+  JSON.stringify({ runs: RUNS, baselineModules: modules.count, rows, pass }, null, 2) + "\n",
 );

@@ -1,6 +1,6 @@
 // Benchmark of registry-gc (issue #5): 20 repositories x 50 tags (each tag its own image) on a loopback
 // docker-registry, then the CLI as a whole child process: a dry run and a `--keep 5 --delete` run (900 deletions).
-// Run standalone: `npx tsx scripts/bench/registry-gc.ts`. Prints a Markdown table, writes bench-results/registry-gc.json.
+// Run: `npm run bench -- registry-gc`. Prints a Markdown table, writes bench-results/registry-gc.json.
 import { spawn } from "node:child_process";
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
