@@ -33,7 +33,7 @@ import { writeHostFiles } from "../../tests/integration/support/host-files";
 import { htpasswdLine, sampleInput } from "../../tests/integration/support/host-input";
 import { startNginx, writeNginxTree, type RunningNginx } from "../../tests/integration/support/host-nginx";
 import { prependPath, writeSkopeoWithNames } from "../../tests/integration/support/host-names";
-import { startRenderedRegistry } from "../../tests/integration/support/host-registry";
+import { startRenderedDevRegistry, startRenderedRegistry } from "../../tests/integration/support/host-registry";
 import { median } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -121,16 +121,11 @@ async function main(): Promise<void> {
       devRoot,
       renderProvisionPlan(sampleInput("dev", { ...common, caCertificatePem: readFileSync(ca.certPath, "utf8") })).files,
     );
-    const direct: RunningRegistry = await startRenderedRegistry(
-      join(devRoot, HOST_PATHS.registryConfig),
-      {
-        addr: `127.0.0.1:${await freePort()}`,
-        dataDir: join(work, "direct-data"),
-        htpasswdPath: join(devRoot, HOST_PATHS.htpasswd),
-        tls: { certPath: join(devRoot, HOST_PATHS.registryTlsCert), keyPath: join(devRoot, HOST_PATHS.registryTlsKey) },
-      },
-      ca.certPath,
-    );
+    const direct: RunningRegistry = await startRenderedDevRegistry(devRoot, {
+      addr: `127.0.0.1:${await freePort()}`,
+      dataDir: join(work, "direct-data"),
+      caCertPath: ca.certPath,
+    });
     stops.push(direct.stop);
 
     // Through Nginx: the rendered prod config on loopback plain HTTP, the rendered Nginx in front.

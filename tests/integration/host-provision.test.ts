@@ -31,7 +31,7 @@ import { freePort, makeTempDir, mintCa, mintLeafCert, removeDir, run, type Runni
 import { writeFakeSudo, writeFakeSystemctl, writeNginxInRoot, type FakeSystemctl } from "./support/host-fakes.js";
 import { htpasswdLine, sampleInput } from "./support/host-input.js";
 import { startNginx, writeNginxTree, type RunningNginx } from "./support/host-nginx.js";
-import { startRenderedRegistry } from "./support/host-registry.js";
+import { startRenderedDevRegistry, startRenderedRegistry } from "./support/host-registry.js";
 import { startSshd, type RunningSshd } from "./support/host-sshd.js";
 
 const DOMAIN = "example.test";
@@ -371,16 +371,11 @@ describe("provisioning over SSH (dev: the registry serves TLS itself, no Nginx)"
       "enable --now registry-gc.timer",
     ]);
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(devPlan.steps.find((s) => s.name === "health-check")!.stdin!)![1]);
-    devRegistry = await startRenderedRegistry(
-      join(devRoot, HOST_PATHS.registryConfig),
-      {
-        addr: `127.0.0.1:${port}`,
-        dataDir: join(work, "dev-data"),
-        htpasswdPath: join(devRoot, HOST_PATHS.htpasswd),
-        tls: { certPath: join(devRoot, HOST_PATHS.registryTlsCert), keyPath: join(devRoot, HOST_PATHS.registryTlsKey) },
-      },
-      join(devRoot, HOST_PATHS.registryCa),
-    );
+    devRegistry = await startRenderedDevRegistry(devRoot, {
+      addr: `127.0.0.1:${port}`,
+      dataDir: join(work, "dev-data"),
+      caCertPath: join(devRoot, HOST_PATHS.registryCa),
+    });
     // Default target: 127.0.0.1:<port>, verified as 203.0.113.7 with the shipped CA (under the test root).
     const health = await runOkStep(step(devPlan, "health-check"), ["--root", devRoot, "--attempts", "15"]);
     expect(health.stdout).toContain("https://203.0.113.7:");

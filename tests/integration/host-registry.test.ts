@@ -16,7 +16,7 @@ import {
 } from "./support/index.js";
 import { writeHostFiles } from "./support/host-files.js";
 import { htpasswdLine, sampleInput } from "./support/host-input.js";
-import { startRenderedRegistry } from "./support/host-registry.js";
+import { startRenderedDevRegistry, startRenderedRegistry } from "./support/host-registry.js";
 
 let work: string;
 let caPem: string;
@@ -51,16 +51,11 @@ beforeAll(async () => {
   });
   const devRoot = join(work, "dev-root");
   await writeHostFiles(devRoot, renderProvisionPlan(devInput).files);
-  dev = await startRenderedRegistry(
-    join(devRoot, HOST_PATHS.registryConfig),
-    {
-      addr: `127.0.0.1:${await freePort()}`,
-      dataDir: join(work, "dev-data"),
-      htpasswdPath: join(devRoot, HOST_PATHS.htpasswd),
-      tls: { certPath: join(devRoot, HOST_PATHS.registryTlsCert), keyPath: join(devRoot, HOST_PATHS.registryTlsKey) },
-    },
-    ca.certPath,
-  );
+  dev = await startRenderedDevRegistry(devRoot, {
+    addr: `127.0.0.1:${await freePort()}`,
+    dataDir: join(work, "dev-data"),
+    caCertPath: ca.certPath,
+  });
 
   const prodRoot = join(work, "prod-root");
   await writeHostFiles(prodRoot, renderProvisionPlan(sampleInput("prod", { htpasswd })).files);

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { copyFile, mkdir, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { connect } from "node:net";
 import type { HostFile } from "../../../components/hostFile.js";
 import type { HostLink } from "../../../components/registryHost/render/index.js";
-import { waitFor } from "./ports.js";
+import { startDaemon } from "./daemon.js";
+import { portOpen } from "./ports.js";
 
 export interface NginxTestPorts {
   readonly http: number;
@@ -57,16 +56,6 @@ export async function writeNginxTree(
   return join(root, "etc/nginx/nginx.conf");
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: "127.0.0.1", port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on("error", () => resolve(false));
-  });
-}
-
 export interface RunningNginx {
   stop(): Promise<void>;
   logs(): string;
@@ -74,30 +63,7 @@ export interface RunningNginx {
 
 /** `nginx -c <conf> -p <root> -e <errlog> -g 'daemon off;'` in the foreground; waits for `waitPort`. */
 export async function startNginx(root: string, conf: string, waitPort: number): Promise<RunningNginx> {
-  const child = spawn("nginx", ["-c", conf, "-p", root, "-e", join(root, "log/error.log"), "-g", "daemon off;"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  child.stdout.on("data", (d: Buffer) => (log += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let alive = true;
-  void exited.then(() => (alive = false));
-  const stop = async () => {
-    if (!alive) return;
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(t);
-  };
-  try {
-    await waitFor(`nginx on ${waitPort}`, async () => {
-      if (!alive) throw new Error(`nginx exited: ${log}`);
-      return portOpen(waitPort);
-    });
-  } catch (e) {
-    await stop();
-    throw new Error(`${(e as Error).message}\n${log}`);
-  }
-  return { stop, logs: () => log };
+  const args = ["-c", conf, "-p", root, "-e", join(root, "log/error.log"), "-g", "daemon off;"];
+  const { stop, logs } = await startDaemon(`nginx on ${waitPort}`, "nginx", args, () => portOpen(waitPort));
+  return { stop, logs };
 }

@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { HOST_PATHS } from "../../../components/registryHost/render/index.js";
 import { startRegistryFromConfig, type RunningRegistry } from "./registry.js";
 
 /**
@@ -49,4 +51,24 @@ export async function startRenderedRegistry(
     }
   }
   return started;
+}
+
+/**
+ * The rendered DEV registry (it serves TLS itself) from a host root written with the rendered files: config, htpasswd
+ * and TLS pair from `root`, listening on `addr`, data in `dataDir`; readiness is checked with `caCertPath`.
+ */
+export function startRenderedDevRegistry(
+  root: string,
+  where: { readonly addr: string; readonly dataDir: string; readonly caCertPath: string },
+): Promise<RunningRegistry> {
+  return startRenderedRegistry(
+    join(root, HOST_PATHS.registryConfig),
+    {
+      addr: where.addr,
+      dataDir: where.dataDir,
+      htpasswdPath: join(root, HOST_PATHS.htpasswd),
+      tls: { certPath: join(root, HOST_PATHS.registryTlsCert), keyPath: join(root, HOST_PATHS.registryTlsKey) },
+    },
+    where.caCertPath,
+  );
 }

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { connect } from "node:net";
 import { run, runOk, type RunResult } from "./exec.js";
-import { freePort, waitFor } from "./ports.js";
+import { startDaemon } from "./daemon.js";
+import { freePort, portOpen } from "./ports.js";
 
 export interface RunningSshd {
   readonly port: number;
@@ -16,16 +15,6 @@ export interface RunningSshd {
 export interface SshdOptions {
   /** Directories put first on the session's PATH (fake `sudo`, test doubles). */
   readonly pathPrefix?: readonly string[];
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: "127.0.0.1", port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on("error", () => resolve(false));
-  });
 }
 
 /**
@@ -74,29 +63,8 @@ export async function startSshd(dir: string, opts: SshdOptions = {}): Promise<Ru
   await writeFile(knownHosts, `[127.0.0.1]:${port} ${(await readFile(`${hostKey}.pub`, "utf8")).trim()}\n`);
   await chmod(clientKey, 0o600);
 
-  const child = spawn("/usr/sbin/sshd", ["-f", config, "-D", "-e"], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", (d: Buffer) => (log += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let alive = true;
-  void exited.then(() => (alive = false));
-  const stop = async () => {
-    if (!alive) return;
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(t);
-  };
-  try {
-    await waitFor(`sshd on ${port}`, async () => {
-      if (!alive) throw new Error(`sshd exited: ${log}`);
-      return portOpen(port);
-    });
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+  const sshd = ["-f", config, "-D", "-e"];
+  const { stop, logs } = await startDaemon(`sshd on ${port}`, "/usr/sbin/sshd", sshd, () => portOpen(port));
   const sshArgs = [
     "-i", clientKey, "-p", String(port),
     "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
@@ -106,6 +74,6 @@ export async function startSshd(dir: string, opts: SshdOptions = {}): Promise<Ru
     port,
     ssh: (command, input) => run("ssh", [...sshArgs, "root@127.0.0.1", command], { input: input ?? "" }),
     stop,
-    logs: () => log,
+    logs,
   };
 }

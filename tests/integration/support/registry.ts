@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Agent, fetch } from "undici";
 import { stringify } from "yaml";
 import { run, runOk, type RunResult } from "./exec.js";
+import { startDaemon } from "./daemon.js";
 import { freePort, waitFor } from "./ports.js";
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
@@ -139,32 +139,12 @@ export async function startRegistryFromConfig(
   configPath: string,
   where: { readonly url: string; readonly caCertPath?: string },
 ): Promise<RunningRegistry> {
-  const child: ChildProcess = spawn(REGISTRY_BIN, ["serve", configPath], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  const append = (d: Buffer) => {
-    log = (log + d.toString()).slice(-65_536);
-  };
-  child.stdout!.on("data", append);
-  child.stderr!.on("data", append);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let alive = true;
-  void exited.then(() => (alive = false));
-  const stop = async () => {
-    if (!alive) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    await waitFor(`registry at ${where.url}`, async () => {
-      if (!alive) throw new Error(`docker-registry exited: ${log.trim()}`);
-      return [200, 401].includes(await probeRegistry(where.url, where.caCertPath));
-    });
-  } catch (e) {
-    await stop();
-    throw new Error(`${(e as Error).message}\n${log}`);
-  }
+  const { child, stop, logs } = await startDaemon(
+    `registry at ${where.url}`,
+    REGISTRY_BIN,
+    ["serve", configPath],
+    async () => [200, 401].includes(await probeRegistry(where.url, where.caCertPath)),
+  );
   const url = new URL(where.url);
   const configText = await readFile(configPath, "utf8");
   const dataDir = /rootdirectory:\s*(\S+)/.exec(configText)?.[1] ?? "";
@@ -176,7 +156,7 @@ export async function startRegistryFromConfig(
     dataDir,
     pid: child.pid!,
     stop,
-    logs: () => log,
+    logs,
   };
 }
 
