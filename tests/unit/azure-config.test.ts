@@ -1,22 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { azureSettings } from "../../stacks/azure";
-import { ConfigError } from "../../stacks/config/errors";
-import { parseStackConfig, type RawStackConfig } from "../../stacks/config/parse";
+import { parseStackConfig } from "../../stacks/config/parse";
+import { problems, raw } from "./support/rawConfig";
 import { SECRET_KEYS } from "../../stacks/config/schema";
 
 const HOST = { sshAllowedCidrs: ["203.0.113.10/32"] };
 const ANCHOR = { expiryAnchor: "2026-11-25" };
 const PROD_SECRETS = ["tlsCertificateChain", "tlsPrivateKey"];
-
-function raw(stack: string, values: Record<string, unknown>, secretKeys: string[] = []): RawStackConfig {
-  return {
-    stack,
-    values: Object.fromEntries(
-      Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
-    secretKeys: new Set(secretKeys),
-  };
-}
 
 /** A dev config with Azure on, plus `azure` overrides (merged one level deep). */
 function dev(azure: Record<string, unknown>, extra: Record<string, unknown> = {}, secretKeys: string[] = []) {
@@ -39,16 +29,6 @@ function prod(azure: Record<string, unknown>, secretKeys: string[] = PROD_SECRET
     },
     secretKeys,
   );
-}
-
-function problems(input: RawStackConfig): { key: string; message: string; fix: string }[] {
-  try {
-    parseStackConfig(input);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
 }
 
 describe("azure config: defaults", () => {

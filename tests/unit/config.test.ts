@@ -1,29 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../stacks/config/errors";
-import { parseStackConfig, type RawStackConfig } from "../../stacks/config/parse";
+import { parseStackConfig } from "../../stacks/config/parse";
+import { problems, raw } from "./support/rawConfig";
 
 const HOST = { sshAllowedCidrs: ["203.0.113.10/32"] };
-
-function raw(stack: string, values: Record<string, unknown>, secretKeys: string[] = []): RawStackConfig {
-  return {
-    stack,
-    values: Object.fromEntries(
-      Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
-    secretKeys: new Set(secretKeys),
-  };
-}
-
-/** The problems of an invalid config, as "key: message" lines (the fix commands checked separately). */
-function problems(input: RawStackConfig): { key: string; message: string; fix: string }[] {
-  try {
-    parseStackConfig(input);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
-}
 
 const PROD_SECRETS = { tlsCertificateChain: "pem", tlsPrivateKey: "pem" };
 const prodValues = (extra: Record<string, unknown>) => ({
