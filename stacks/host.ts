@@ -6,6 +6,7 @@ import { RegistryHost, type RegistryHostTls } from "../components/registryHost/r
 import { renderProvisionPlan } from "../components/registryHost/render";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
+import { openSshKeyLine } from "./config/sections/common";
 import type { HostShape } from "./compose";
 
 /** What the composition needs from the host. */
@@ -16,7 +17,7 @@ export interface HostResult {
   registryPasswords: pulumi.Output<Record<string, string>>;
   hostFiles: pulumi.Output<HostFile[]>;
   /**
-   * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `registryAddress`, `registryCaCertificatePem` (self-signed
+   * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`, `registryCaCertificatePem` (self-signed
    * only), `sshCommand`, `sshPrivateKey` (secret, generated key only), `registryUsers`, `registryPasswords` (secret),
    * `tlsCertificateExpiry`.
    */
@@ -56,6 +57,7 @@ export function createHost(
       ami: host.amiId ? { id: host.amiId } : { owner: host.amiOwner, namePattern: host.amiNamePattern },
       sshUser: host.sshUser,
       sshPublicKey: host.sshPublicKey,
+      sshHostKey: host.sshHostKey ? openSshKeyLine(host.sshHostKey) : undefined,
       detailedMonitoring: host.detailedMonitoring,
       firewall: {
         sshCidrs: host.sshAllowedCidrs,
@@ -88,6 +90,7 @@ export function createHost(
     hostFiles: component.hostFiles,
     outputs: {
       hostPublicIp: component.publicIp,
+      hostInstanceId: component.instanceId,
       registryAddress: component.registryAddress,
       registryCaCertificatePem: component.registryCaCertificatePem,
       sshCommand: component.sshCommand,

@@ -73,6 +73,8 @@ export interface RegistryHostArgs {
    * `sshPrivateKey`.
    */
   sshPublicKey?: string;
+  /** The host's SSH host public key as `<type> <key data>`: when set, every provisioning connection verifies it. */
+  sshHostKey?: string;
   /** CloudWatch detailed (1-minute) monitoring. Defaults to false. */
   detailedMonitoring?: boolean;
   /** What the security group admits (see FirewallArgs); egress is all outbound. */
@@ -343,6 +345,7 @@ export class RegistryHost extends pulumi.ComponentResource {
       host: eip.publicIp,
       user: args.sshUser,
       ...(sshPrivateKey ? { privateKey: sshPrivateKey } : {}),
+      ...(args.sshHostKey ? { hostKey: args.sshHostKey } : {}),
       // A new instance's sshd comes up minutes after the API says "running"; retries have no back-off.
       ...(first ? { dialErrorLimit: -1 } : {}),
     });

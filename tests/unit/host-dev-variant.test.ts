@@ -4,6 +4,7 @@ import { runStack, type StackRun } from "./support/runStack";
 // A second dev stack (one engine run per file): the operator's own SSH key, a pinned AMI, DNS on, and the
 // registry port closed (empty allow list).
 const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake me@laptop";
+const HOST_KEY = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFake=";
 
 let run: StackRun;
 beforeAll(async () => {
@@ -11,6 +12,7 @@ beforeAll(async () => {
     host: {
       sshAllowedCidrs: ["203.0.113.10/32", "2001:db8::/48"],
       sshPublicKey: PUBLIC_KEY,
+      sshHostKey: `  ${HOST_KEY}   root@ip-10-0-0-10 `,
       amiId: "ami-0fedcba9876543210",
       apiGatewayAllowedCidrs: ["198.51.100.0/24"],
       registryAllowedCidrs: [],
@@ -31,6 +33,14 @@ describe("dev host with the operator's SSH key", () => {
     expect(commands.length).toBeGreaterThan(0);
     for (const c of commands) expect(c.props.connection.privateKey).toBeUndefined();
     expect(run.outputs.sshCommand!.value).toBe(`ssh ubuntu@${run.outputs.hostPublicIp!.value}`);
+  });
+});
+
+describe("dev host with a pinned SSH host key", () => {
+  it("verifies the host on every provisioning connection (type and key data only, comment and blanks dropped)", () => {
+    const commands = run.ofType("command:remote:Command").filter((c) => c.name.startsWith("dev-host-"));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const c of commands) expect(c.props.connection.hostKey).toBe(HOST_KEY);
   });
 });
 

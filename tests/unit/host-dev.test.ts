@@ -187,7 +187,9 @@ describe("dev host: provisioning over SSH", () => {
       expect(c.props.connection.privateKey).toMatch(/OPENSSH PRIVATE KEY/);
       const rawConnection = c.inputs.connection as Record<string, unknown>;
       expect(isWireSecret(rawConnection) || isWireSecret(rawConnection.privateKey)).toBe(true);
+      expect(c.props.connection.hostKey).toBeUndefined(); // host.sshHostKey unset: not pinned yet
     }
+    expect(run.outputs.hostInstanceId!.value).toMatch(/^i-[0-9a-f]+$/); // the mock engine's id for the instance
   });
 
   it("waits for SSH without a dial limit first, then runs each step after the previous one", () => {

@@ -53,3 +53,41 @@ function ipv6CidrProblem(value: string): string | undefined {
     return `"${value}" is not an IPv6 CIDR block such as 2001:db8::/32`;
   }
 }
+
+/** Key types an OpenSSH public key line may carry (what sshd's host keys and `ssh-keygen` produce). */
+export const OPENSSH_KEY_TYPES = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "ssh-rsa",
+] as const;
+
+/**
+ * What is wrong with an OpenSSH public key line (`<type> <base64 key data> [comment]`), or undefined. The key data
+ * must decode and name the same type it is declared as (the first field of the SSH wire format), which catches a line
+ * cut short or a type copied from another key.
+ */
+export function openSshPublicKeyProblem(value: string): string | undefined {
+  const [type, blob] = value.trim().split(/\s+/);
+  const shape = `must be an OpenSSH public key line "<type> <key data> [comment]", type one of ${OPENSSH_KEY_TYPES.join(", ")}`;
+  if (!type || !blob || !(OPENSSH_KEY_TYPES as readonly string[]).includes(type)) return shape;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return `${shape}: the key data is not base64`;
+  const data = Buffer.from(blob, "base64");
+  const declared = data.length >= 4 ? data.readUInt32BE(0) : -1;
+  if (declared !== type.length || data.subarray(4, 4 + declared).toString("latin1") !== type) {
+    return `${shape}: the key data does not hold a ${type} key (a truncated or mixed-up line?)`;
+  }
+  return undefined;
+}
+
+/** `<type> <key data>` of a valid OpenSSH public key line: the comment and surrounding blanks dropped. */
+export function openSshKeyLine(value: string): string {
+  return value.trim().split(/\s+/).slice(0, 2).join(" ");
+}
+
+/** An OpenSSH public key line such as `ssh-ed25519 AAAAC3Nza... comment`. */
+export const openSshPublicKey = z.string().superRefine((value, ctx) => {
+  const problem = openSshPublicKeyProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});

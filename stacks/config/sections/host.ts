@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { anyCidr, port } from "./common";
+import { anyCidr, openSshPublicKey, port } from "./common";
 
 /** `host`: the EC2 host that runs the registry (and Nginx in prod). */
 export const hostSection = z
@@ -42,14 +42,13 @@ export const hostSection = z
       .min(1, "must list at least one CIDR block: SSH is needed to provision the host")
       .meta({ example: "203.0.113.10/32" }),
     /** Your own SSH public key (OpenSSH format). When unset, a key pair is generated and its private key is a secret output. */
-    sshPublicKey: z
-      .string()
-      .regex(
-        /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/,
-        "must be an OpenSSH public key",
-      )
-      .optional()
-      .meta({ example: "ssh-ed25519 AAAA... you@laptop" }),
+    sshPublicKey: openSshPublicKey.optional().meta({ example: "ssh-ed25519 AAAA... you@laptop" }),
+    /**
+     * The host's own SSH host public key (a line of /etc/ssh/ssh_host_*_key.pub). When set, provisioning verifies the
+     * host against it and refuses any other; when unset, the host key is not verified (see the README: pin it after
+     * the first deployment). A replaced instance has a new key: update this setting with it.
+     */
+    sshHostKey: openSshPublicKey.optional().meta({ example: "ssh-ed25519 AAAA... root@ip-10-0-0-10" }),
     /** Dev only: the API gateway (Spring Cloud Gateway) port opened on the host. Defaults to 8000, as in the seed. */
     apiGatewayPort: port.default(8000).meta({ example: "8000" }),
     /** Dev only: CIDR blocks allowed to reach the API gateway port. Defaults to none. */
