@@ -17,9 +17,9 @@ export interface HostResult {
   registryPasswords: pulumi.Output<Record<string, string>>;
   hostFiles: pulumi.Output<HostFile[]>;
   /**
-   * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`, `registryCaCertificatePem` (self-signed
-   * only), `sshCommand`, `sshPrivateKey` (secret, generated key only), `registryUsers`, `registryPasswords` (secret),
-   * `tlsCertificateExpiry`.
+   * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`,
+   * `registryCaCertificatePem` (self-signed only), `sshCommand`, `sshPrivateKey` (secret, generated key only),
+   * `registryUsers`, `registryPasswords` (secret), `tlsCertificateExpiry`.
    */
   outputs: Record<string, pulumi.Input<unknown>>;
 }

@@ -43,21 +43,19 @@ const modules = recordModules();
 const subjects = [
   { label: "baseline (SDK modules only)", argv: [...node, "scripts/bench/baseline.ts"] },
   ...STACKS.map((stack) => ({ label: `plan --stack ${stack}`, argv: [...node, ...planArgv(stack)] })),
-];
+].map((s) => ({ ...s, runs: [] as Measurement[] }));
 // Rounds interleave the processes, so a slow spell of the machine hits the baseline and the plans alike.
 process.env.BENCH_MODULES = modules.list;
 for (const s of subjects) measure(s.argv, projectDir); // warm-up: tsx's transform cache and the OS page cache
-const runs: Measurement[][] = subjects.map(() => []);
 for (let i = 0; i < RUNS; i++) {
-  subjects.forEach((s, j) => runs[j]!.push(measure(s.argv, projectDir)));
+  for (const s of subjects) s.runs.push(measure(s.argv, projectDir));
   process.stderr.write(`  round ${i + 1}/${RUNS}\r`);
 }
 process.stderr.write("\n");
 rmSync(out, { recursive: true, force: true });
-const [baseline, ...plans] = subjects.map((s, j) => ({ label: s.label, runs: runs[j]! }));
 
-const baseWall = median(baseline!.runs.map((r) => r.wallSeconds));
-const rows = [baseline!, ...plans].map(({ label, runs }) => {
+const baseWall = median(subjects[0]!.runs.map((r) => r.wallSeconds));
+const rows = subjects.map(({ label, runs }) => {
   const wall = median(runs.map((r) => r.wallSeconds));
   const rss = Math.max(...runs.map((r) => r.peakRssMiB));
   return { label, wallSeconds: wall, ratio: wall / baseWall, peakRssMiB: rss };

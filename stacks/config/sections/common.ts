@@ -55,7 +55,7 @@ function ipv6CidrProblem(value: string): string | undefined {
 }
 
 /** Key types an OpenSSH public key line may carry (what sshd's host keys and `ssh-keygen` produce). */
-export const OPENSSH_KEY_TYPES = [
+const OPENSSH_KEY_TYPES = [
   "ssh-ed25519",
   "ecdsa-sha2-nistp256",
   "ecdsa-sha2-nistp384",
@@ -70,7 +70,8 @@ export const OPENSSH_KEY_TYPES = [
  */
 export function openSshPublicKeyProblem(value: string): string | undefined {
   const [type, blob] = value.trim().split(/\s+/);
-  const shape = `must be an OpenSSH public key line "<type> <key data> [comment]", type one of ${OPENSSH_KEY_TYPES.join(", ")}`;
+  const types = OPENSSH_KEY_TYPES.join(", ");
+  const shape = `must be an OpenSSH public key line "<type> <key data> [comment]", type one of ${types}`;
   if (!type || !blob || !(OPENSSH_KEY_TYPES as readonly string[]).includes(type)) return shape;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return `${shape}: the key data is not base64`;
   const data = Buffer.from(blob, "base64");

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { waitFor } from "./ports.js";
 
 export interface RunningDaemon {
-  readonly child: ChildProcess;
+  readonly pid: number;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. Safe to call twice. */
   stop(): Promise<void>;
   /** The last 64 KiB of its stdout and stderr. */
@@ -45,5 +45,5 @@ export async function startDaemon(
     await stop();
     throw new Error(`${what}: ${(e as Error).message}\n${log.trim()}`);
   }
-  return { child, stop, logs: () => log };
+  return { pid: child.pid!, stop, logs: () => log };
 }

@@ -139,7 +139,7 @@ export async function startRegistryFromConfig(
   configPath: string,
   where: { readonly url: string; readonly caCertPath?: string },
 ): Promise<RunningRegistry> {
-  const { child, stop, logs } = await startDaemon(
+  const { pid, stop, logs } = await startDaemon(
     `registry at ${where.url}`,
     REGISTRY_BIN,
     ["serve", configPath],
@@ -154,7 +154,7 @@ export async function startRegistryFromConfig(
     port: Number(url.port),
     configPath,
     dataDir,
-    pid: child.pid!,
+    pid,
     stop,
     logs,
   };
