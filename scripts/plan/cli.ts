@@ -2,9 +2,10 @@
 // Exit 0: clean plan. 1: a mandatory policy is violated. 2: invalid config or usage (every problem listed).
 // 3: the program itself failed under the mock engine.
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../stacks/config/errors";
+import { CommandLineError, parseCommandLine } from "../lib/commandLine";
 import { runPlan } from "./plan";
+import { StackFileError } from "./stackConfig";
 import { formatSummary } from "./summary";
 
 // Every resource constructor captures a stack trace; source-mapping each one back to TypeScript cost ~40% of a plan's
@@ -20,17 +21,17 @@ const USAGE = "usage: npm run plan -- --stack <dev|prod|name> [--config-file <st
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({
+    args = parseCommandLine({
       options: {
         stack: { type: "string" },
         "config-file": { type: "string" },
         out: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
-      strict: true,
     }).values;
   } catch (e) {
-    console.error(`plan: ${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof CommandLineError)) throw e;
+    console.error(`plan: ${e.message}\n${USAGE}`);
     return 2;
   }
   if (args.help) {
@@ -53,17 +54,11 @@ async function main(): Promise<number> {
 }
 
 function failure(e: unknown): number {
-  if (e instanceof ConfigError) {
+  if (e instanceof ConfigError || e instanceof StackFileError) {
     console.error(e.message);
     return 2;
   }
-  const err = e as Error & { code?: string; path?: string };
-  if (err.code === "ENOENT" && err.path) {
-    console.error(
-      `plan: cannot read ${err.path}: no such file (is the stack name right? stack files are Pulumi.<stack>.yaml)`,
-    );
-    return 2;
-  }
+  const err = e as Error;
   // Errors the program raises on purpose (RunError, ResourceError) carry their message; show it without a trace.
   console.error(`plan: the program failed under the mock engine: ${err.message ?? String(e)}`);
   return 3;

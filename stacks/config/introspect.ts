@@ -41,3 +41,14 @@ export function settingKeys(schema: z.ZodType, prefix = ""): string[] {
   }
   return [prefix];
 }
+
+/** The field names of the object schema below optional/default wrappers (empty when it is not an object). */
+export function fieldNames(schema: z.ZodType | undefined): string[] {
+  let s = schema;
+  while (s) {
+    const def = s._zod.def as unknown as { type: string; shape?: Record<string, z.ZodType> };
+    if (def.type === "object" && def.shape) return Object.keys(def.shape);
+    s = unwrap(s);
+  }
+  return [];
+}

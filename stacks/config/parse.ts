@@ -3,6 +3,8 @@ import { hostChecks } from "./checks/host";
 import { planSubnets } from "../../components/network/subnets";
 import { COMPOSITION_DEFAULTS, COMPOSITIONS, type Composition, mergeDefaults, SHARED_DEFAULTS } from "./defaults";
 import { type ConfigProblem, ConfigError, exampleAt, isArrayAt, pathToKey, setCommand } from "./errors";
+import { child, fieldNames } from "./introspect";
+import { configIssueMessage } from "./messages";
 import { suggest } from "./suggest";
 import { SCALAR_KEYS, SECRET_KEYS, type SecretKey, sections, type SectionsConfig, stackConfigSchema } from "./schema";
 
@@ -65,15 +67,12 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     input[key] = key === "sites" && given !== undefined ? given : mergeDefaults(defaults, given);
   }
 
-  const parsed = stackConfigSchema.safeParse(input, { reportInput: true });
+  const parsed = stackConfigSchema.safeParse(input, { reportInput: true, error: configIssueMessage });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = pathToKey(issue.path);
       if (issue.code === "unrecognized_keys") {
-        for (const unknown of issue.keys) {
-          const path = pathToKey([...issue.path, unknown]);
-          problems.push({ key: path, message: "is not a known setting.", fix: `pulumi config rm --path '${path}'` });
-        }
+        for (const unknown of issue.keys) problems.push(unknownNestedKey(issue.path, unknown));
         continue;
       }
       const target = isArrayAt(stackConfigSchema, issue.path) ? `${key}[0]` : key;
@@ -134,12 +133,23 @@ function decodeObject(key: string, text: string | undefined, problems: ConfigPro
   }
 }
 
-function describeIssue(issue: { code: string; message: string; input?: unknown; values?: unknown[] }): string {
-  if (issue.code === "invalid_value" && issue.values) {
-    return `${JSON.stringify(issue.input)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}.`;
-  }
-  if (issue.code === "invalid_type" && issue.input === undefined) return "is required.";
+function describeIssue(issue: { message: string }): string {
   return issue.message.endsWith(".") ? issue.message : `${issue.message}.`;
+}
+
+/** An unknown key inside a section (`database.engin`), with the nearest setting of that section when it is a typo. */
+function unknownNestedKey(parent: ReadonlyArray<PropertyKey>, unknown: string): ConfigProblem {
+  const path = pathToKey([...parent, unknown]);
+  const section = parent.reduce<ReturnType<typeof child>>((s, part) => s && child(s, part), stackConfigSchema);
+  const near = suggest(unknown, fieldNames(section));
+  if (!near) return { key: path, message: "is not a known setting.", fix: `pulumi config rm --path '${path}'` };
+  const nearPath = pathToKey([...parent, near]);
+  const target = isArrayAt(stackConfigSchema, [...parent, near]) ? `${nearPath}[0]` : nearPath;
+  return {
+    key: path,
+    message: `is not a known setting (did you mean "${nearPath}"?).`,
+    fix: `pulumi config rm --path '${path}' && ${setCommand(target, exampleAt(stackConfigSchema, [...parent, near]))}`,
+  };
 }
 
 /** Rules that span several keys. */

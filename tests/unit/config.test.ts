@@ -148,6 +148,44 @@ describe("invalid configs: each problem names the key, what is wrong, and the fi
     ]);
   });
 
+  it.each([
+    [
+      "database",
+      { engin: "mysql" },
+      "database.engin",
+      "database.engine",
+      "pulumi config set --path 'database.engine' postgres",
+    ],
+    [
+      "host",
+      { ...HOST, sshAllowedCidr: ["198.51.100.0/24"] },
+      "host.sshAllowedCidr",
+      "host.sshAllowedCidrs",
+      "pulumi config set --path 'host.sshAllowedCidrs[0]' 203.0.113.10/32",
+    ],
+  ])("suggests the nearest setting for a mistyped nested key in %s", (section, value, key, near, set) => {
+    expect(problems(raw("dev", { host: HOST, [section]: value }))).toEqual([
+      {
+        key,
+        message: `is not a known setting (did you mean "${near}"?).`,
+        fix: `pulumi config rm --path '${key}' && ${set}`,
+      },
+    ]);
+  });
+
+  it.each([
+    [{ rootVolumeGiB: 8.5 }, "host.rootVolumeGiB", "must be a whole number, got 8.5."],
+    [{ rootVolumeGiB: "64" }, "host.rootVolumeGiB", 'must be a number, got "64".'],
+    [{ rootVolumeGiB: 8 }, "host.rootVolumeGiB", "must be at least 16, got 8."],
+    [{ apiGatewayPort: 70000 }, "host.apiGatewayPort", "must be at most 65535, got 70000."],
+    [{ detailedMonitoring: "yes" }, "host.detailedMonitoring", 'must be true or false, got "yes".'],
+    [{ instanceType: 3 }, "host.instanceType", "must be text, got 3."],
+  ])("words schema problems for people: host %o", (host, key, message) => {
+    const found = problems(raw("dev", { host: { ...HOST, ...host } }));
+    expect(found.map((p) => [p.key, p.message])).toEqual([[key, message]]);
+    expect(found[0]!.message).not.toMatch(/Invalid input|expected int|received|Too (small|big)/);
+  });
+
   it("refuses a secret stored in clear text", () => {
     expect(problems(raw("dev", { host: HOST, sendgridApiKey: "SG.123" }))).toEqual([
       {
