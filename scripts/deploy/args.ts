@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { CommandLineError, parseCommandLine } from "../lib/commandLine.js";
 import { UsageError } from "./errors.js";
 import { VERBS, type Verb } from "./types.js";
 
@@ -32,10 +32,9 @@ const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*){0,
 export function parseDeployArgs(argv: string[]): DeployArgs | null {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCommandLine({
       args: argv,
       allowPositionals: true,
-      strict: true,
       options: {
         stack: { type: "string", short: "s" },
         yes: { type: "boolean", short: "y", default: false },
@@ -48,7 +47,8 @@ export function parseDeployArgs(argv: string[]): DeployArgs | null {
       },
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.split("\n")[0]}\n${USAGE}`);
+    if (!(err instanceof CommandLineError)) throw err;
+    throw new UsageError(`${err.message}\n${USAGE}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return null;

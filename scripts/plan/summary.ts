@@ -4,7 +4,13 @@ import type { PlanReport } from "./plan";
 export function formatSummary(report: PlanReport, outDir: string): string {
   const lines: string[] = [];
   const custom = report.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
-  lines.push(`Offline plan of stack "${report.stack}" (composition ${report.composition}): ${custom.length} resources`);
+  const providers = report.resources.filter((r) => r.type.startsWith("pulumi:providers:")).length;
+  const groups = report.resources.filter((r) => !r.custom).length;
+  lines.push(
+    `Offline plan of stack "${report.stack}" (composition ${report.composition}): ${plural(custom.length, "cloud resource")}` +
+      ` (plan.json lists ${report.resources.length}: these, ${plural(providers, "provider")}` +
+      ` and ${plural(groups, "component")} that only group them)`,
+  );
   const counts = new Map<string, number>();
   for (const r of custom) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   for (const [type, n] of [...counts.entries()].sort()) lines.push(`  ${String(n).padStart(3)}  ${type}`);
@@ -13,17 +19,22 @@ export function formatSummary(report: PlanReport, outDir: string): string {
   lines.push("Outputs:");
   for (const [k, v] of Object.entries(report.outputs)) {
     if (v === undefined) continue;
-    const text = typeof v === "string" ? v : JSON.stringify(v);
-    lines.push(`  ${k}: ${text.length > 100 ? `${text.slice(0, 97)}...` : text}`);
+    lines.push(`  ${k}: ${outputLine(v)}`);
   }
   lines.push(
     `Host files: ${report.hostFiles.length}${report.hostFiles.some((f) => f.secret) ? " (secret ones withheld)" : ""}`,
   );
   for (const f of report.hostFiles) lines.push(`  ${f.mode} ${f.path}${f.secret ? "  [secret]" : ""}`);
+  const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  const advisory = report.violations.length - mandatory;
   if (report.violations.length === 0) {
-    lines.push("Policy: no violations.");
+    lines.push("Policy: passes, no violations.");
   } else {
-    lines.push(`Policy: ${report.violations.length} violation(s):`);
+    lines.push(
+      mandatory === 0
+        ? `Policy: passes, with ${plural(advisory, "advisory", "advisories")}:`
+        : `Policy: FAILS: ${plural(mandatory, "mandatory violation")}${advisory > 0 ? `, ${plural(advisory, "advisory", "advisories")}` : ""}:`,
+    );
     for (const v of report.violations) {
       lines.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}${v.urn ? `\n      at ${v.urn}` : ""}`);
     }
@@ -31,4 +42,25 @@ export function formatSummary(report: PlanReport, outDir: string): string {
   for (const note of report.notes) lines.push(`Note: ${note}`);
   lines.push(`Wrote ${outDir}/plan.json, host/, architecture.mmd`);
   return lines.join("\n");
+}
+
+/** `1 advisory`, `2 advisories`, `0 providers`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * One output as one short line. A PEM block (a CA certificate) is named, not printed: a fragment of base64 helps no
+ * one, and the whole value is in plan.json. Multi-line text shows its first line.
+ */
+export function outputLine(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const pem = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text);
+  if (pem) {
+    const blocks = text.match(/-----BEGIN [A-Z0-9 ]+-----/g)!.length;
+    return `[PEM ${pem[1]!.toLowerCase()}${blocks > 1 ? ` + ${blocks - 1} more` : ""}, ${text.length} characters: see outputs in plan.json]`;
+  }
+  const firstLine = text.split("\n")[0]!;
+  const shown = firstLine.length > 100 ? `${firstLine.slice(0, 97)}...` : firstLine;
+  return firstLine === text || shown.endsWith("...") ? shown : `${shown} ...`;
 }

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { CommandLineError, parseCommandLine } from "../lib/commandLine.js";
 import { EXIT, PulumiCliMissingError, UsageError, type ExitCode } from "../deploy/errors.js";
 import type { DeployWorkspace } from "../deploy/types.js";
 import { InvalidCaCertificateError } from "./certificate.js";
@@ -17,9 +17,8 @@ export interface TrustArgs {
 export function parseTrustArgs(argv: string[]): TrustArgs | null {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandLine({
       args: argv,
-      strict: true,
       allowPositionals: false,
       options: {
         stack: { type: "string", short: "s" },
@@ -29,7 +28,8 @@ export function parseTrustArgs(argv: string[]): TrustArgs | null {
       },
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.split("\n")[0]}\n${TRUST_USAGE}`);
+    if (!(err instanceof CommandLineError)) throw err;
+    throw new UsageError(`${err.message}\n${TRUST_USAGE}`);
   }
   if (values.help) return null;
   if ((values.stack === undefined) === (values["outputs-json"] === undefined)) {

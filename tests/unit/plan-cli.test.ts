@@ -37,7 +37,27 @@ describe.each(["dev", "prod"])("npm run plan -- --stack %s", (stack) => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Offline plan of stack "${stack}" (composition ${stack})`);
-    expect(run.stdout).toMatch(/Policy: (no violations|\d+ violation\(s\))/);
+    expect(run.stdout).toMatch(/Policy: passes(, no violations\.|, with (1 advisory|\d+ advisories):)/);
+    expect(run.stdout).not.toContain("violation(s)");
+  });
+
+  it("counts resources the way plan.json does, saying what the headline count leaves out", () => {
+    const doc = planJson();
+    const all = doc.resources as { type: string; urn: string }[];
+    const providers = all.filter((r) => r.type.startsWith("pulumi:providers:")).length;
+    const cloud = run.stdout.match(
+      /: (\d+) cloud resources \(plan\.json lists (\d+): these, (\d+) providers and (\d+) components/,
+    );
+    expect(cloud, run.stdout.split("\n")[0]).not.toBeNull();
+    const [, shown, listed, shownProviders, components] = cloud!.map(Number);
+    expect(listed).toBe(all.length);
+    expect(shownProviders).toBe(providers);
+    expect(shown! + shownProviders! + components!).toBe(all.length);
+  });
+
+  it("prints no PEM fragments (a certificate output is named, not printed)", () => {
+    expect(run.stdout).not.toContain("-----BEGIN");
+    expect(run.stdout).not.toMatch(/^[A-Za-z0-9+/]{40,}={0,2}$/m);
   });
 
   it("writes plan.json with resources (urn, type, name, parent, inputs, dependsOn), outputs and no mandatory violation", () => {
@@ -85,16 +105,46 @@ describe("plan exit codes", () => {
     expect(existsSync(join(work, "bad", "plan.json"))).toBe(false);
   });
 
-  it("exits 2 for a stack without a stack file", () => {
+  it("exits 2 for a stack without a stack file, listing the stacks that exist", () => {
     const run = plan(["--stack", "nosuchstack", "--out", join(work, "none")]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Pulumi.nosuchstack.yaml");
+    expect(run.stderr).toContain("Stacks that exist: dev, prod.");
   });
 
-  it("exits 2 on bad usage", () => {
-    const run = plan(["--stak", "dev"]);
+  it("exits 2 for a missing --config-file, without questioning the stack name", () => {
+    const run = plan(["--stack", "dev", "--config-file", join(work, "missing.yaml"), "--out", join(work, "none")]);
     expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`plan: --config-file ${join(work, "missing.yaml")}: no such file.`);
+  });
+
+  it("exits 2 on a YAML syntax error, naming the file, line and column (not a program failure)", () => {
+    const file = override("broken.yaml", "config:\n  startup-infra:host:\n    instanceType: [t3\n  x: 1\n");
+    const run = plan(["--stack", "dev", "--config-file", file, "--out", join(work, "broken")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}:4:3: Flow sequence in block collection`);
+    expect(run.stderr).not.toContain("mock engine");
+  });
+
+  it.each([
+    ["noconfig.yaml", "startup-infra:host:\n  instanceType: t3.small\n", "has no top-level `config:` block"],
+    ["region.yaml", "config:\n  aws:region: us-east-1\n", "`aws:region` is not applied"],
+  ])("exits 2 instead of ignoring %s", (name, yaml, message) => {
+    const run = plan(["--stack", "dev", "--config-file", override(name, yaml), "--out", join(work, name)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(existsSync(join(work, name, "plan.json"))).toBe(false);
+  });
+
+  it.each([
+    [["--stak", "dev"], "plan: unknown option --stak (did you mean --stack?)"],
+    [["--stack"], "plan: --stack needs a value: --stack <value>"],
+  ])("exits 2 on bad usage %j with a message for people", (args, message) => {
+    const run = plan(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
     expect(run.stderr).toContain("usage: npm run plan -- --stack");
+    expect(run.stderr).not.toMatch(/ambiguous|To specify a positional/);
   });
 
   it("exits 1 and names the rule when prod opens SSH to the world", () => {
@@ -107,6 +157,30 @@ describe("plan exit codes", () => {
     expect(run.stdout).toMatch(/\[mandatory\] [a-z0-9-]+: .*22/);
     const doc = JSON.parse(readFileSync(join(work, "open", "plan.json"), "utf8"));
     expect(doc.violations.some((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")).toBe(true);
+  });
+});
+
+describe("--config-file merges like pulumi config set --path", () => {
+  const resources = (dir: string) => JSON.parse(readFileSync(join(work, dir, "plan.json"), "utf8")).resources;
+
+  it("a file that sets only azure.location keeps Azure on, with the same resource count as the stack", () => {
+    const file = override("az.yaml", "config:\n  startup-infra:azure:\n    location: westeurope\n");
+    const run = plan(["--stack", "dev", "--config-file", file, "--out", join(work, "az")]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const planned = resources("az");
+    expect(planned.length).toBe(resources("dev").length);
+    const group = planned.find((r: { type: string }) => r.type === "azure-native:resources:ResourceGroup");
+    expect(group.inputs.location).toBe("westeurope");
+  });
+
+  it("a file that sets only host.instanceType keeps prod's sshAllowedCidrs", () => {
+    const file = override("host.yaml", "config:\n  startup-infra:host:\n    instanceType: t3.small\n");
+    const run = plan(["--stack", "prod", "--config-file", file, "--out", join(work, "host")]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const instance = resources("host").find((r: { type: string }) => r.type === "aws:ec2/instance:Instance");
+    expect(instance.inputs.instanceType).toBe("t3.small");
   });
 });
 
