@@ -100,7 +100,7 @@ function vpcCidrsOf(s: StackSubject, group: StackItem): string[] {
 export const databaseNoPublicHostAddress = stackRule({
   name: "database-no-public-host-address",
   description:
-    "The seed's lesson (mission-brief row 4; with AWS-0107): a security group attached to an RDS instance never admits a public " +
+    "The hand-built setup's lesson (with AWS-0107): a security group attached to an RDS instance never admits a public " +
     "address of the host: no ingress CIDR outside the VPC's private CIDR, none equal to an Elastic IP's public " +
     "address, none computed from an Elastic IP or instance address.",
   enforcementLevel: "mandatory",

@@ -185,7 +185,7 @@ export const rdsTlsInTransit = stackRule({
 export const rdsMultiAzProd = resourceRule({
   name: "rds-multi-az-prod",
   description:
-    "CKV_AWS_157 (option): in prod, RDS instances are Multi-AZ. Advisory: the bar lists it as a prod option.",
+    "CKV_AWS_157 (option): in prod, RDS instances are Multi-AZ. Advisory: an option for prod in the security baseline.",
   enforcementLevel: "advisory",
   types: [RDS_INSTANCE],
   check: (r, report) => {
@@ -200,7 +200,7 @@ export const rdsMultiAzProd = resourceRule({
 export const rdsIamAuthentication = resourceRule({
   name: "rds-iam-authentication",
   description:
-    "CKV_AWS_161 (option): RDS IAM database authentication is enabled. Advisory: the bar lists it as an option.",
+    "CKV_AWS_161 (option): RDS IAM database authentication is enabled. Advisory: an option in the security baseline.",
   enforcementLevel: "advisory",
   types: [RDS_INSTANCE],
   check: (r, report) => {
@@ -214,7 +214,7 @@ export const rdsIamAuthentication = resourceRule({
 export const rdsPerformanceInsightsProd = resourceRule({
   name: "rds-performance-insights-prod",
   description:
-    "CKV_AWS_353 (option): in prod, Performance Insights is enabled. Advisory: the bar lists it as a prod option.",
+    "CKV_AWS_353 (option): in prod, Performance Insights is enabled. Advisory: an option for prod in the security baseline.",
   enforcementLevel: "advisory",
   types: [RDS_INSTANCE],
   check: (r, report) => {
