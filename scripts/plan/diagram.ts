@@ -1,3 +1,4 @@
+import { CHART_HEADER } from "./traffic";
 import type { PlannedResource } from "./types";
 
 /** Resource types worth a box in the architecture picture, with their label. */
@@ -36,11 +37,13 @@ export function renderArchitecture(stack: string, resources: PlannedResource[]):
   const id = (r: PlannedResource) => r.name.replace(/[^A-Za-z0-9]/g, "_");
   const components = resources.filter((r) => r.type.startsWith("startup:") && componentOf(r) === r);
 
+  const users = `${stack}_users`;
   const lines = [
-    `flowchart LR`,
+    ...CHART_HEADER,
     `  %% ${stack} stack, generated from the offline plan (npm run plan -- --stack ${stack})`,
+    `  subgraph ${stack}_dependencies["${stack} stack: an arrow means depends on"]`,
   ];
-  lines.push(`  users(["Users / CI"])`);
+  lines.push(`  ${users}(["Users / CI"])`);
   for (const c of components) {
     lines.push(`  subgraph ${id(c)}["${c.type.split(":").pop()} (${c.name})"]`);
     const counts = new Map<string, number>();
@@ -69,6 +72,7 @@ export function renderArchitecture(stack: string, resources: PlannedResource[]):
   const entry =
     components.find((c) => c.type === "startup:aws:RegistryHost") ??
     components.find((c) => c.type === "startup:dns:DnsZone");
-  if (entry) lines.push(`  users --> ${id(entry)}`);
+  if (entry) lines.push(`  ${users} --> ${id(entry)}`);
+  lines.push("  end");
   return lines.join("\n") + "\n";
 }

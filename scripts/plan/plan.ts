@@ -7,6 +7,7 @@ import { parseStackConfig, type StackConfig } from "../../stacks/config/parse";
 import { PROJECT, SECRET_KEYS } from "../../stacks/config/schema";
 import { buildStack } from "../../stacks/program";
 import { renderArchitecture } from "./diagram";
+import { renderTraffic } from "./traffic";
 import { resolveOutput, runUnderMocks } from "./engine";
 import { placeholderSecrets } from "./placeholders";
 import { maskSecrets, SECRET_PLACEHOLDER } from "./secrets";
@@ -87,6 +88,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     notes,
   };
   writePlan(options.outDir, report);
+  const traffic = renderTraffic({ ...report, hostFilePaths: hostFiles.map((f) => f.path), config });
+  writeFileSync(join(options.outDir, "traffic.mmd"), traffic);
   return report;
 }
 

@@ -40,7 +40,7 @@ export function formatSummary(report: PlanReport, outDir: string): string {
     }
   }
   for (const note of report.notes) lines.push(`Note: ${note}`);
-  lines.push(`Wrote ${outDir}/plan.json, host/, architecture.mmd`);
+  lines.push(`Wrote ${outDir}/plan.json, host/, traffic.mmd, architecture.mmd`);
   return lines.join("\n");
 }
 

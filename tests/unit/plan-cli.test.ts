@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diagramIn } from "../../scripts/plan/readme";
+import { DIAGRAM_DIR, DIAGRAM_STACKS, DIAGRAMS, diagramSource, sourceStamp } from "../../scripts/plan/readme";
 import { PROJECT_DIR } from "./support/runStack";
 
 const work = mkdtempSync(join(tmpdir(), "plan-cli-"));
@@ -76,10 +76,30 @@ describe.each(["dev", "prod"])("npm run plan -- --stack %s", (stack) => {
     expect(doc.outputs.databasePassword).toBe("[secret]");
   });
 
-  it("writes the architecture diagram", () => {
+  it("writes the dependency diagram", () => {
     const mmd = readFileSync(join(out, "architecture.mmd"), "utf8");
-    expect(mmd).toMatch(/^flowchart LR/);
-    expect(mmd).toContain("subgraph dev".replace("dev", stack));
+    expect(mmd).toMatch(/\nflowchart TB\n/);
+    expect(mmd).toContain(`subgraph ${stack}_dependencies`);
+  });
+
+  it("writes the traffic diagram: DNS or the Elastic IP, the ports the host's security group opens, subnets, RDS, Azure", () => {
+    const mmd = readFileSync(join(out, "traffic.mmd"), "utf8");
+    expect(mmd).toContain(`public subnets 10.0.0.0/24`);
+    expect(mmd).toContain(`private subnets 10.0.128.0/24, 10.0.129.0/24`);
+    expect(mmd).toContain(`SSH :22 from 203.0.113.10/32`);
+    expect(mmd).toContain(`${stack}_apps -->|"postgres :5432 in the VPC, from the host's group only"| ${stack}_rds`);
+    expect(mmd).toContain(`Azure koreacentral`);
+    if (stack === "dev") {
+      expect(mmd).toContain(`dev_users -->|"by IP address (no DNS)"| dev_eip`);
+      expect(mmd).toContain(`dev_eip -->|"registry :5000 from anywhere"| dev_registry`);
+      expect(mmd).toContain(`dev_eip -->|"API :8000 from anywhere"| dev_gateway`);
+      expect(mmd).not.toContain("Nginx");
+    } else {
+      expect(mmd).toContain(`prod_dns -->|"A record"| prod_eip`);
+      expect(mmd).toContain(`prod_eip -->|"HTTPS :443 from anywhere"| prod_nginx`);
+      expect(mmd).toContain(`prod_nginx -->|"docker.example.com"| prod_registry`);
+      expect(mmd).not.toContain(":5000 from");
+    }
   });
 });
 
@@ -187,11 +207,14 @@ describe("--config-file merges like pulumi config set --path", () => {
 describe("README stays true to the plan", () => {
   const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
 
-  it.each(["dev", "prod"])(
-    "shows the %s architecture exactly as the plan generates it (npm run docs:diagrams)",
-    (stack) => {
-      const generated = readFileSync(join(work, stack, "architecture.mmd"), "utf8");
-      expect(diagramIn(readme, stack)).toBe(generated);
+  it.each(Object.entries(DIAGRAMS))(
+    "docs/diagrams/%s.mmd is what the plans generate, and its SVG was rendered from it (npm run docs:diagrams)",
+    (name, file) => {
+      const generated = diagramSource(DIAGRAM_STACKS.map((s) => readFileSync(join(work, s, file), "utf8")));
+      expect(readFileSync(join(PROJECT_DIR, DIAGRAM_DIR, `${name}.mmd`), "utf8")).toBe(generated);
+      const svg = readFileSync(join(PROJECT_DIR, DIAGRAM_DIR, `${name}.svg`), "utf8");
+      expect(svg.startsWith(`${sourceStamp(generated)}\n<svg`)).toBe(true);
+      expect(readme).toContain(`](${DIAGRAM_DIR}/${name}.svg)`);
     },
   );
 
