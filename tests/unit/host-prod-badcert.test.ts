@@ -2,20 +2,21 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { mintCa, mintLeaf, tempDir } from "../fixtures/certs";
+import { mintCa, mintLeaf, withTempDir } from "../fixtures/certs";
 
 const PROJECT_DIR = resolve(__dirname, "../..");
 
 /** Deploys prod under mocks in a child process (as `pulumi up` would run the program) with this chain and key. */
 function deployProd(chainPem: string, keyPem: string): { errors: string[]; created: string[] } {
-  const dir = tempDir("deploy-");
-  writeFileSync(join(dir, "chain.pem"), chainPem);
-  writeFileSync(join(dir, "key.pem"), keyPem);
-  const child = spawnSync(
-    join(PROJECT_DIR, "node_modules/.bin/tsx"),
-    ["tests/fixtures/deployProdWithCertificate.ts", join(dir, "chain.pem"), join(dir, "key.pem")],
-    { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000 },
-  );
+  const child = withTempDir((dir) => {
+    writeFileSync(join(dir, "chain.pem"), chainPem);
+    writeFileSync(join(dir, "key.pem"), keyPem);
+    return spawnSync(
+      join(PROJECT_DIR, "node_modules/.bin/tsx"),
+      ["tests/fixtures/deployProdWithCertificate.ts", join(dir, "chain.pem"), join(dir, "key.pem")],
+      { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000 },
+    );
+  }, "deploy-");
   // The exit status is not the verdict (a failed deployment exits non-zero); the report on stdout is.
   if (!child.stdout.startsWith("{")) throw new Error(`no report from the child: ${child.stderr}`);
   return JSON.parse(child.stdout) as { errors: string[]; created: string[] };
@@ -29,12 +30,16 @@ let bad: { errors: string[]; created: string[] };
 let good: { errors: string[]; created: string[] };
 let keyPem: string;
 beforeAll(() => {
-  const dir = tempDir();
-  const ca = mintCa(dir);
-  const partial = mintLeaf(dir, ca, { name: "partial", dnsNames: ["docker.example.com", "www.example.com"] });
-  const full = mintLeaf(dir, ca, {
-    name: "full",
-    dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
+  const { ca, partial, full } = withTempDir((dir) => {
+    const ca = mintCa(dir);
+    return {
+      ca,
+      partial: mintLeaf(dir, ca, { name: "partial", dnsNames: ["docker.example.com", "www.example.com"] }),
+      full: mintLeaf(dir, ca, {
+        name: "full",
+        dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
+      }),
+    };
   });
   keyPem = partial.keyPem;
   bad = deployProd(partial.certPem + ca.certPem, partial.keyPem);

@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { mintCa, mintLeaf, type Pem, tempDir } from "../fixtures/certs";
+import { mintCa, mintLeaf, type Pem, withTempDir } from "../fixtures/certs";
 import { runStack, type StackRun } from "./support/runStack";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -10,9 +10,13 @@ let run: StackRun;
 let leaf: Pem;
 let ca: Pem;
 beforeAll(async () => {
-  const dir = tempDir();
-  ca = mintCa(dir);
-  leaf = mintLeaf(dir, ca, { name: "site", dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"] });
+  withTempDir((dir) => {
+    ca = mintCa(dir);
+    leaf = mintLeaf(dir, ca, {
+      name: "site",
+      dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
+    });
+  });
   run = await runStack("prod", {}, { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem });
 });
 

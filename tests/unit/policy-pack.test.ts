@@ -70,6 +70,9 @@ describe("the pack under Pulumi's policy runner", () => {
     // Same arguments the engine passes: <engine address> <pack directory>, working directory = the pack.
     pack = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
       cwd: POLICY_DIR,
+      // The runner compiles the pack with the ts-node Pulumi vendors, which caches into $TMPDIR/ts-node-<hash> by
+      // default (node_modules/@pulumi/pulumi/vendor/ts-node@7.0.1/index.js); a test leaves nothing behind.
+      env: { ...process.env, TS_NODE_CACHE: "false" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

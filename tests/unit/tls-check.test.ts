@@ -5,7 +5,7 @@ import {
   type ProvidedCertificateInput,
   ProvidedCertificateError,
 } from "../../components/registryHost/tlsCheck";
-import { mintCa, mintLeaf, type Pem, tempDir } from "../fixtures/certs";
+import { mintCa, mintLeaf, type Pem, withTempDir } from "../fixtures/certs";
 
 const SITES = ["docker.example.com", "www.example.com", "admin.example.com"];
 const DAY = 86_400_000;
@@ -16,15 +16,16 @@ let other: Pem;
 let partial: Pem;
 let shortLived: Pem;
 let wildcard: Pem;
-beforeAll(() => {
-  const dir = tempDir();
-  ca = mintCa(dir, "Unit Test CA", 365);
-  leaf = mintLeaf(dir, ca, { name: "leaf", dnsNames: SITES, days: 90 });
-  other = mintLeaf(dir, ca, { name: "other", dnsNames: SITES, days: 90 });
-  partial = mintLeaf(dir, ca, { name: "partial", dnsNames: ["docker.example.com", "www.example.com"], days: 90 });
-  shortLived = mintLeaf(dir, ca, { name: "short", dnsNames: SITES, days: 10 });
-  wildcard = mintLeaf(dir, ca, { name: "wildcard", dnsNames: ["*.example.com"], days: 90 });
-});
+beforeAll(() =>
+  withTempDir((dir) => {
+    ca = mintCa(dir, "Unit Test CA", 365);
+    leaf = mintLeaf(dir, ca, { name: "leaf", dnsNames: SITES, days: 90 });
+    other = mintLeaf(dir, ca, { name: "other", dnsNames: SITES, days: 90 });
+    partial = mintLeaf(dir, ca, { name: "partial", dnsNames: ["docker.example.com", "www.example.com"], days: 90 });
+    shortLived = mintLeaf(dir, ca, { name: "short", dnsNames: SITES, days: 10 });
+    wildcard = mintLeaf(dir, ca, { name: "wildcard", dnsNames: ["*.example.com"], days: 90 });
+  }),
+);
 
 const input = (over: Partial<ProvidedCertificateInput> = {}): ProvidedCertificateInput => ({
   chainPem: leaf.certPem + ca.certPem,
