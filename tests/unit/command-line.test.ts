@@ -83,7 +83,7 @@ describe("the deploy and trust-registry-ca commands use it", () => {
   });
 
   it("trust-registry-ca: a mistyped option gets a did-you-mean", () => {
-    const message = usageOf(() => parseTrustArgs(["--certs-di", "/tmp/x"]));
+    const message = usageOf(() => parseTrustArgs(["--certs-di", "certs.d"]));
     expect(message).toMatch(/^unknown option --certs-di \(did you mean --certs-dir\?\)/);
     expect(message).not.toMatch(NODE_WORDING);
   });
