@@ -50,10 +50,26 @@ export function combineCharts(charts: string[]): string {
   );
 }
 
+/** The planned inputs the picture reads (each present only on the resource types that have it). */
+interface DrawnInputs {
+  vpcSecurityGroupIds?: string[];
+  securityGroupId?: string;
+  fromPort?: number;
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+  referencedSecurityGroupId?: string;
+  sourceSecurityGroupId?: string;
+  cidrBlock?: string;
+  tags?: Record<string, string>;
+  engine?: string;
+  port?: number;
+  location?: string;
+}
+
 function trafficBody({ stack, resources, hostFilePaths, config }: TrafficInput): string[] {
   const id = (s: string) => `${stack}_${s}`.replace(/[^A-Za-z0-9_]/g, "_");
   const ofType = (type: string) => resources.filter((r) => r.type === type);
-  const inputs = (r: PlannedResource | undefined) => (r?.inputs ?? {}) as Record<string, any>;
+  const inputs = (r: PlannedResource | undefined) => (r?.inputs ?? {}) as DrawnInputs;
   const lines: string[] = [];
   const edges: string[] = [];
   const edge = (from: string, to: string, label?: string) =>
@@ -62,7 +78,7 @@ function trafficBody({ stack, resources, hostFilePaths, config }: TrafficInput):
   const instance = ofType("aws:ec2/instance:Instance")[0];
   const hostGroups = new Set<string>(inputs(instance).vpcSecurityGroupIds ?? []);
   const ingress = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map(inputs);
-  const hostRules = ingress.filter((r) => hostGroups.has(r.securityGroupId));
+  const hostRules = ingress.filter((r) => r.securityGroupId !== undefined && hostGroups.has(r.securityGroupId));
   const sources = (port: number) => {
     const cidrs = hostRules
       .filter((r) => r.fromPort === port)
@@ -72,7 +88,9 @@ function trafficBody({ stack, resources, hostFilePaths, config }: TrafficInput):
     const rest = cidrs.filter((c) => !world.includes(c));
     return [...(world.length > 0 ? ["anywhere"] : []), ...rest].join(", ");
   };
-  const openPorts = [...new Set(hostRules.map((r) => r.fromPort as number))].sort((a, b) => a - b);
+  const openPorts = [...new Set(hostRules.flatMap((r) => (r.fromPort === undefined ? [] : [r.fromPort])))].sort(
+    (a, b) => a - b,
+  );
 
   lines.push(`  subgraph ${id("stack")}["${stack} stack (${config.composition})"]`);
   lines.push(`    ${id("users")}(["Users and CI"]):::external`);

@@ -311,7 +311,9 @@ describe("refusals (exit 2) and --yes", () => {
   it("bad usage is a UsageError", () => {
     expect(() => parseDeployArgs(["preview"])).toThrow(/--stack <name> is required/);
     expect(() => parseDeployArgs(["deploy", "--stack", "dev"])).toThrow(/unknown verb/);
-    expect(() => parseDeployArgs(["preview", "--stack", "dev", "--bogus"])).toThrow(/^unknown option --bogus; known options: --stack/);
+    expect(() => parseDeployArgs(["preview", "--stack", "dev", "--bogus"])).toThrow(
+      /^unknown option --bogus; known options: --stack/,
+    );
     expect(() => parseDeployArgs(["drift", "--stack", "dev", "--policy-pack", "policy"])).toThrow(/does not apply/);
     expect(() => parseDeployArgs(["up", "--stack", "dev", "--confirm", "dev"])).toThrow(/does not apply/);
     expect(() => parseDeployArgs(["preview", "--stack", "../etc"])).toThrow(/not a valid stack name/);
