@@ -1,4 +1,4 @@
-import { cp, readFile, stat } from "node:fs/promises";
+import { cp, mkdtemp, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,7 +49,8 @@ function access(reg: RunningRegistry): RegistryAccess {
 
 /** A registry serving a private copy of the golden data (TLS + htpasswd). */
 async function freshRegistry(deleteEnabled = true): Promise<RunningRegistry> {
-  const dataDir = await makeTempDir("gc-data-");
+  // Inside `work`, which afterAll removes: a registry's data must not outlive the test run.
+  const dataDir = await mkdtemp(join(work, "gc-data-"));
   await cp(goldenData, dataDir, { recursive: true });
   const reg = await startRegistry({
     workDir: work,
@@ -208,8 +209,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const reg of running) await reg.stop();
-  await removeDir(work);
+  try {
+    for (const reg of running) await reg.stop();
+  } finally {
+    await removeDir(work);
+  }
 });
 
 describe("registry-gc against a real docker-registry (TLS, htpasswd)", () => {
