@@ -1,3 +1,4 @@
+import { earlyRenewalHoursFor } from "./certificateRenewal";
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -487,6 +488,8 @@ export class RegistryHost extends pulumi.ComponentResource {
         setSubjectKeyId: true,
         allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
         validityPeriodHours: args.certificateValidityDays * 24,
+        // Replaced by the first `up` inside this window before expiry (certificateRenewal.ts), not only once expired.
+        earlyRenewalHours: earlyRenewalHoursFor(args.certificateValidityDays),
       },
       { parent: this },
     );
