@@ -205,7 +205,9 @@ describe("dev: outputs", () => {
     expect(run.outputs.azureKeyVaultUri!.value).toBe(
       `https://${run.outputs.azureKeyVaultName!.value}.vault.azure.net/`,
     );
-    expect(run.outputs.azureSigningKeyId!.value).toBe(`${run.outputs.azureKeyVaultUri!.value}keys/app-signing`);
+    expect(run.outputs.azureSigningKeyId!.value).toMatch(
+      new RegExp(`^${run.outputs.azureKeyVaultUri!.value}keys/app-signing-[0-9a-f]{8}$`),
+    );
     expect(run.outputs.azureStorageConnection!.secret).toBe(true);
     expect(run.outputs.azureStorageContainers!.value).toEqual(["uploads"]);
     expect(Object.keys(run.outputs.azureKeyVaultSecrets!.value as object).sort()).toEqual([
