@@ -231,7 +231,8 @@ export class AzureServices extends pulumi.ComponentResource {
       kty: sku === "premium" ? ("RSA-HSM" as const) : ("RSA" as const),
       keySize: kv.keySize ?? 3072,
       keyOps: ["sign" as const, "verify" as const],
-      attributes: { enabled: true, expires: keyExpiresAt },
+      // exportable: false is the SDK's default, written out so the name hashes exactly what is sent.
+      attributes: { enabled: true, expires: keyExpiresAt, exportable: false },
       rotationPolicy: keyRotationPolicy({ expiryDays: keyExpiryDays, rotateBeforeDays: keyRotateBeforeDays }),
     };
     const key = new keyvault.Key(
