@@ -159,7 +159,8 @@ const rdsIdentifier = (max: number) =>
 
 /** AWS tag limits shared by every service (Tagging AWS resources, "Tag naming limits and requirements"). */
 const AWS_TAG_RULE =
-  "AWS tags: at most 50 per resource, keys 1-128 and values 0-256 Unicode characters, keys not prefixed aws:";
+  "AWS tags: at most 50 per resource, keys 1-128 and values 0-256 Unicode characters, keys not prefixed aws: " +
+  "(Tagging AWS resources, Tag naming limits and requirements)";
 /** Services other than EC2 restrict tag characters (IAM TagRole, CloudWatch Logs TagResource, RDS AddTagsToResource). */
 const RESTRICTED_TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]$/u;
 const restrictedTagService = (type: string) =>

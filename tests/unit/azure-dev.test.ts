@@ -16,10 +16,13 @@ beforeAll(async () => {
   vi.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => {
     warnings.push(message);
   });
+  // A person's deploy: no ARM_CLIENT_ID (its presence means a service principal, see azure-deployer-principal).
+  vi.stubEnv("ARM_CLIENT_ID", "");
   run = await runStack("dev");
 });
 afterAll(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 const azure = (type: string) => run.ofType(`azure-native:${type}`);
