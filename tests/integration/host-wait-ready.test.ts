@@ -62,7 +62,9 @@ describe("wait-ready bounds cloud-init status --wait", () => {
     const script = (input: ReturnType<typeof sampleInput>) =>
       renderProvisionPlan(input).steps.find((s) => s.name === "wait-ready")!.stdin!;
     expect(script(sampleInput("dev"))).toContain("readonly READY_TIMEOUT_SECONDS='1200'");
-    expect(script({ ...sampleInput("prod"), readyTimeoutSeconds: 300 })).toContain("readonly READY_TIMEOUT_SECONDS='300'");
+    expect(script({ ...sampleInput("prod"), readyTimeoutSeconds: 300 })).toContain(
+      "readonly READY_TIMEOUT_SECONDS='300'",
+    );
   });
 
   it("a cloud-init that never finishes fails the step after the limit, says why, and is killed", async () => {
