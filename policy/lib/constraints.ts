@@ -139,13 +139,26 @@ const SG_RULE_TYPES = [
 ];
 const RDS_INSTANCE = "aws:rds/instance:Instance";
 
-/** EC2's character set for security group names and descriptions (group and rule), as the API documents it. */
+/**
+ * EC2's character set for security group names and descriptions, as the EC2 API Reference documents it
+ * (CreateSecurityGroup GroupName and GroupDescription; IpRange and Ipv6Range Description).
+ */
 export const EC2_SG_TEXT_CHARS = "a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*";
 const EC2_SG_TEXT = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]$/;
+/**
+ * The set for rule descriptions: the same without "&". The reference documents UserIdGroupPair and PrefixListId
+ * descriptions (rules whose source is a security group or prefix list, like the database's rule) without it, and a
+ * rule's kind can change with its source, so every rule description keeps to the narrower set.
+ */
+export const EC2_SG_RULE_TEXT_CHARS = "a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=;{}!$*";
+const EC2_SG_RULE_TEXT = /^[a-zA-Z0-9. _\-:/()#,@[\]+=;{}!$*]$/;
 const EC2_SG_RULE =
-  `EC2 accepts up to 255 characters from ${EC2_SG_TEXT_CHARS} (CreateSecurityGroup GroupDescription, ` +
-  "IpRange/Ipv6Range/UserIdGroupPair Description and SecurityGroupRuleRequest Description in the EC2 API Reference; " +
-  "otherwise InvalidParameterValue: Invalid rule description)";
+  `EC2 accepts group descriptions of up to 255 characters from ${EC2_SG_TEXT_CHARS} (CreateSecurityGroup ` +
+  "GroupDescription in the EC2 API Reference; otherwise InvalidParameterValue)";
+const EC2_RULE_RULE =
+  `EC2 accepts rule descriptions of up to 255 characters from ${EC2_SG_RULE_TEXT_CHARS} (IpRange, Ipv6Range, ` +
+  "UserIdGroupPair and PrefixListId Description in the EC2 API Reference; the first two also allow &; otherwise " +
+  "InvalidParameterValue: Invalid rule description)";
 
 /** RDS identifiers: DB instance, final snapshot, parameter group (RDS API Reference, CreateDBInstance and others). */
 const rdsIdentifier = (max: number) =>
@@ -179,10 +192,17 @@ const AZURE_TAG_RULE =
 export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
   {
     id: "ec2-security-group-description",
-    appliesTo: [SG, ...SG_RULE_TYPES],
-    values: (r) => [...input("description")(r), ...(r.type === SG ? inlineRuleDescriptions(r) : [])],
+    appliesTo: [SG],
+    values: input("description"),
     problem: all(length(0, 255), charset(EC2_SG_TEXT, EC2_SG_TEXT_CHARS)),
     rule: EC2_SG_RULE,
+  },
+  {
+    id: "ec2-security-group-rule-description",
+    appliesTo: [SG, ...SG_RULE_TYPES],
+    values: (r) => (r.type === SG ? inlineRuleDescriptions(r) : input("description")(r)),
+    problem: all(length(0, 255), charset(EC2_SG_RULE_TEXT, EC2_SG_RULE_TEXT_CHARS)),
+    rule: EC2_RULE_RULE,
   },
   {
     id: "ec2-security-group-name",

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   checkConstraints,
   constraintMessage,
-  EC2_SG_TEXT_CHARS,
+  EC2_SG_RULE_TEXT_CHARS,
   PROVIDER_CONSTRAINTS,
   type ConstraintSubject,
 } from "../../policy/lib/constraints";
@@ -25,7 +25,11 @@ const DKIM = "p=" + "A".repeat(300);
 /** Per rule id: a resource the API accepts and one it rejects (for that rule). */
 const CASES: Record<string, { ok: ConstraintSubject; bad: ConstraintSubject }> = {
   "ec2-security-group-description": {
-    ok: subject(SG, { description: "postgres from registry-host over the private VPC path (5432/tcp)" }),
+    ok: subject(SG, { description: "postgres on 5432 & nothing else, reachable only from the listed groups" }),
+    bad: subject(SG, { description: "the database's group" }),
+  },
+  "ec2-security-group-rule-description": {
+    ok: subject(INGRESS, { description: "postgres from registry-host over the private VPC path (5432/tcp)" }),
     bad: subject(INGRESS, { description: "postgres from registry-host over the VPC's private path" }),
   },
   "ec2-security-group-name": {
@@ -129,19 +133,36 @@ describe("provider constraints: one accepted and one rejected value per rule", (
   });
 });
 
-describe("EC2 security group descriptions", () => {
-  it("accepts every character of the documented set and rejects the apostrophe, quotes, non-ASCII", () => {
-    const all = "abcXYZ019. _-:/()#,@[]+=&;{}!$*";
-    expect(ids(subject(SG, { description: all }))).toEqual([]);
-    for (const c of ["'", '"', "`", "\u00e9", "\n", "?", "%", "<", ">", "|", "~", "^"])
+describe("EC2 security group and rule descriptions", () => {
+  const RULE_TYPES = [
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    INGRESS,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  ];
+
+  it("accepts every character of the documented sets and rejects the apostrophe, quotes, non-ASCII", () => {
+    expect(ids(subject(SG, { description: "abcXYZ019. _-:/()#,@[]+=&;{}!$*" }))).toEqual([]);
+    expect(ids(subject(INGRESS, { description: "abcXYZ019. _-:/()#,@[]+=;{}!$*" }))).toEqual([]);
+    for (const c of ["'", '"', "`", "\u00e9", "\n", "?", "%", "<", ">", "|", "~", "^"]) {
       expect(ids(subject(SG, { description: `a${c}b` })), JSON.stringify(c)).toEqual([
         "ec2-security-group-description",
       ]);
+      expect(ids(subject(INGRESS, { description: `a${c}b` })), JSON.stringify(c)).toEqual([
+        "ec2-security-group-rule-description",
+      ]);
+    }
+  });
+
+  it("keeps & out of rule descriptions (UserIdGroupPair / PrefixListId), allows it in group descriptions", () => {
+    expect(ids(subject(SG, { description: "a & b" }))).toEqual([]);
+    for (const type of RULE_TYPES)
+      expect(ids(subject(type, { description: "a & b" })), type).toEqual(["ec2-security-group-rule-description"]);
   });
 
   it("checks the 255-character limit", () => {
     expect(ids(subject(SG, { description: "x".repeat(255) }))).toEqual([]);
     expect(ids(subject(SG, { description: "x".repeat(256) }))).toEqual(["ec2-security-group-description"]);
+    expect(ids(subject(INGRESS, { description: "x".repeat(256) }))).toEqual(["ec2-security-group-rule-description"]);
   });
 
   it("reads inline ingress and egress descriptions and all three rule resources", () => {
@@ -149,16 +170,12 @@ describe("EC2 security group descriptions", () => {
       subject(SG, {
         description: "ok",
         ingress: [{ description: "ok" }, { description: "it's" }],
-        egress: [{ description: "é" }],
+        egress: [{ description: "\u00e9" }],
       }),
     );
     expect(v.map((x) => x.where)).toEqual(["ingress[1].description", "egress[0].description"]);
-    for (const type of [
-      "aws:ec2/securityGroupRule:SecurityGroupRule",
-      INGRESS,
-      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    ])
-      expect(ids(subject(type, { description: "it's" })), type).toEqual(["ec2-security-group-description"]);
+    for (const type of RULE_TYPES)
+      expect(ids(subject(type, { description: "it's" })), type).toEqual(["ec2-security-group-rule-description"]);
   });
 
   it("skips values not known until deploy", () => {
@@ -181,10 +198,10 @@ describe("the provider-constraints policy", () => {
       description: "postgres from registry-host over the VPC's private path",
     });
     expect(messages(providerConstraints, [rule])).toEqual([
-      `description "postgres from registry-host over the VPC's private path" contains "'" (allowed: ${EC2_SG_TEXT_CHARS}): ` +
-        `the cloud API rejects it. EC2 accepts up to 255 characters from ${EC2_SG_TEXT_CHARS} (CreateSecurityGroup ` +
-        "GroupDescription, IpRange/Ipv6Range/UserIdGroupPair Description and SecurityGroupRuleRequest Description in " +
-        "the EC2 API Reference; otherwise InvalidParameterValue: Invalid rule description) [ec2-security-group-description]",
+      `description "postgres from registry-host over the VPC's private path" contains "'" (allowed: ${EC2_SG_RULE_TEXT_CHARS}): ` +
+        `the cloud API rejects it. EC2 accepts rule descriptions of up to 255 characters from ${EC2_SG_RULE_TEXT_CHARS} ` +
+        "(IpRange, Ipv6Range, UserIdGroupPair and PrefixListId Description in the EC2 API Reference; the first two also " +
+        "allow &; otherwise InvalidParameterValue: Invalid rule description) [ec2-security-group-rule-description]",
     ]);
     expect(messages(providerConstraints, [planned(INGRESS, "ok", { description: "fine" })])).toEqual([]);
   });
