@@ -7,6 +7,7 @@ import { azureRules } from "./rules/azure";
 import { databaseRules } from "./rules/database-reachability";
 import { hostRules } from "./rules/host";
 import { networkRules } from "./rules/network";
+import { providerConstraintRules } from "./rules/provider-constraints";
 import { rdsRules } from "./rules/rds";
 import { vpcRules } from "./rules/vpc";
 
@@ -17,4 +18,5 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   ...rdsRules,
   ...databaseRules,
   ...azureRules,
+  ...providerConstraintRules,
 ];

@@ -2,6 +2,7 @@ import { Provider } from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { AzureServices, type VaultSecretSpec } from "../components/azureServices/azureServices";
 import { type ExtraDnsRecord, mailDnsRecords } from "../components/azureServices/mail";
+import { deployerPrincipalTypeOf } from "../components/azureServices/roles";
 import { registrySecretName } from "../components/azureServices/naming";
 import { bindAzureDnsContext } from "../components/dnsZone/azure";
 import type { StackSecrets } from "./config/load";
@@ -109,7 +110,8 @@ export function createAzure(config: StackConfig, secrets: StackSecrets, inputs: 
         keyRotateBeforeDays: azure.keyVault.keyRotateBeforeDays,
         keySize: azure.keyVault.keySize,
         deployerObjectId: azure.keyVault.deployerObjectId,
-        deployerPrincipalType: azure.keyVault.deployerPrincipalType,
+        // Not config alone: CI signs in as a service principal, a person as a user (see deployerPrincipalTypeOf).
+        deployerPrincipalType: deployerPrincipalTypeOf(azure.keyVault.deployerPrincipalType, process.env),
       },
       secrets: vaultSecrets,
       protect: settings.protect,

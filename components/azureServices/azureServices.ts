@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { storageConnectionDetails } from "./connection";
 import { daysUntil, expiryEpochSeconds, keyRotationPolicy } from "./expiry";
-import { keyVaultName, SECRET_NAME, storageAccountName } from "./naming";
+import { keyVaultName, SECRET_NAME, SIGNING_KEY_BASE_NAME, signingKeyName, storageAccountName } from "./naming";
 import { type AzureNetworkRules, keyVaultNetworkAcls, storageNetworkRuleSet } from "./network";
 import { KEY_VAULT_ROLES, roleDefinitionId } from "./roles";
 
@@ -227,21 +227,26 @@ export class AzureServices extends pulumi.ComponentResource {
     warnIfExpiring(this, "signing key", keyExpiresAt);
     warnIfExpiring(this, "Key Vault secrets", secretsExpireAt);
 
+    const keyProperties = {
+      kty: sku === "premium" ? ("RSA-HSM" as const) : ("RSA" as const),
+      keySize: kv.keySize ?? 3072,
+      keyOps: ["sign" as const, "verify" as const],
+      // exportable: false is the SDK's default, written out so the name hashes exactly what is sent.
+      attributes: { enabled: true, expires: keyExpiresAt, exportable: false },
+      rotationPolicy: keyRotationPolicy({ expiryDays: keyExpiryDays, rotateBeforeDays: keyRotateBeforeDays }),
+    };
     const key = new keyvault.Key(
       `${name}-signing-key`,
       {
         resourceGroupName: group.name,
         vaultName: vault.name,
-        keyName: "app-signing",
-        properties: {
-          kty: sku === "premium" ? "RSA-HSM" : "RSA",
-          keySize: kv.keySize ?? 3072,
-          keyOps: ["sign", "verify"],
-          attributes: { enabled: true, expires: keyExpiresAt },
-          rotationPolicy: keyRotationPolicy({ expiryDays: keyExpiryDays, rotateBeforeDays: keyRotateBeforeDays }),
-        },
+        // Key Vault never updates a key in place: a change of these properties is a new key (signingKeyName).
+        keyName: signingKeyName(SIGNING_KEY_BASE_NAME, keyProperties),
+        properties: keyProperties,
         tags,
       },
+      // Default create-before-replace on purpose: the new name differs, and deleting first would leave a window
+      // without a key (deleteBeforeReplace would only be needed if the name stayed the same).
       { parent: vault, dependsOn: roleAssignments },
     );
 

@@ -64,7 +64,7 @@ export class Database extends pulumi.ComponentResource {
           ipProtocol: "tcp",
           fromPort: engine.port,
           toPort: engine.port,
-          description: `${args.engine} from ${source.name} over the VPC's private path`,
+          description: `${args.engine} from ${source.name} over the private VPC path`,
         },
         { parent: securityGroup },
       );

@@ -51,8 +51,30 @@ export function fqdn(name: string, domain: string): string {
   return name === "@" ? domain : `${name}.${domain}`;
 }
 
-/** Route53 wants TXT values quoted and split into 255-character strings. */
+/** Longest character-string of a TXT record (RFC 1035 section 3.3: one length octet). */
+export const TXT_STRING_MAX = 255;
+
+/**
+ * TXT values in the form the AWS provider expects. The provider wraps every TXT value in one pair of quotes itself
+ * (terraform-provider-aws `internal/service/route53` `flattenTxtEntry`: `"%s"`, and strips them again on read), so a
+ * value must be passed unquoted: quoting it here would reach Route53 as `""v=...""` (`InvalidChangeBatch`). A value
+ * longer than 255 characters is split the way the provider documents for `records` ("add `\"\"` inside the
+ * configuration string": `first255characters""morecharacters`), which Route53 then receives as two adjacent quoted
+ * strings. A quotation mark or backslash inside the value is escaped for Route53's quoted-string syntax; the escape
+ * does not count toward the 255 characters of its string.
+ */
 export function route53Values(type: DnsRecordType, values: string[]): string[] {
   if (type !== "TXT") return values;
-  return values.map((v) => (v.match(/.{1,255}/g) ?? [""]).map((chunk) => `"${chunk.replace(/"/g, '\\"')}"`).join(" "));
+  return values.map((v) =>
+    chunks(v, TXT_STRING_MAX)
+      .map((chunk) => chunk.replace(/[\\"]/g, (c) => `\\${c}`))
+      .join('""'),
+  );
+}
+
+/** `text` in pieces of at most `size` characters (one empty piece for ""). */
+function chunks(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+  return pieces.length > 0 ? pieces : [""];
 }

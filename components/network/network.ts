@@ -3,6 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "./subnets";
 import { pickZones } from "./zones";
 
+/** `getAvailabilityZones` filter for Availability Zones proper (no Local or Wavelength Zones). */
+export const AVAILABILITY_ZONES_ONLY = { name: "opt-in-status", values: ["opt-in-not-required"] };
+
+/**
+ * What VPC Flow Logs needs on its CloudWatch log group (VPC User Guide, "IAM role for publishing flow logs to
+ * CloudWatch Logs"): the stream actions on the group, plus logs:DescribeLogGroups (account-wide, read-only).
+ */
+export const FLOW_LOG_STREAM_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"];
+
 export interface NetworkArgs {
   /** VPC CIDR block. */
   vpcCidr: string;
@@ -31,7 +40,13 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("startup:aws:Network", name, {}, opts);
     const layout = planSubnets(args);
-    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+    // Availability Zones proper: without the filter, Local and Wavelength Zones the account has opted in to are listed
+    // too (aws.getAvailabilityZones docs, "Only Availability Zones (no Local Zones)"), and RDS, NAT and most
+    // instance types are not offered there.
+    const zones = aws.getAvailabilityZonesOutput(
+      { state: "available", filters: [AVAILABILITY_ZONES_ONLY] },
+      { parent: this },
+    ).names;
     const zoneAt = (count: number, setting: string, i: number) =>
       zones.apply((names) => pickZones(names, count, setting)[i]!);
 
@@ -135,9 +150,12 @@ export class Network extends pulumi.ComponentResource {
             Statement: [
               {
                 Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                Action: FLOW_LOG_STREAM_ACTIONS,
                 Resource: [arn, `${arn}:*`],
               },
+              // DescribeLogGroups authorizes on the account's log-group ARN pattern, not on one group; the flow-logs
+              // service calls it to check its destination. Read-only, and the only permission outside the group.
+              { Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" },
             ],
           }),
         ),

@@ -1,3 +1,4 @@
+import { earlyRenewalHoursFor } from "./certificateRenewal";
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -105,7 +106,10 @@ export interface RegistryHostArgs {
   protectData?: boolean;
   /** The renderers' `renderProvisionPlan` (render/index.ts): host files and steps from plain values. */
   renderProvisionPlan: RenderProvisionPlan;
-  /** How long the first step waits for SSH and cloud-init on a new instance, in minutes. Defaults to 20. */
+  /**
+   * How long the first step waits for SSH (the provider's create timeout) and, once connected, for cloud-init (a
+   * `timeout` inside the wait-ready script), in minutes each. Defaults to 20.
+   */
   provisionTimeoutMinutes?: number;
 }
 
@@ -308,6 +312,8 @@ export class RegistryHost extends pulumi.ComponentResource {
       sshUser: args.sshUser,
       registry: { image: args.registry.image, port: args.registry.port, gc: args.registry.gc },
       ...(args.nginx ? { nginx: args.nginx } : {}),
+      // The same limit bounds the remote wait for cloud-init (the provider's timeout bounds connecting only).
+      readyTimeoutSeconds: (args.provisionTimeoutMinutes ?? 20) * 60,
     };
     const declared = declaredSteps(
       args.renderProvisionPlan(
@@ -364,6 +370,10 @@ export class RegistryHost extends pulumi.ComponentResource {
             // Re-run exactly when what this or an earlier step installs changes, and on a new instance. The hashes
             // cover secret-bearing stdin: they stay secret (the renderers' contract).
             triggers: [instance.id, pulumi.secret(spec.apply((s) => s.trigger))],
+            // Off: by default the provider sets PULUMI_COMMAND_STDOUT/STDERR from the previous run in the remote
+            // environment on an update, which sshd refuses without a matching AcceptEnv (a warning on every update);
+            // the scripts never read them.
+            addPreviousOutputInEnv: false,
           },
           {
             parent: this,
@@ -478,6 +488,8 @@ export class RegistryHost extends pulumi.ComponentResource {
         setSubjectKeyId: true,
         allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
         validityPeriodHours: args.certificateValidityDays * 24,
+        // Replaced by the first `up` inside this window before expiry (certificateRenewal.ts), not only once expired.
+        earlyRenewalHours: earlyRenewalHoursFor(args.certificateValidityDays),
       },
       { parent: this },
     );

@@ -46,7 +46,6 @@ describe("azure config: defaults", () => {
       network: { defaultAction: "Allow", allowedIpRanges: [] },
       storage: { allowSharedKeyAccess: false, containers: ["uploads"] },
       keyVault: {
-        deployerPrincipalType: "User",
         sku: "standard",
         expiryAnchor: "2026-11-25",
         secretExpiryDays: 365,

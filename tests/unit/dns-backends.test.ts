@@ -50,9 +50,12 @@ function relative(name: string): string {
   return name === DOMAIN ? "@" : name.slice(0, -(DOMAIN.length + 1));
 }
 
-/** Route53 TXT values are quoted 255-character strings: back to plain text. */
+/**
+ * A Route53 TXT value back to plain text: the AWS provider wraps it in quotes (`"%s"`), Route53 reads the result as
+ * quoted character-strings (`""` between two of them), `\` escaping the next character.
+ */
 function unquoteTxt(value: string): string {
-  return [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\"/g, '"')).join("");
+  return [...`"${value}"`.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, "$1")).join("");
 }
 
 function fromRoute53(r: { name: string; type: DnsRecordType; ttl: number; records: string[] }): NormalizedRecord {

@@ -59,10 +59,46 @@ describe("fqdn and Route53 values", () => {
     expect(fqdn("www", "example.com")).toBe("www.example.com");
   });
 
-  it("quotes TXT values and splits them into 255-character strings", () => {
-    const long = "a".repeat(300);
-    expect(route53Values("TXT", [long])).toEqual([`"${"a".repeat(255)}" "${"a".repeat(45)}"`]);
-    expect(route53Values("TXT", ['say "hi"'])).toEqual(['"say \\"hi\\""']);
+  /** What the AWS provider sends Route53 for one TXT value: `"%s"` (terraform-provider-aws `flattenTxtEntry`). */
+  const providerWire = (value: string) => `"${value}"`;
+  /** Route53's reading of a TXT value: a sequence of quoted strings, `\\` escaping the next character. */
+  const txtStrings = (wire: string): string[] => {
+    const strings: string[] = [];
+    let i = 0;
+    while (i < wire.length) {
+      if (wire[i] === " ") {
+        i++;
+        continue;
+      }
+      if (wire[i] !== '"') throw new Error(`unquoted text at ${i} in ${wire}`);
+      let text = "";
+      for (i++; wire[i] !== '"'; i++) {
+        if (i >= wire.length) throw new Error(`unterminated string in ${wire}`);
+        if (wire[i] === "\\") i++;
+        text += wire[i];
+      }
+      strings.push(text);
+      i++;
+    }
+    return strings;
+  };
+
+  it("passes TXT values unquoted, since the provider adds the quotes (no doubled quotes on the wire)", () => {
+    const [value] = route53Values("TXT", ["v=spf1 include:sendgrid.net -all"]);
+    expect(value).toBe("v=spf1 include:sendgrid.net -all");
+    expect(txtStrings(providerWire(value!))).toEqual(["v=spf1 include:sendgrid.net -all"]);
+  });
+
+  it('splits values over 255 characters with "" as the provider documents, and escapes quotes', () => {
+    const long = "a".repeat(255) + "b".repeat(45);
+    const [value] = route53Values("TXT", [long]);
+    expect(value).toBe(`${"a".repeat(255)}""${"b".repeat(45)}`);
+    expect(txtStrings(providerWire(value!))).toEqual(["a".repeat(255), "b".repeat(45)]);
+    const dkim = `k=rsa; p=${"Q".repeat(600)}`;
+    const strings = txtStrings(providerWire(route53Values("TXT", [dkim])[0]!));
+    expect(strings.join("")).toBe(dkim);
+    expect(Math.max(...strings.map((x) => x.length))).toBeLessThanOrEqual(255);
+    expect(txtStrings(providerWire(route53Values("TXT", ['say "hi" \\o/'])[0]!))).toEqual(['say "hi" \\o/']);
     expect(route53Values("CNAME", ["cname.example.com"])).toEqual(["cname.example.com"]);
   });
 });

@@ -47,7 +47,7 @@ export function renderProvisionPlan(input: HostRenderInput): ProvisionPlan {
     links,
     removed,
     steps: [
-      step("wait-ready", renderWaitReadyScript(), true),
+      step("wait-ready", renderWaitReadyScript(input), true),
       step("install-packages", renderInstallPackagesScript(input), false),
       step("prepare-data-volume", renderPrepareDataVolumeScript(input), false),
       step("install-files", renderInstallFilesStdin(files, links, removed), true),

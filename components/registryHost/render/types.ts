@@ -48,7 +48,16 @@ export interface HostRenderInput {
    * Ubuntu 24.04 (noble) release-pocket version in render/packages.ts. Set a field to "" to take the archive's newest.
    */
   packages?: { docker?: string; nginx?: string };
+  /**
+   * Longest wait-ready waits for cloud-init, in seconds: `cloud-init status --wait` has no limit of its own, and the
+   * command provider's custom timeout bounds connecting only. Optional; defaults to DEFAULT_READY_TIMEOUT_SECONDS
+   * (20 minutes); the component passes `host.provisionTimeoutMinutes`.
+   */
+  readyTimeoutSeconds?: number;
 }
+
+/** Default of `HostRenderInput.readyTimeoutSeconds`: 20 minutes, the default of `host.provisionTimeoutMinutes`. */
+export const DEFAULT_READY_TIMEOUT_SECONDS = 20 * 60;
 
 /** One provisioning step, run over SSH by the component, in order. */
 export interface ProvisionStep {

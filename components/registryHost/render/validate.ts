@@ -63,6 +63,10 @@ export function validateHostRenderInput(input: HostRenderInput): void {
   if (!SAFE_PATH.test(input.dataVolumeDevice) || input.dataVolumeDevice.includes("..")) {
     fail("dataVolumeDevice", `is "${input.dataVolumeDevice}"`, "use an absolute device path such as /dev/nvme1n1");
   }
+  const ready = input.readyTimeoutSeconds;
+  if (ready !== undefined && (!Number.isInteger(ready) || ready < 1)) {
+    fail("readyTimeoutSeconds", `is ${ready}`, "use a whole number of seconds, at least 1");
+  }
   for (const [name, version] of Object.entries(input.packages ?? {})) {
     if (version !== undefined && !PACKAGE_VERSION.test(version)) {
       fail(`packages.${name}`, `is "${version}"`, "use a Debian version string such as 1.24.0-2ubuntu7");

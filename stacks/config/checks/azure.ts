@@ -26,6 +26,16 @@ export function azureChecks(
     });
   }
 
+  if (azure.enabled && azure.keyVault.deployerObjectId && !azure.keyVault.deployerPrincipalType) {
+    problems.push({
+      key: "azure.keyVault.deployerPrincipalType",
+      message:
+        "is required when azure.keyVault.deployerObjectId is pinned: the type of a pinned object cannot be detected, " +
+        "and ARM refuses a role assignment whose type does not match (ServicePrincipal for a CI identity, User for a person).",
+      fix: setCommand("azure.keyVault.deployerPrincipalType", "ServicePrincipal"),
+    });
+  }
+
   const mail = azure.mail;
   if (mail.enabled && !azure.enabled) {
     problems.push({

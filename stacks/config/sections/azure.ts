@@ -210,12 +210,14 @@ export const azureSection = z
           .optional()
           .meta({ example: "00000000-0000-0000-0000-000000000000" }),
         /**
-         * What that identity is; ARM refuses an assignment whose type does not match. Defaults to User (a person
-         * running `pulumi up`); set ServicePrincipal for a stack deployed from CI.
+         * What that identity is; ARM refuses an assignment whose type does not match. Defaults to detection from the
+         * deploy's environment (`deployerPrincipalTypeOf`): ServicePrincipal when ARM_CLIENT_ID is set (the pipelines'
+         * OIDC sign-in, a client secret or certificate, a managed identity), else User (a person signed in with
+         * `az login`). Required when deployerObjectId is pinned: a pinned object's type cannot be detected.
          */
         deployerPrincipalType: z
           .enum(["User", "ServicePrincipal", "Group"])
-          .default("User")
+          .optional()
           .meta({ example: "ServicePrincipal" }),
         /** standard or premium. Defaults to standard. */
         sku: z.enum(["standard", "premium"]).default("standard").meta({ example: "standard" }),

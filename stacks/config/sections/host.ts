@@ -56,7 +56,9 @@ export const hostSection = z
     /** Dev only: CIDR blocks allowed to reach the registry port directly (TLS + basic auth). Defaults to none. */
     registryAllowedCidrs: z.array(anyCidr).default([]).meta({ example: "0.0.0.0/0" }),
     /**
-     * How long the first provisioning step waits for SSH and cloud-init on a new instance, in minutes. Defaults to 20.
+     * How long the first provisioning step waits for SSH on a new instance (the provider's create timeout) and then,
+     * on the host, for cloud-init (`timeout` in the wait-ready script, which fails with a message naming this key),
+     * in minutes each. Defaults to 20.
      */
     provisionTimeoutMinutes: z.number().int().min(5).max(120).default(20).meta({ example: "20" }),
     /** CloudWatch detailed (1-minute) monitoring. Defaults to false in dev, true in prod. */

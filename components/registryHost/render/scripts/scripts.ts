@@ -2,16 +2,20 @@ import { renderBundle } from "../bundle";
 import { gcTimerUnits } from "../gc";
 import { aptPackages, aptSpec } from "../packages";
 import { HOST_PATHS, REGISTRY_UNIT_NAME } from "../paths";
-import type { HostLink, HostRenderInput } from "../types";
+import { DEFAULT_READY_TIMEOUT_SECONDS, type HostLink, type HostRenderInput } from "../types";
 import type { HostFile } from "../../../hostFile";
 import { assembleScript, RUN_MAIN, runMainWith } from "./assemble";
 
 export const BUNDLE_DELIMITER = "__REGISTRY_HOST_BUNDLE__";
 export const CREDENTIAL_DELIMITER = "__REGISTRY_HOST_CREDENTIAL__";
 
-/** wait-ready: cloud-init finished, apt/dpkg locks free. */
-export function renderWaitReadyScript(): string {
-  return assembleScript("wait-ready", "wait for cloud-init and the apt/dpkg locks", {}) + RUN_MAIN;
+/** wait-ready: cloud-init finished (within `readyTimeoutSeconds`), apt/dpkg locks free. */
+export function renderWaitReadyScript(input: Pick<HostRenderInput, "readyTimeoutSeconds">): string {
+  return (
+    assembleScript("wait-ready", "wait for cloud-init and the apt/dpkg locks", {
+      READY_TIMEOUT_SECONDS: input.readyTimeoutSeconds ?? DEFAULT_READY_TIMEOUT_SECONDS,
+    }) + RUN_MAIN
+  );
 }
 
 /** install-packages: docker.io (and nginx in prod) at pinned versions, held; nginx kept from starting during apt. */

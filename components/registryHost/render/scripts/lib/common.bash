@@ -8,9 +8,11 @@
 #   --connect H:P      address the health check connects to (health-check)
 #   --cacert FILE      CA file of the health check (health-check)
 #   --attempts N       how many times waits are retried, 2 s apart (wait-ready, health-check, prepare-data-volume)
+#   --cloud-init CMD   cloud-init command to wait on, even under --root (wait-ready; REGISTRY_HOST_CLOUD_INIT)
 HOST_ROOT="${REGISTRY_HOST_ROOT:-}"
 SYSTEMCTL="${REGISTRY_HOST_SYSTEMCTL:-systemctl}"
 NGINX="${REGISTRY_HOST_NGINX:-nginx}"
+OPT_CLOUD_INIT="${REGISTRY_HOST_CLOUD_INIT:-}"
 OPT_DEVICE=""
 OPT_NO_MOUNT=0
 OPT_CONNECT=""
@@ -36,11 +38,27 @@ parse_args() {
       --connect) OPT_CONNECT="${2:?--connect needs host:port}"; shift 2 ;;
       --cacert) OPT_CACERT="${2:?--cacert needs a file}"; shift 2 ;;
       --attempts) OPT_ATTEMPTS="${2:?--attempts needs a number}"; shift 2 ;;
+      --cloud-init) OPT_CLOUD_INIT="${2:?--cloud-init needs a command}"; shift 2 ;;
       *) die "unknown option: $1" ;;
     esac
   done
   HOST_ROOT="${HOST_ROOT%/}"
   case "$OPT_ATTEMPTS" in '' | *[!0-9]*) OPT_ATTEMPTS="" ;; esac
+}
+
+# Runs a command under a time limit, so a hung remote command cannot hold a deploy forever (the command provider's
+# custom timeout bounds connecting, not the remote work). GNU timeout signals the command's whole process group and
+# answers 124 (137 when it had to KILL a command that ignored TERM for 10 s). On expiry: dies saying what did not
+# finish, within how long, and where to look. Otherwise returns the command's own status.
+# Usage: bounded SECONDS "what" "where to look" CMD [ARGS...]
+bounded() {
+  local seconds="$1" what="$2" hint="$3" rc=0
+  shift 3
+  timeout --kill-after=10 "$seconds" "$@" || rc=$?
+  case "$rc" in
+    124 | 137) die "$what did not finish within $seconds s (timed out): $hint" ;;
+  esac
+  return "$rc"
 }
 
 # Host path under the (test-only) root prefix.

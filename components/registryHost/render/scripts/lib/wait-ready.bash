@@ -4,9 +4,14 @@ main() {
   parse_args "$@"
   require_root
   local attempts="${OPT_ATTEMPTS:-300}"
-  if [ -z "$HOST_ROOT" ] && command -v cloud-init >/dev/null 2>&1; then
+  local cloud_init="$OPT_CLOUD_INIT"
+  if [ -z "$cloud_init" ] && [ -z "$HOST_ROOT" ] && command -v cloud-init >/dev/null 2>&1; then cloud_init=cloud-init; fi
+  if [ -n "$cloud_init" ]; then
+    # `status --wait` has no limit of its own: a boot that never finishes would hold the step forever.
     local rc=0
-    cloud-init status --wait >/dev/null || rc=$?
+    bounded "$READY_TIMEOUT_SECONDS" "cloud-init" \
+      "see cloud-init status --long and /var/log/cloud-init-output.log on the host; host.provisionTimeoutMinutes sets the limit" \
+      "$cloud_init" status --wait >/dev/null || rc=$?
     case "$rc" in
       0) log "cloud-init done" ;;
       # cloud-init >= 23.4: 2 = finished with recoverable errors (deprecated keys, ...); provisioning can go on.

@@ -1,0 +1,3 @@
+import { describeFidelity } from "./support/fidelity";
+
+describeFidelity("dev");
