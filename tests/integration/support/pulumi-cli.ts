@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, symlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { run, type RunResult } from "./exec.js";
 import { makeTempDir, removeDir } from "./tmp.js";
@@ -54,6 +54,8 @@ export class PulumiSandbox {
       const workDir = join(root, "project");
       await Promise.all([mkdir(home), mkdir(backend), mkdir(workDir)]);
       for (const f of files) await copyFile(join(PROJECT_DIR, f), join(workDir, f));
+      // The CLI checks that the project's `main` exists before it runs anything.
+      await symlink(join(PROJECT_DIR, "index.ts"), join(workDir, "index.ts"));
       const env: NodeJS.ProcessEnv = {
         PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
         HOME: root,
