@@ -79,7 +79,8 @@ export class PulumiSandbox {
 
   /** Runs the real `pulumi` in the work directory (non-interactive). */
   pulumi(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-    return run("pulumi", [...args, "--non-interactive"], {
+    // The global flag goes first: after a `--` in `args` it would be read as a value.
+    return run("pulumi", ["--non-interactive", ...args], {
       cwd: this.workDir,
       env: this.env,
       input: opts.input,
