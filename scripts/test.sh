@@ -29,5 +29,8 @@ if [ "${#shell_scripts[@]}" -gt 0 ]; then shellcheck "${shell_scripts[@]}"; fi
 step "unit tests (mock engine, pure functions, policies)"
 npx vitest run --project unit
 
-step "integration tests (real nginx, docker-registry, skopeo, sshd, openssl)"
+step "real Pulumi CLI at the lock file's @pulumi/pulumi version (on PATH, cached, or built from Go modules)"
+bash scripts/test/ensure-pulumi.sh >/dev/null
+
+step "integration tests (real nginx, docker-registry, skopeo, sshd, openssl, Pulumi CLI)"
 npx vitest run --project integration

@@ -47,6 +47,8 @@ if [ -x "$bin" ] && [ "$("$bin" version 2>/dev/null || true)" = "v$version" ]; t
   exit 0
 fi
 
+# Go's official install location, when it is not on PATH (a non-login shell, CI).
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="/usr/local/go/bin:$PATH"; fi
 command -v go >/dev/null 2>&1 ||
   die "no 'pulumi' v$version on PATH and no Go toolchain to build it (install Go >= 1.25 or Pulumi CLI v$version)"
 
