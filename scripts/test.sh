@@ -62,6 +62,9 @@ step "unit tests (mock engine, pure functions, policies)"
 TMPDIR="$test_tmp" npx vitest run --project unit
 check_leftovers unit
 
-step "integration tests (real nginx, docker-registry, skopeo, sshd, openssl)"
+step "real Pulumi CLI at the lock file's @pulumi/pulumi version (on PATH, cached, or built from Go modules)"
+bash scripts/test/ensure-pulumi.sh >/dev/null
+
+step "integration tests (real nginx, docker-registry, skopeo, sshd, openssl, Pulumi CLI)"
 TMPDIR="$test_tmp" npx vitest run --project integration
 check_leftovers integration

@@ -2,9 +2,10 @@ import type { z } from "zod";
 
 /** The schema wrapped by optional/default/pipe wrappers, or undefined. */
 export function unwrap(schema: z.ZodType): z.ZodType | undefined {
-  const def = schema._zod.def as unknown as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+  const def = schema._zod.def as unknown as { type: string; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType };
   if (def.innerType) return def.innerType;
-  if (def.type === "pipe") return def.in;
+  // `z.preprocess(fn, schema)` is a pipe from a transform into the schema that describes the setting.
+  if (def.type === "pipe") return def.in?._zod.def.type === "transform" ? def.out : def.in;
   return undefined;
 }
 

@@ -1,10 +1,21 @@
+import type { z } from "zod";
 import { azureChecks } from "./checks/azure";
 import { hostChecks } from "./checks/host";
 import { planSubnets } from "../../components/network/subnets";
 import { COMPOSITION_DEFAULTS, COMPOSITIONS, type Composition, mergeDefaults, SHARED_DEFAULTS } from "./defaults";
-import { type ConfigProblem, ConfigError, exampleAt, isArrayAt, pathToKey, setCommand } from "./errors";
 import { child, fieldNames } from "./introspect";
 import { configIssueMessage } from "./messages";
+import {
+  type ConfigProblem,
+  ConfigError,
+  exampleAt,
+  isArrayAt,
+  keyToPath,
+  pathToKey,
+  rmCommand,
+  rmLiteralCommand,
+  setCommand,
+} from "./errors";
 import { suggest } from "./suggest";
 import { SCALAR_KEYS, SECRET_KEYS, type SecretKey, sections, type SectionsConfig, stackConfigSchema } from "./schema";
 
@@ -36,11 +47,20 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   for (const key of Object.keys(raw.values)) {
     if (!known.has(key)) {
+      if (isSettingPath(key)) {
+        // `pulumi config set host.sshHostKey ...` without --path stores the literal key "host.sshHostKey".
+        problems.push({
+          key,
+          message: `is a literal key; it was set without --path, so the program never sees it as ${key}.`,
+          fix: `${rmLiteralCommand(key)} && ${setCommand(key, /^[[{]/.test(raw.values[key]) ? undefined : raw.values[key])}`,
+        });
+        continue;
+      }
       const suggestion = suggest(key, [...known]);
       problems.push({
         key,
         message: `is not a setting of this program${suggestion ? ` (did you mean "${suggestion}"?)` : ""}.`,
-        fix: `pulumi config rm ${key}${suggestion ? ` && ${setCommand(suggestion, undefined)}` : ""}`,
+        fix: `${rmLiteralCommand(key)}${suggestion ? ` && ${setCommand(suggestion, undefined)}` : ""}`,
       });
     }
   }
@@ -54,7 +74,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       problems.push({
         key,
         message: "holds a secret but is stored in clear text in the stack file.",
-        fix: `pulumi config rm ${key} && ${SECRET_KEYS[key]}`,
+        fix: `${rmLiteralCommand(key)} && ${SECRET_KEYS[key]}`,
       });
     }
   }
@@ -118,6 +138,15 @@ function resolveComposition(raw: RawStackConfig, problems: ConfigProblem[]): Com
   return undefined;
 }
 
+/** True for a dotted key such as `host.sshHostKey` that names a setting below a section. */
+function isSettingPath(key: string): boolean {
+  const path = keyToPath(key);
+  if (path.length < 2) return false;
+  let current: z.ZodType | undefined = stackConfigSchema;
+  for (const part of path) current = current && child(current, part);
+  return current !== undefined;
+}
+
 /** Object-valued keys arrive as JSON text. */
 function decodeObject(key: string, text: string | undefined, problems: ConfigProblem[]): unknown {
   if (text === undefined) return undefined;
@@ -127,7 +156,7 @@ function decodeObject(key: string, text: string | undefined, problems: ConfigPro
     problems.push({
       key,
       message: `must be an object of settings, got the plain value ${JSON.stringify(text)}.`,
-      fix: `pulumi config rm ${key} && ${setCommand(`${key}.<setting>`, undefined)}`,
+      fix: `${rmLiteralCommand(key)} && ${setCommand(`${key}.<setting>`, undefined)}`,
     });
     return undefined;
   }
@@ -142,13 +171,13 @@ function unknownNestedKey(parent: ReadonlyArray<PropertyKey>, unknown: string): 
   const path = pathToKey([...parent, unknown]);
   const section = parent.reduce<ReturnType<typeof child>>((s, part) => s && child(s, part), stackConfigSchema);
   const near = suggest(unknown, fieldNames(section));
-  if (!near) return { key: path, message: "is not a known setting.", fix: `pulumi config rm --path '${path}'` };
+  if (!near) return { key: path, message: "is not a known setting.", fix: rmCommand(path) };
   const nearPath = pathToKey([...parent, near]);
   const target = isArrayAt(stackConfigSchema, [...parent, near]) ? `${nearPath}[0]` : nearPath;
   return {
     key: path,
     message: `is not a known setting (did you mean "${nearPath}"?).`,
-    fix: `pulumi config rm --path '${path}' && ${setCommand(target, exampleAt(stackConfigSchema, [...parent, near]))}`,
+    fix: `${rmCommand(path)} && ${setCommand(target, exampleAt(stackConfigSchema, [...parent, near]))}`,
   };
 }
 

@@ -177,7 +177,7 @@ describe("azure config: mail", () => {
       {
         key: "azure.mail.dnsRecords[0].name",
         message: '"www" is already used by the site www; a CNAME cannot share its name with another record.',
-        fix: "pulumi config set --path 'azure.mail.dnsRecords[0].name' <the name SendGrid shows>",
+        fix: "pulumi config set --path 'azure.mail.dnsRecords[0].name' '<the name SendGrid shows>'",
       },
     ]);
   });

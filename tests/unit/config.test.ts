@@ -137,7 +137,7 @@ describe("invalid configs: each problem names the key, what is wrong, and the fi
       {
         key: "netwrok",
         message: 'is not a setting of this program (did you mean "network"?).',
-        fix: "pulumi config rm netwrok && pulumi config set network <value>",
+        fix: "pulumi config rm netwrok && pulumi config set network '<value>'",
       },
     ]);
   });
@@ -229,7 +229,7 @@ describe("invalid configs: each problem names the key, what is wrong, and the fi
     expect(problems(raw("dev", { host: HOST, network: "10.0.0.0/16" }))[0]).toEqual({
       key: "network",
       message: 'must be an object of settings, got the plain value "10.0.0.0/16".',
-      fix: "pulumi config rm network && pulumi config set --path 'network.<setting>' <value>",
+      fix: "pulumi config rm network && pulumi config set --path 'network.<setting>' '<value>'",
     });
   });
 

@@ -1,8 +1,10 @@
 // The real adapter (AutomationWorkspace over @pulumi/pulumi/automation) and the real CLI entry, driven against a
-// scripted stand-in for the `pulumi` binary (the real CLI cannot be installed here). The stand-in logs every
-// argv it receives and answers like the CLI does: this pins what the Automation API actually asks the engine
-// for (policy packs, --preview-only, --secret config), how its results are parsed (the engine's event log), and
-// that engine failures reach the exit code.
+// scripted stand-in for the `pulumi` binary, for what the real CLI cannot show offline: a preview or update that
+// succeeds (no provider plugin can load here). Stack create/select, a missing stack, config with secrets, an
+// empty stack's outputs and the missing-plugin error run against the real CLI in
+// tests/integration/pulumi-cli-deploy.test.ts. The stand-in logs every argv it receives and answers like the CLI
+// does: this pins what the Automation API actually asks the engine for (policy packs, --preview-only, --secret
+// config), how its results are parsed (the engine's event log), and that engine failures reach the exit code.
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -162,13 +164,6 @@ describe("the real adapter against a scripted pulumi binary", () => {
     expect(find(r.calls, "refresh").map((c) => c.includes("--preview-only"))).toEqual([true, false]);
   });
 
-  it("a missing stack is exit 1 and is never created by drift", () => {
-    const r = deploy(["drift", "--stack", "missing"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("no stack named 'missing'");
-    expect(find(r.calls, "stack", "init")).toEqual([]);
-  });
-
   it("outputs: secrets masked in the outputs JSON, plain values kept", () => {
     const file = join(workDir, "outputs", "dev.json");
     const r = deploy(["outputs", "--stack", "dev", "--outputs-json", file]);
@@ -200,11 +195,5 @@ describe("the real adapter against a scripted pulumi binary", () => {
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain("`pulumi version` failed (boom: cannot load plugin cache)");
     expect(broken.stderr.trim().split("\n")).toHaveLength(1);
-  });
-
-  it("sets no config (so rewrites no Pulumi.<stack>.yaml) when none comes from the environment", () => {
-    const r = deploy(["preview", "--stack", "dev"]);
-    expect(r.code).toBe(0);
-    expect(find(r.calls, "config")).toEqual([]);
   });
 });

@@ -22,12 +22,10 @@ describe("every config key is documented", () => {
     expect(readme).toContain(`\`${key}\``);
   });
 
-  it.each(Object.keys(stackConfigSchema.shape).concat(SCALAR_KEYS, Object.keys(SECRET_KEYS)))(
-    "Pulumi.yaml declares startup-infra:%s",
-    (key) => {
-      expect(projectFile).toContain(`startup-infra:${key}:`);
-    },
-  );
+  // Keys without a fixed default (composition, the secrets) are named in a comment instead: project-config.test.ts.
+  it.each(Object.keys(stackConfigSchema.shape))("Pulumi.yaml declares startup-infra:%s", (key) => {
+    expect(projectFile).toContain(`startup-infra:${key}:`);
+  });
 });
 
 describe("every policy rule is documented", () => {

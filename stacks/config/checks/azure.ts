@@ -64,7 +64,7 @@ export function azureChecks(
         problems.push({
           key: `azure.mail.dnsRecords[${i}].name`,
           message: `"${record.name}" is already used by ${owner}; a CNAME cannot share its name with another record.`,
-          fix: `pulumi config set --path 'azure.mail.dnsRecords[${i}].name' <the name SendGrid shows>`,
+          fix: setCommand(`azure.mail.dnsRecords[${i}].name`, undefined, "the name SendGrid shows"),
         });
       }
       taken.set(record.name, `azure.mail.dnsRecords[${i}]`);

@@ -1,5 +1,5 @@
 import type { Composition } from "../defaults";
-import { type ConfigProblem, setCommand } from "../errors";
+import { type ConfigProblem, rmCommand, setCommand } from "../errors";
 import type { SecretKey, SectionsConfig } from "../schema";
 
 /** Ports this program never opens to anyone (the seed opened 21 and 2376 to the world), nor uses for a service. */
@@ -61,7 +61,7 @@ export function hostChecks(
         problems.push({
           key: `host.${key}`,
           message: "is a dev-only setting: in prod only Nginx (80/443) and SSH are reachable.",
-          fix: `pulumi config rm --path 'host.${key}'`,
+          fix: rmCommand(`host.${key}`),
         });
       }
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { digitText } from "./common";
 
 /** `aws`: where the AWS resources go. */
 export const awsSection = z
@@ -14,7 +15,7 @@ export const awsSection = z
      * cannot deploy prod into the wrong account. Defaults to no restriction.
      */
     allowedAccountIds: z
-      .array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"))
+      .array(digitText(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id")))
       .default([])
       .meta({ example: "123456789012" }),
   })

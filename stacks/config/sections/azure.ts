@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { anyCidr } from "./common";
+import { anyCidr, digitText } from "./common";
 
 /**
  * Azure public-cloud regions (programmatic names, as `az account list-locations -o table` prints them). A location
@@ -155,9 +155,14 @@ export const azureSection = z
          * Storage account name (3-24 lower-case letters and digits, globally unique). Defaults to
          * `st<stack><6 random hex>`, the suffix generated once and kept in state.
          */
-        accountName: z
-          .string()
-          .regex(STORAGE_ACCOUNT_NAME, "must be 3-24 lower-case letters and digits (Azure storage account name rules)")
+        accountName: digitText(
+          z
+            .string()
+            .regex(
+              STORAGE_ACCOUNT_NAME,
+              "must be 3-24 lower-case letters and digits (Azure storage account name rules)",
+            ),
+        )
           .optional()
           .meta({ example: "ststartupprod01" }),
         /** Redundancy (SKU). Defaults to Standard_LRS in dev, Standard_GRS in prod (survives a regional outage). */
@@ -170,13 +175,14 @@ export const azureSection = z
         /** Private blob containers (never public). Defaults to one container, uploads. */
         containers: z
           .array(
-            z
-              .string()
-              .regex(
-                CONTAINER_NAME,
-                "must be 3-63 lower-case letters, digits and single inner hyphens (container name)",
-              )
-              .meta({ example: "uploads" }),
+            digitText(
+              z
+                .string()
+                .regex(
+                  CONTAINER_NAME,
+                  "must be 3-63 lower-case letters, digits and single inner hyphens (container name)",
+                ),
+            ).meta({ example: "uploads" }),
           )
           .refine((names) => new Set(names).size === names.length, { message: "must not list a container twice" })
           .default(["uploads"])

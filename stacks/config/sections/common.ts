@@ -15,10 +15,23 @@ export const anyCidr = z.string().superRefine((value, ctx) => {
 
 export const port = z.number().int().min(1).max(65535);
 
+/**
+ * A text setting whose valid values may be all digits (an account id, a version such as 16, a DNS label).
+ * `pulumi config set --path` stores base-10 digits that do not start with 0 as a number (the CLI's `coerce` in
+ * pulumi/pulumi sdk/go/common/resource/config/object.go; digits with a leading 0 stay text), so such a value
+ * reaches the program as a number: it is turned back into the same digits, which is lossless for any safe
+ * integer. Other numbers are left for `schema` to reject (the fix then says `--type string`).
+ */
+export function digitText<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : v), schema);
+}
+
 /** A DNS label such as `www` (lower case letters, digits and inner hyphens, at most 63 characters). */
-export const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a DNS label: lower case letters, digits and inner hyphens");
+export const dnsLabel = digitText(
+  z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a DNS label: lower case letters, digits and inner hyphens"),
+);
 
 /** A domain name such as `example.com`. */
 export const domainName = z

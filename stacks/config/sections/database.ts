@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { digitText } from "./common";
 
 /** `database`: the RDS instance. Defaults differ per composition (dev: free tier; prod: protected). */
 export const databaseSection = z
@@ -6,9 +7,7 @@ export const databaseSection = z
     /** postgres or mysql. Defaults to postgres. */
     engine: z.enum(["postgres", "mysql"]).default("postgres").meta({ example: "postgres" }),
     /** Engine major version. Defaults to 16 (postgres) or 8.0 (mysql). */
-    engineVersion: z
-      .string()
-      .regex(/^\d+(\.\d+){0,2}$/, "must be a version such as 16 or 8.0")
+    engineVersion: digitText(z.string().regex(/^\d+(\.\d+){0,2}$/, "must be a version such as 16 or 8.0"))
       .optional()
       .meta({ example: "16" }),
     /** Instance class. Defaults to db.t4g.micro (free tier) in dev, db.t4g.medium in prod. */

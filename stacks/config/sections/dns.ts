@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, domainName } from "./common";
+import { digitText, dnsLabel, domainName } from "./common";
 
 const recordName = z
   .string()
@@ -12,7 +12,10 @@ export const extraRecord = z
   .object({
     name: recordName.meta({ example: "_dmarc" }),
     type: z.enum(["A", "AAAA", "CNAME", "TXT", "MX", "CAA"]).meta({ example: "TXT" }),
-    values: z.array(z.string().min(1)).min(1, "must hold at least one value").meta({ example: "v=DMARC1; p=none" }),
+    values: z
+      .array(digitText(z.string().min(1)))
+      .min(1, "must hold at least one value")
+      .meta({ example: "v=DMARC1; p=none" }),
     ttl: z.number().int().min(30).max(604800).optional().meta({ example: "300" }),
   })
   .strict()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { anyCidr, openSshPublicKey, port } from "./common";
+import { anyCidr, digitText, openSshPublicKey, port } from "./common";
 
 /** `host`: the EC2 host that runs the registry (and Nginx in prod). */
 export const hostSection = z
@@ -24,7 +24,7 @@ export const hostSection = z
       .optional()
       .meta({ example: "ami-0123456789abcdef0" }),
     /** AMI owner account. Defaults to Canonical (099720109477). */
-    amiOwner: z.string().default("099720109477").meta({ example: "099720109477" }),
+    amiOwner: digitText(z.string()).default("099720109477").meta({ example: "099720109477" }),
     /** AMI name pattern. Defaults to Ubuntu 24.04 LTS (amd64, gp3). */
     amiNamePattern: z
       .string()

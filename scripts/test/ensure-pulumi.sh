@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Makes the real Pulumi CLI available to the tests, at exactly the version of `@pulumi/pulumi` in
+# package-lock.json, and prints the directory that holds the `pulumi` binary (last line of stdout).
+#
+# - If a `pulumi` of that version is on PATH (a user's machine), that one is used.
+# - Otherwise it is built from the Go module proxy into a cache kept between runs:
+#   ${STARTUP_INFRA_CACHE:-~/.cache/startup-infra}/pulumi-<version>/bin/pulumi
+#
+# The CLI's module (github.com/pulumi/pulumi/pkg/v3, cmd/pulumi) carries `replace` directives in its
+# go.mod, so `go install module@version` refuses it. We build it from a throw-away module generated in
+# a temp dir that requires pkg/v3 and sdk/v3 at the same version and repeats pkg/v3's non-local
+# replaces (read from the go.mod the proxy serves, so a new version's replaces are picked up).
+#
+# Not built: the Node.js language host (pulumi-language-nodejs). Its module,
+# github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3, is not served by the Go module
+# proxy (403 "not available" for the list, for v<version> and for the release commit). The tests run
+# Node programs through the Automation API's inline programs instead, which serve the language
+# runtime from the Node process itself (`pulumi ... --client=<address>`).
+#
+# It never skips: when the CLI cannot be found or built it exits non-zero with the reason.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+die() {
+  echo "ensure-pulumi: ERROR: $*" >&2
+  exit 1
+}
+
+version="$(node -p "require('./package-lock.json').packages['node_modules/@pulumi/pulumi'].version")" ||
+  die "cannot read the @pulumi/pulumi version from package-lock.json"
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "unexpected @pulumi/pulumi version '$version' in package-lock.json"
+
+# A pulumi of the same version on PATH serves as is.
+if command -v pulumi >/dev/null 2>&1; then
+  on_path="$(pulumi version 2>/dev/null || true)"
+  if [ "$on_path" = "v$version" ]; then
+    dirname "$(command -v pulumi)"
+    exit 0
+  fi
+fi
+
+cache_root="${STARTUP_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/startup-infra}"
+dest="$cache_root/pulumi-$version"
+bin="$dest/bin/pulumi"
+if [ -x "$bin" ] && [ "$("$bin" version 2>/dev/null || true)" = "v$version" ]; then
+  echo "$dest/bin"
+  exit 0
+fi
+
+# Go's official install location, when it is not on PATH (a non-login shell, CI).
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="/usr/local/go/bin:$PATH"; fi
+command -v go >/dev/null 2>&1 ||
+  die "no 'pulumi' v$version on PATH and no Go toolchain to build it (install Go >= 1.25 or Pulumi CLI v$version)"
+
+echo "ensure-pulumi: building Pulumi CLI v$version from Go modules into $dest (first run only; several minutes)" >&2
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+started=$SECONDS
+
+export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
+pkg_mod="$(cd "$work" && go mod download -json "github.com/pulumi/pulumi/pkg/v3@v$version" |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}console.log(j.GoMod)})')" ||
+  die "cannot download github.com/pulumi/pulumi/pkg/v3@v$version from the Go module proxy"
+
+# Repeat pkg/v3's replaces that point at other modules (a local path such as ../sdk only makes sense
+# inside the pulumi repository; sdk/v3 at the same version stands for it).
+# shellcheck disable=SC2016 # the single-quoted text is JavaScript, not shell
+replaces="$(go mod edit -json "$pkg_mod" | node -e '
+  let s = "";
+  process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    for (const r of JSON.parse(s).Replace ?? []) {
+      if (!r.New.Version) continue;
+      const old = r.Old.Version ? `${r.Old.Path}@${r.Old.Version}` : r.Old.Path;
+      console.log(`-replace=${old}=${r.New.Path}@${r.New.Version}`);
+    }
+  });')"
+
+(
+  cd "$work"
+  go mod init startup-infra.local/pulumi-cli-build >/dev/null 2>&1
+  # shellcheck disable=SC2086 # one -replace flag per line
+  go mod edit -require="github.com/pulumi/pulumi/pkg/v3@v$version" \
+    -require="github.com/pulumi/pulumi/sdk/v3@v$version" $replaces
+  mkdir -p "$dest/bin"
+  go build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
+    -o "$bin.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+) || die "building github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$version failed (see the go output above)"
+
+mv "$bin.tmp" "$bin"
+built="$("$bin" version 2>/dev/null || true)"
+[ "$built" = "v$version" ] || die "built CLI reports '$built', expected v$version"
+echo "ensure-pulumi: built pulumi $built in $((SECONDS - started)) s, $(du -h "$bin" | cut -f1)" >&2
+echo "$dest/bin"
