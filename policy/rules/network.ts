@@ -15,7 +15,8 @@ import {
   SECURITY_GROUP_RULE,
   worldCidrs,
 } from "../lib/ingress";
-import { list, type Props } from "../lib/values";
+import { type BreadthLimits, coveredFamilies, DEFAULT_BREADTH, widerThan } from "../lib/cidr";
+import { list, type Props, toNumber } from "../lib/values";
 
 /** Admin ports never open to the internet: SSH, RDP, and what the seed opened (Docker daemon, FTP) plus Telnet. */
 export const ADMIN_PORTS: Record<number, string> = {
@@ -56,19 +57,88 @@ function worldOpen(
     .filter((x) => x.world.length > 0 && x.ports.length > 0);
 }
 
+/**
+ * Policy config of the rules that judge admin and database sources by breadth, not only by `/0`
+ * (`--policy-pack-config`: `{ "no-world-open-admin-ports": { "minIpv4PrefixLength": 24 } }`).
+ */
+export const BREADTH_CONFIG = {
+  minIpv4PrefixLength: {
+    type: "integer",
+    minimum: 0,
+    maximum: 32,
+    default: DEFAULT_BREADTH.ipv4,
+    description: "Smallest IPv4 prefix length a source may have (wider ranges count as the internet). Defaults to 16.",
+  },
+  minIpv6PrefixLength: {
+    type: "integer",
+    minimum: 0,
+    maximum: 128,
+    default: DEFAULT_BREADTH.ipv6,
+    description: "Smallest IPv6 prefix length a source may have (wider ranges count as the internet). Defaults to 32.",
+  },
+} as const;
+
+/** The breadth limits from a rule's config, with the documented defaults. */
+export function breadthLimits(config: Record<string, unknown>): BreadthLimits {
+  const pick = (key: string, fallback: number, max: number) => {
+    const n = toNumber(config[key]);
+    return n !== undefined && Number.isInteger(n) && n >= 0 && n <= max ? n : fallback;
+  };
+  return {
+    ipv4: pick("minIpv4PrefixLength", DEFAULT_BREADTH.ipv4, 32),
+    ipv6: pick("minIpv6PrefixLength", DEFAULT_BREADTH.ipv6, 128),
+  };
+}
+
+/**
+ * Sources of `ports` that are too broad: each entry's ranges wider than `limits`, then (when no single range was
+ * too wide) ranges of the resource that together cover a whole address family, e.g. `0.0.0.0/1` + `128.0.0.0/1`.
+ */
+function tooBroad(
+  type: string,
+  props: Props,
+  ports: number[],
+  limits: BreadthLimits,
+): { where: string; sources: string; ports: number[] }[] {
+  const opening = ingressEntries(type, props)
+    .map((entry) => ({ entry, ports: coveredPorts(entry, ports) }))
+    .filter((x) => x.ports.length > 0 && x.entry.cidrs.length > 0);
+  const found = opening
+    .map((x) => ({ where: x.entry.where, sources: widerThan(x.entry.cidrs, limits).join(", "), ports: x.ports }))
+    .filter((x) => x.sources !== "");
+  if (found.length > 0) return found;
+  const families = coveredFamilies(opening.flatMap((x) => x.entry.cidrs));
+  if (families.length === 0) return [];
+  const all = opening.flatMap((x) => x.entry.cidrs);
+  const covered = [...new Set(opening.flatMap((x) => x.ports))].sort((a, b) => a - b);
+  return [
+    {
+      where: opening.length === 1 ? opening[0]!.entry.where : "its rules",
+      sources: `${all.join(", ")} (together the whole ${families.map((f) => (f === "ipv4" ? "IPv4" : "IPv6")).join(" and ")} internet)`,
+      ports: covered,
+    },
+  ];
+}
+
+const limitText = (l: BreadthLimits) => `wider than /${l.ipv4} (IPv4) or /${l.ipv6} (IPv6)`;
+
 export const noWorldOpenAdminPorts = resourceRule({
   name: "no-world-open-admin-ports",
   description:
-    "CKV_AWS_24 / AWS-0107 (22), CKV_AWS_25 (3389): no ingress from 0.0.0.0/0 or ::/0 to an admin port " +
-    "(SSH 22, RDP 3389, Docker daemon 2375/2376, FTP 21, Telnet 23), in inline ingress, ec2.SecurityGroupRule " +
-    "and vpc.SecurityGroupIngressRule.",
+    "CKV_AWS_24 / AWS-0107 (22), CKV_AWS_25 (3389): no ingress to an admin port (SSH 22, RDP 3389, Docker daemon " +
+    "2375/2376, FTP 21, Telnet 23) from 0.0.0.0/0, ::/0, any range wider than the configured prefix (default /16 " +
+    "IPv4, /32 IPv6), or ranges that together cover the internet, in inline ingress, ec2.SecurityGroupRule and " +
+    "vpc.SecurityGroupIngressRule.",
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
+  config: BREADTH_CONFIG,
   check: (r, report) => {
-    for (const x of worldOpen(r.type, r.props, portNumbers(ADMIN_PORTS))) {
+    const limits = breadthLimits(r.config);
+    for (const x of tooBroad(r.type, r.props, portNumbers(ADMIN_PORTS), limits)) {
       report(
-        `${x.entry.where} admits ${x.world.join(", ")} to admin port ${describePorts(x.ports, ADMIN_PORTS)}: ` +
-          "admin ports must never be open to the internet; admit only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).",
+        `${x.where} admits ${x.sources} to admin port ${describePorts(x.ports, ADMIN_PORTS)}: ` +
+          `admin ports must never be open to the internet or to ranges ${limitText(limits)}; admit only the ` +
+          "configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).",
       );
     }
   },
@@ -95,16 +165,20 @@ export const noWorldOpenAllPorts = resourceRule({
 export const noWorldOpenDatabasePorts = resourceRule({
   name: "no-world-open-database-ports",
   description:
-    "AWS-0107 and the security bar's database rule: no ingress from 0.0.0.0/0 or ::/0 to a database or cache port " +
-    "(3306, 5432, 1433, 1521, 27017, 6379, 9042, 11211), in inline ingress, ec2.SecurityGroupRule and " +
+    "AWS-0107 and the security bar's database rule: no ingress to a database or cache port (3306, 5432, 1433, " +
+    "1521, 27017, 6379, 9042, 11211) from 0.0.0.0/0, ::/0, any range wider than the configured prefix (default /16 " +
+    "IPv4, /32 IPv6), or ranges that together cover the internet, in inline ingress, ec2.SecurityGroupRule and " +
     "vpc.SecurityGroupIngressRule.",
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
+  config: BREADTH_CONFIG,
   check: (r, report) => {
-    for (const x of worldOpen(r.type, r.props, portNumbers(DATABASE_PORTS))) {
+    const limits = breadthLimits(r.config);
+    for (const x of tooBroad(r.type, r.props, portNumbers(DATABASE_PORTS), limits)) {
       report(
-        `${x.entry.where} admits ${x.world.join(", ")} to database port ${describePorts(x.ports, DATABASE_PORTS)}: ` +
-          "databases are reachable only from their clients' security groups, never from the internet (AWS-0107).",
+        `${x.where} admits ${x.sources} to database port ${describePorts(x.ports, DATABASE_PORTS)}: ` +
+          `databases are reachable only from their clients' security groups, never from the internet or ranges ` +
+          `${limitText(limits)} (AWS-0107).`,
       );
     }
   },

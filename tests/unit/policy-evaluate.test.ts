@@ -159,8 +159,9 @@ describe("evaluatePolicies", () => {
         enforcementLevel: "mandatory",
         urn: s.ssh.urn,
         message:
-          "the rule admits 0.0.0.0/0 to admin port 22 (SSH): admin ports must never be open to the internet; admit " +
-          "only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).",
+          "the rule admits 0.0.0.0/0 to admin port 22 (SSH): admin ports must never be open to the internet or to " +
+          "ranges wider than /16 (IPv4) or /32 (IPv6); admit only the configured admin CIDRs (CKV_AWS_24 / " +
+          "AWS-0107, CKV_AWS_25).",
       },
     ]);
   });

@@ -17,9 +17,11 @@ const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 const EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 
 const ADMIN_TAIL =
-  ": admin ports must never be open to the internet; admit only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).";
+  ": admin ports must never be open to the internet or to ranges wider than /16 (IPv4) or /32 (IPv6); admit only " +
+  "the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).";
 const DB_TAIL =
-  ": databases are reachable only from their clients' security groups, never from the internet (AWS-0107).";
+  ": databases are reachable only from their clients' security groups, never from the internet or ranges wider " +
+  "than /16 (IPv4) or /32 (IPv6) (AWS-0107).";
 const ALL_TAIL = ": open only the ports the stack serves (CKV_AWS_277 / AWS-0107).";
 const WEB_TAIL =
   ': world-open web ports are allowed only by the exception "prod-web-entry" (prod stack, security group or rule ' +
@@ -100,6 +102,47 @@ describe("no-world-open-admin-ports (CKV_AWS_24 / AWS-0107, CKV_AWS_25)", () => 
       ingressRule("registry", { fromPort: 5000, toPort: 5000, cidrIpv4: "0.0.0.0/0" }),
     ];
     expect(run(noWorldOpenAdminPorts, resources)).toEqual([]);
+  });
+});
+
+describe("admin and database sources judged by breadth, not only /0", () => {
+  it("fails halves of the internet, each wider than /16, an IPv6 /16 and a /8 to an admin or database port", () => {
+    expect(
+      messages(noWorldOpenAdminPorts, [
+        sgRule("ssh", { fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }),
+      ]),
+    ).toEqual([`the rule admits 0.0.0.0/1, 128.0.0.0/1 to admin port 22 (SSH)${ADMIN_TAIL}`]);
+    expect(
+      messages(noWorldOpenAdminPorts, [ingressRule("ssh6", { fromPort: 22, toPort: 22, cidrIpv6: "2001::/16" })]),
+    ).toEqual([`the rule admits 2001::/16 to admin port 22 (SSH)${ADMIN_TAIL}`]);
+    expect(
+      messages(noWorldOpenDatabasePorts, [ingressRule("pg", { fromPort: 5432, toPort: 5432, cidrIpv4: "10.0.0.0/8" })]),
+    ).toEqual([`the rule admits 10.0.0.0/8 to database port 5432 (PostgreSQL)${DB_TAIL}`]);
+  });
+
+  it("fails narrow ranges that together cover the internet when the prefix limit is relaxed", () => {
+    const halves = [
+      ingressRule("a", { fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/1" }),
+      sgRule("b", { fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"] }),
+    ];
+    const relaxed = { minIpv4PrefixLength: 0 };
+    expect(messages(noWorldOpenAdminPorts, [halves[0]!], "dev", relaxed)).toEqual([]);
+    expect(messages(noWorldOpenAdminPorts, [halves[1]!], "dev", relaxed)).toEqual([
+      "the rule admits 0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/1 (together the whole IPv4 internet) to admin port 22 " +
+        "(SSH): admin ports must never be open to the internet or to ranges wider than /0 (IPv4) or /32 (IPv6); " +
+        "admit only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).",
+    ]);
+  });
+
+  it("passes ranges at or inside the default limits, and honours a stricter configured prefix", () => {
+    const office = sgRule("ssh", { fromPort: 22, toPort: 22, cidrBlocks: ["198.51.0.0/16", "203.0.113.7/32"] });
+    const v6 = ingressRule("ssh6", { fromPort: 22, toPort: 22, cidrIpv6: "2001:db8::/32" });
+    expect(run(noWorldOpenAdminPorts, [office, v6])).toEqual([]);
+    expect(messages(noWorldOpenAdminPorts, [office], "dev", { minIpv4PrefixLength: 24 })).toEqual([
+      "the rule admits 198.51.0.0/16 to admin port 22 (SSH): admin ports must never be open to the internet or to " +
+        "ranges wider than /24 (IPv4) or /32 (IPv6); admit only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, " +
+        "CKV_AWS_25).",
+    ]);
   });
 });
 
