@@ -16,6 +16,8 @@ export interface ResourceSubject {
   urn: string;
   props: Props;
   environment: Environment;
+  /** URN of the resource's parent (`opts.parent`), when it has one. */
+  parent?: string;
   /** The rule's own policy config (its `config` schema's properties), as given; defaults are the rule's job. */
   config: Record<string, unknown>;
 }
@@ -71,7 +73,15 @@ export function resourceRule(
       const config = args.getConfig<EnvironmentConfig & Record<string, unknown>>() ?? {};
       const environment = resolveEnvironment(config, args.urn);
       meta.check(
-        { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props), environment, config },
+        {
+          type: args.type,
+          name: args.name,
+          urn: args.urn,
+          props: rawProps(args.props),
+          environment,
+          config,
+          parent: args.opts?.parent,
+        },
         (message) => reportViolation(message),
       );
     },

@@ -1,5 +1,5 @@
 /** Security-group rules: world-open ports, descriptions, the default security group. */
-import { PROD_WEB_ENTRY } from "../exceptions";
+import { EXCEPTION_TAG, PROD_WEB_ENTRY } from "../exceptions";
 import { resourceRule } from "../lib/define";
 import {
   coveredPorts,
@@ -188,18 +188,18 @@ export const noWorldOpenWebPorts = resourceRule({
   name: "no-world-open-web-ports",
   description:
     "CKV_AWS_260 / AWS-0107: no ingress from 0.0.0.0/0 or ::/0 to 80 or 443, except the named exception " +
-    `"${PROD_WEB_ENTRY.name}" (prod stack, security group or rule marked as the web entry by name or description).`,
+    `"${PROD_WEB_ENTRY.name}" (prod stack; only the registry host's ingress rules under its own security group, ` +
+    `tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}; never by name or description).`,
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
   check: (r, report) => {
-    const groupDescription = r.type === SECURITY_GROUP ? (r.props.description as string | undefined) : undefined;
+    const subject = { environment: r.environment, type: r.type, parent: r.parent, tags: r.props.tags };
+    if (PROD_WEB_ENTRY.applies(subject)) return;
     for (const x of worldOpen(r.type, r.props, portNumbers(WEB_PORTS))) {
-      const texts = [r.name, x.entry.description, groupDescription];
-      if (PROD_WEB_ENTRY.applies({ environment: r.environment, texts })) continue;
       report(
         `${x.entry.where} admits ${x.world.join(", ")} to ${describePorts(x.ports, WEB_PORTS)}: world-open web ports ` +
-          `are allowed only by the exception "${PROD_WEB_ENTRY.name}" (prod stack, security group or rule named or ` +
-          'described as the "web entry") (CKV_AWS_260).',
+          `are allowed only by the exception "${PROD_WEB_ENTRY.name}" (prod stack, the registry host's own web-entry ` +
+          `rules, tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}) (CKV_AWS_260).`,
       );
     }
   },
