@@ -6,6 +6,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { azureRules } from "./rules/azure";
 import { databaseRules } from "./rules/database-reachability";
 import { hostRules } from "./rules/host";
+import { loggingRules } from "./rules/logging";
 import { networkRules } from "./rules/network";
 import { rdsRules } from "./rules/rds";
 import { vpcRules } from "./rules/vpc";
@@ -13,6 +14,7 @@ import { vpcRules } from "./rules/vpc";
 export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   ...networkRules,
   ...vpcRules,
+  ...loggingRules,
   ...hostRules,
   ...rdsRules,
   ...databaseRules,

@@ -268,11 +268,42 @@ export const defaultSecurityGroupNoRules = resourceRule({
   },
 });
 
+/** Egress entries of a resource, whichever type it was written as. */
+function egressEntries(type: string, props: Props): IngressEntry[] {
+  if (type === SECURITY_GROUP) return inlineEntries(props, "egress");
+  if (type === SECURITY_GROUP_RULE && props.type === "egress") {
+    return ingressEntries(SECURITY_GROUP_RULE, { ...props, type: "ingress" });
+  }
+  if (type === SECURITY_GROUP_EGRESS_RULE) return ingressEntries(SECURITY_GROUP_INGRESS_RULE, props);
+  return [];
+}
+
+export const noWorldOpenEgressAllPorts = resourceRule({
+  name: "no-world-open-egress-all-ports",
+  description:
+    "CKV_AWS_382 / AWS-0104 (advisory): no egress to 0.0.0.0/0 or ::/0 on all ports, in inline egress, " +
+    "ec2.SecurityGroupRule and vpc.SecurityGroupEgressRule. Advisory: the registry host reaches OS mirrors, " +
+    "container registries and the team's external APIs, which a port list would break (docs/policy.md).",
+  enforcementLevel: "advisory",
+  types: [SECURITY_GROUP, SECURITY_GROUP_RULE, SECURITY_GROUP_EGRESS_RULE],
+  check: (r, report) => {
+    for (const entry of egressEntries(r.type, r.props)) {
+      const world = worldCidrs(entry);
+      if (world.length === 0 || !opensAllPorts(entry)) continue;
+      report(
+        `${entry.where} lets the group reach ${world.join(", ")} on all ports: a ` +
+          "compromised host can talk to anything; narrow it where the workload allows (CKV_AWS_382 / AWS-0104).",
+      );
+    }
+  },
+});
+
 export const networkRules = [
   noWorldOpenAdminPorts,
   noWorldOpenAllPorts,
   noWorldOpenDatabasePorts,
   noWorldOpenWebPorts,
+  noWorldOpenEgressAllPorts,
   securityGroupDescription,
   securityGroupRuleDescription,
   defaultSecurityGroupNoRules,
