@@ -47,11 +47,19 @@ export function evaluatePolicies(resources: PlannedResource[], environment: Envi
   return evaluate(rules, resources, environment);
 }
 
-/** `evaluatePolicies` over any list of policies (tests use it for a single rule). */
-export function evaluate(policies: Policy[], resources: PlannedResource[], environment: Environment): PlanViolation[] {
+/**
+ * `evaluatePolicies` over any list of policies (tests use it for a single rule). `config` is the rest of each
+ * policy's config, as `--policy-pack-config` would give it (the environment always comes from `environment`).
+ */
+export function evaluate(
+  policies: Policy[],
+  resources: PlannedResource[],
+  environment: Environment,
+  config: Record<string, unknown> = {},
+): PlanViolation[] {
   const violations: PlanViolation[] = [];
   const stackTags: ReadonlyMap<string, string> = new Map();
-  const getConfig = <T extends object>() => ({ environment }) as unknown as T;
+  const getConfig = <T extends object>() => ({ ...config, environment }) as unknown as T;
   const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
   };

@@ -15,8 +15,22 @@ export interface NamedException {
   reason: string;
 }
 
-/** Marks a security group or rule as the prod web entry: `web-entry` / `web entry` in its resource name or description. */
-export const WEB_ENTRY_MARKER = /web[-_ ]?entry/i;
+/**
+ * How the program marks the prod web entry: the `RegistryHost` component tags exactly its world-open 80/443 ingress
+ * rules with this tag and value (components/registryHost/firewall.ts), and creates them as children of its own
+ * security group. The exception needs both: the tag alone could be copied onto any resource.
+ */
+export const EXCEPTION_TAG = "startup-infra:exception";
+/** The type chain the marked rules' parent (the host's security group) has in its URN. */
+export const WEB_ENTRY_PARENT_TYPE = "startup:aws:RegistryHost$aws:ec2/securityGroup:SecurityGroup";
+/** The one resource type the host writes its web-entry rules as. */
+export const WEB_ENTRY_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+/** The qualified type of a URN (`urn:pulumi:<stack>::<project>::<qualified type>::<name>`). */
+function qualifiedTypeOf(urn: string | undefined): string | undefined {
+  const parts = (urn ?? "").split("::");
+  return parts.length >= 4 ? parts[2] : undefined;
+}
 
 /**
  * CKV_AWS_260: HTTP (80) and HTTPS (443) open to the world are expected on the prod Nginx host, which is the stack's
@@ -27,14 +41,23 @@ export const PROD_WEB_ENTRY = {
   policy: "no-world-open-web-ports",
   ports: [80, 443],
   scope:
-    "ports 80 and 443 from 0.0.0.0/0 or ::/0, in the prod stack only, on a security group or rule whose resource " +
-    'name or description marks it as the web entry ("web-entry" / "web entry")',
+    "ports 80 and 443 from 0.0.0.0/0 or ::/0, in the prod stack only, on a vpc.SecurityGroupIngressRule that the " +
+    `registry host component created under its own security group (parent type ${WEB_ENTRY_PARENT_TYPE}) and ` +
+    `tagged ${EXCEPTION_TAG} = prod-web-entry; names and descriptions do not count`,
   reason:
     "the prod Nginx host is the public web entry: port 80 only redirects to HTTPS, port 443 terminates TLS for the " +
     "site and registry subdomains; the registry itself listens on loopback behind it",
   /** True when the exception covers a world-open web port on this subject. */
-  applies(subject: { environment: Environment; texts: (string | undefined)[] }): boolean {
-    return subject.environment === "prod" && subject.texts.some((t) => t !== undefined && WEB_ENTRY_MARKER.test(t));
+  applies(subject: { environment: Environment; type: string; parent?: string; tags: unknown }): boolean {
+    if (subject.environment !== "prod" || subject.type !== WEB_ENTRY_RULE_TYPE) return false;
+    const parentType = qualifiedTypeOf(subject.parent);
+    // The real engine keeps the whole chain of parent types in a URN; the mock engine only the parent's own.
+    const underHostGroup =
+      parentType !== undefined &&
+      (parentType === WEB_ENTRY_PARENT_TYPE || parentType.endsWith(`$${WEB_ENTRY_PARENT_TYPE}`));
+    const tags =
+      typeof subject.tags === "object" && subject.tags !== null ? (subject.tags as Record<string, unknown>) : {};
+    return underHostGroup && tags[EXCEPTION_TAG] === "prod-web-entry";
   },
 } as const satisfies NamedException & Record<string, unknown>;
 

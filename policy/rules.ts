@@ -6,6 +6,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { azureRules } from "./rules/azure";
 import { databaseRules } from "./rules/database-reachability";
 import { hostRules } from "./rules/host";
+import { loggingRules } from "./rules/logging";
 import { networkRules } from "./rules/network";
 import { providerConstraintRules } from "./rules/provider-constraints";
 import { rdsRules } from "./rules/rds";
@@ -14,6 +15,7 @@ import { vpcRules } from "./rules/vpc";
 export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   ...networkRules,
   ...vpcRules,
+  ...loggingRules,
   ...hostRules,
   ...rdsRules,
   ...databaseRules,

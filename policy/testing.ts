@@ -31,8 +31,9 @@ export function run(
   policy: ResourceValidationPolicy | StackValidationPolicy,
   resources: PlannedResource[],
   environment: Environment = "dev",
+  config: Record<string, unknown> = {},
 ): PlanViolation[] {
-  return evaluate([policy], resources, environment);
+  return evaluate([policy], resources, environment, config);
 }
 
 /** Just the messages of one policy's violations. */
@@ -40,6 +41,7 @@ export function messages(
   policy: ResourceValidationPolicy | StackValidationPolicy,
   resources: PlannedResource[],
   environment: Environment = "dev",
+  config: Record<string, unknown> = {},
 ): string[] {
-  return run(policy, resources, environment).map((v) => v.message);
+  return run(policy, resources, environment, config).map((v) => v.message);
 }

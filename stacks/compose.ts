@@ -66,6 +66,7 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       deletionProtection: db.deletionProtection,
       finalSnapshot: db.finalSnapshot,
       iamAuthentication: db.iamAuthentication,
+      logExports: db.logExports,
       protect: config.composition === "prod",
     },
     opts,

@@ -28,6 +28,8 @@ export interface DatabaseArgs {
   /** Keep a final snapshot (uniquely named) when the instance is deleted. */
   finalSnapshot: boolean;
   iamAuthentication: boolean;
+  /** Export the engine's logs to CloudWatch Logs (engine.ts `logExports`). Defaults to true. */
+  logExports?: boolean;
   /** Pulumi `protect`: `pulumi destroy` refuses to delete the instance. */
   protect: boolean;
 }
@@ -120,6 +122,7 @@ export class Database extends pulumi.ComponentResource {
         performanceInsightsEnabled: args.performanceInsights,
         performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
         iamDatabaseAuthenticationEnabled: args.iamAuthentication,
+        enabledCloudwatchLogsExports: (args.logExports ?? true) ? engine.logExports : undefined,
         deletionProtection: args.deletionProtection,
         skipFinalSnapshot: !args.finalSnapshot,
         finalSnapshotIdentifier: snapshotSuffix ? pulumi.interpolate`${name}-final-${snapshotSuffix.hex}` : undefined,

@@ -122,21 +122,35 @@ export class Network extends pulumi.ComponentResource {
   }
 
   private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionDays: number): void {
+    const account = aws.getCallerIdentityOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const scope = pulumi.all([account.accountId, region.region, partition.partition]);
+    // CloudWatch Logs encrypts the group with this key (CKV_AWS_158); the key policy lets only the account and the
+    // Logs service for this account's log groups use it.
+    const key = new aws.kms.Key(
+      `${name}-flow-logs-key`,
+      {
+        description: `Encrypts the ${name} VPC flow-log group`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: scope.apply(([accountId, regionName, part]) => flowLogKeyPolicy(accountId, regionName, part)),
+        tags: { Name: `${name}-flow-logs-key` },
+      },
+      { parent: vpc },
+    );
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-flow-logs`,
-      { retentionInDays: retentionDays, tags: { Name: `${name}-flow-logs` } },
+      { retentionInDays: retentionDays, kmsKeyId: key.arn, tags: { Name: `${name}-flow-logs` } },
       { parent: vpc },
     );
     const role = new aws.iam.Role(
       `${name}-flow-logs-role`,
       {
         description: "Lets VPC Flow Logs write to its CloudWatch log group",
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ],
-        }),
+        assumeRolePolicy: scope.apply(([accountId, regionName, part]) =>
+          flowLogTrustPolicy(accountId, regionName, part),
+        ),
       },
       { parent: vpc },
     );
@@ -174,4 +188,55 @@ export class Network extends pulumi.ComponentResource {
       { parent: vpc },
     );
   }
+}
+
+/**
+ * Trust policy of the flow-log role. The conditions stop the confused deputy: VPC Flow Logs may assume the role
+ * only on behalf of this account's flow logs in this region (AWS VPC User Guide, "Flow logs to CloudWatch Logs":
+ * "IAM role for publishing flow logs", `aws:SourceAccount` / `aws:SourceArn`).
+ */
+export function flowLogTrustPolicy(accountId: string, region: string, partition: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": accountId },
+          ArnLike: { "aws:SourceArn": `arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
+        },
+      },
+    ],
+  });
+}
+
+/**
+ * Key policy of the flow-log group's KMS key: the account administers it; CloudWatch Logs of this region may use
+ * it only for this account's log groups (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS").
+ */
+export function flowLogKeyPolicy(accountId: string, region: string, partition: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AccountAdministers",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      {
+        Sid: "CloudWatchLogsUsesForThisAccount",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: {
+          ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+        },
+      },
+    ],
+  });
 }

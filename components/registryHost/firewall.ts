@@ -1,4 +1,5 @@
 /** The host's security-group rules, decided here (pure) and only wired by the component. */
+import { EXCEPTION_TAG, PROD_WEB_ENTRY } from "../../policy/exceptions";
 
 /** What the host admits. Everything not listed is closed. */
 export interface FirewallArgs {
@@ -23,6 +24,8 @@ export interface PlannedIngressRule {
   cidrIpv4?: string;
   cidrIpv6?: string;
   description: string;
+  /** Set on the prod web-entry rules only: the tags that mark them for the policy pack's `prod-web-entry` exception. */
+  exceptionTags?: Record<string, string>;
 }
 
 export interface PlannedEgressRule {
@@ -110,6 +113,7 @@ export function planIngressRules(args: FirewallArgs): PlannedIngressRule[] {
           port,
           ...cidrField(cidr),
           description: `${WEB_ENTRY_PREFIX} ${why} (${port}/tcp from ${cidr})`,
+          exceptionTags: { [EXCEPTION_TAG]: PROD_WEB_ENTRY.name },
         });
       }
     }

@@ -168,8 +168,9 @@ export class RegistryHost extends pulumi.ComponentResource {
           cidrIpv4: rule.cidrIpv4,
           cidrIpv6: rule.cidrIpv6,
           description: rule.description,
-          tags: { Name: `${name}-${rule.key}` },
+          tags: { Name: `${name}-${rule.key}`, ...rule.exceptionTags },
         },
+        // The policy pack's prod-web-entry exception requires this parent: keep the rules under the group.
         { parent: securityGroup },
       );
     }

@@ -1,4 +1,5 @@
 /** Just enough CIDR arithmetic for the network rules: "is this the whole internet?" and "is this inside the VPC?". */
+import { IPv4CidrRange, IPv6CidrRange } from "ip-num";
 
 export interface Ipv4Cidr {
   network: number;
@@ -63,4 +64,69 @@ export function isSingleAddress(cidr: string, ip: string): boolean {
   const parsed = parseIpv4Cidr(cidr);
   const address = parseIpv4Cidr(ip);
   return parsed !== undefined && address !== undefined && parsed.prefix === 32 && parsed.network === address.network;
+}
+
+/**
+ * The narrowest prefix an admin or database source may have: anything wider (a smaller prefix length) is treated
+ * like the internet. Configurable per rule (`maxIpv4PrefixWidth` / `maxIpv6PrefixWidth` in the policy config).
+ */
+export interface BreadthLimits {
+  /** Smallest IPv4 prefix length admitted. Defaults to 16 (65,536 addresses). */
+  ipv4: number;
+  /** Smallest IPv6 prefix length admitted. Defaults to 32 (an ISP-sized allocation). */
+  ipv6: number;
+}
+
+export const DEFAULT_BREADTH: BreadthLimits = { ipv4: 16, ipv6: 32 };
+
+type Interval = { first: bigint; last: bigint };
+
+/** First and last address of an IPv4 or IPv6 CIDR (a bare address is a host route), via ip-num; undefined if invalid. */
+function interval(cidr: string): { family: "ipv4" | "ipv6"; range: Interval; prefix: number } | undefined {
+  const text = cidr.trim();
+  const family = isIpv6(text) ? "ipv6" : "ipv4";
+  const withPrefix = text.includes("/") ? text : `${text}/${family === "ipv6" ? 128 : 32}`;
+  try {
+    const range = family === "ipv6" ? IPv6CidrRange.fromCidr(withPrefix) : IPv4CidrRange.fromCidr(withPrefix);
+    return {
+      family,
+      range: { first: range.getFirst().getValue(), last: range.getLast().getValue() },
+      prefix: Number(range.getPrefix().getValue()),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CIDRs wider than `limits` (world-open ones included). */
+export function widerThan(cidrs: string[], limits: BreadthLimits): string[] {
+  return cidrs.filter((c) => {
+    const parsed = interval(c);
+    if (parsed === undefined) return isWorld(c);
+    return parsed.prefix < limits[parsed.family];
+  });
+}
+
+const FAMILY_LAST = { ipv4: 2n ** 32n - 1n, ipv6: 2n ** 128n - 1n };
+
+/**
+ * The address families whose whole space `cidrs` cover together (e.g. `0.0.0.0/1` + `128.0.0.0/1`): the union of
+ * the ranges, merged in address order, is one interval from the first to the last address.
+ */
+export function coveredFamilies(cidrs: string[]): ("ipv4" | "ipv6")[] {
+  const covered: ("ipv4" | "ipv6")[] = [];
+  for (const family of ["ipv4", "ipv6"] as const) {
+    const ranges = cidrs
+      .map(interval)
+      .filter((p) => p !== undefined && p.family === family)
+      .map((p) => p!.range)
+      .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    let reach = -1n; // the last address covered so far, contiguously from 0
+    for (const r of ranges) {
+      if (r.first > reach + 1n) break;
+      if (r.last > reach) reach = r.last;
+    }
+    if (reach >= FAMILY_LAST[family]) covered.push(family);
+  }
+  return covered;
 }

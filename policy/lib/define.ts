@@ -1,5 +1,6 @@
 import type {
   EnforcementLevel,
+  PolicyConfigSchema,
   PolicyResource,
   ReportViolation,
   ResourceValidationPolicy,
@@ -15,6 +16,10 @@ export interface ResourceSubject {
   urn: string;
   props: Props;
   environment: Environment;
+  /** URN of the resource's parent (`opts.parent`), when it has one. */
+  parent?: string;
+  /** The rule's own policy config (its `config` schema's properties), as given; defaults are the rule's job. */
+  config: Record<string, unknown>;
 }
 
 /** One resource of the stack, with its relations as URNs. */
@@ -42,6 +47,13 @@ interface RuleMeta {
   /** What the rule checks, with its scanner IDs. */
   description: string;
   enforcementLevel: Extract<EnforcementLevel, "mandatory" | "advisory">;
+  /** Config properties of the rule beside `environment` (JSON schema, each with its `default`). */
+  config?: PolicyConfigSchema["properties"];
+}
+
+/** The environment property plus a rule's own config properties. */
+function schemaOf(meta: RuleMeta): PolicyConfigSchema {
+  return { properties: { ...environmentConfigSchema.properties, ...meta.config } };
 }
 
 /**
@@ -55,12 +67,21 @@ export function resourceRule(
     name: meta.name,
     description: meta.description,
     enforcementLevel: meta.enforcementLevel,
-    configSchema: environmentConfigSchema,
+    configSchema: schemaOf(meta),
     validateResource: (args, reportViolation: ReportViolation) => {
       if (!meta.types.includes(args.type)) return;
-      const environment = resolveEnvironment(args.getConfig<EnvironmentConfig>(), args.urn);
+      const config = args.getConfig<EnvironmentConfig & Record<string, unknown>>() ?? {};
+      const environment = resolveEnvironment(config, args.urn);
       meta.check(
-        { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props), environment },
+        {
+          type: args.type,
+          name: args.name,
+          urn: args.urn,
+          props: rawProps(args.props),
+          environment,
+          config,
+          parent: args.opts?.parent,
+        },
         (message) => reportViolation(message),
       );
     },
@@ -75,7 +96,7 @@ export function stackRule(
     name: meta.name,
     description: meta.description,
     enforcementLevel: meta.enforcementLevel,
-    configSchema: environmentConfigSchema,
+    configSchema: schemaOf(meta),
     validateStack: (args, reportViolation: ReportViolation) => {
       const resources = args.resources.map(toStackItem);
       const environment = resolveEnvironment(args.getConfig<EnvironmentConfig>(), resources[0]?.urn);

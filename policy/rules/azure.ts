@@ -1,7 +1,7 @@
 /** Azure Storage and Key Vault rules. */
 import { resourceRule, stackRule } from "../lib/define";
 import { referenced } from "../lib/relations";
-import { isFalse, isTrue, read } from "../lib/values";
+import { at, isFalse, isTrue, read } from "../lib/values";
 
 export const STORAGE_ACCOUNT = "azure-native:storage:StorageAccount";
 export const BLOB_CONTAINER = "azure-native:storage:BlobContainer";
@@ -228,6 +228,74 @@ export const azureKeyVaultSecretContentType = resourceRule({
     ),
 });
 
+/** True when a firewall (storage networkRuleSet / vault networkAcls) denies by default and admits an allow list. */
+function denyWithAllowList(acl: unknown): boolean {
+  const action = read(acl, "defaultAction");
+  if (action.state !== "known" || String(action.value).toLowerCase() !== "deny") return false;
+  const entries = ["ipRules", "virtualNetworkRules"].flatMap((k) => {
+    const v = read(acl, k);
+    return v.state === "known" && Array.isArray(v.value) ? v.value : [];
+  });
+  return entries.length > 0;
+}
+
+export const azureStorageNetworkDefaultDeny = resourceRule({
+  name: "azure-storage-network-default-deny",
+  description:
+    'CKV_AZURE_35 / AZU-0012 (option): storage accounts deny by default (networkRuleSet.defaultAction "Deny") and ' +
+    "admit an allow list (ipRules or virtualNetworkRules; azure.network). Advisory: apps and CI must reach the account.",
+  enforcementLevel: "advisory",
+  types: [STORAGE_ACCOUNT],
+  check: (r, report) => {
+    const acl = r.props.networkRuleSet;
+    if (read(acl, "defaultAction").state === "unknown") return;
+    if (!denyWithAllowList(acl)) {
+      report(
+        'networkRuleSet does not deny by default with an allow list: set azure.network.defaultAction "Deny" and ' +
+          "azure.network.allowedIpRanges (CKV_AZURE_35 / AZU-0012, option).",
+      );
+    }
+  },
+});
+
+export const azureStoragePublicNetworkAccess = resourceRule({
+  name: "azure-storage-public-network-access",
+  description:
+    'CKV_AZURE_59 (option): storage accounts are not open to every network: publicNetworkAccess "Disabled", or the ' +
+    "firewall denies by default with an allow list. Advisory, as azure.network decides it.",
+  enforcementLevel: "advisory",
+  types: [STORAGE_ACCOUNT],
+  check: (r, report) => {
+    const access = read(r.props, "publicNetworkAccess");
+    if (access.state === "unknown") return;
+    if (access.state === "known" && String(access.value).toLowerCase() === "disabled") return;
+    if (denyWithAllowList(r.props.networkRuleSet)) return;
+    report(
+      "publicNetworkAccess is not Disabled and the firewall admits every network: the account answers the whole " +
+        "internet (CKV_AZURE_59, option).",
+    );
+  },
+});
+
+export const azureKeyVaultPublicNetworkAccess = resourceRule({
+  name: "azure-keyvault-public-network-access",
+  description:
+    'CKV_AZURE_189 (option): Key Vaults are not open to every network: properties.publicNetworkAccess "disabled", ' +
+    "or networkAcls deny by default with an allow list. Advisory, as azure.network decides it.",
+  enforcementLevel: "advisory",
+  types: [KEY_VAULT],
+  check: (r, report) => {
+    const access = read(r.props, "properties.publicNetworkAccess");
+    if (access.state === "unknown") return;
+    if (access.state === "known" && String(access.value).toLowerCase() === "disabled") return;
+    if (denyWithAllowList(at(r.props, "properties.networkAcls"))) return;
+    report(
+      "properties.publicNetworkAccess is not disabled and networkAcls admit every network: the vault answers the " +
+        "whole internet (CKV_AZURE_189, option).",
+    );
+  },
+});
+
 export const azureRules = [
   azureStorageMinTls,
   azureStorageHttpsOnly,
@@ -238,6 +306,9 @@ export const azureRules = [
   azureKeyVaultSoftDelete,
   azureKeyVaultPurgeProtectionProd,
   azureKeyVaultNetworkAclDeny,
+  azureStorageNetworkDefaultDeny,
+  azureStoragePublicNetworkAccess,
+  azureKeyVaultPublicNetworkAccess,
   azureKeyVaultKeyExpiry,
   azureKeyVaultSecretExpiry,
   azureKeyVaultSecretContentType,

@@ -2,7 +2,7 @@
 import { SINGLE_ENTRY_HOST } from "../exceptions";
 import { resourceRule, stackRule } from "../lib/define";
 import { referenced } from "../lib/relations";
-import { isTrue, isUnknown, isWireSecret, list, type Props, read, WIRE_SECRET_SIG } from "../lib/values";
+import { at, isTrue, isUnknown, isWireSecret, list, type Props, read, WIRE_SECRET_SIG } from "../lib/values";
 
 export const INSTANCE = "aws:ec2/instance:Instance";
 export const EBS_VOLUME = "aws:ebs/volume:Volume";
@@ -172,6 +172,38 @@ export const ec2PublicIpOnlyOnEntryHost = stackRule({
   },
 });
 
+export const REMOTE_COMMAND = "command:remote:Command";
+export const REMOTE_COPY = "command:remote:CopyToRemote";
+
+/** A value behind the engine's secret wire form (CrossGuard may hand secrets over wrapped). */
+function unwrapWire(value: unknown): unknown {
+  return isWireSecret(value) ? (value as Record<string, unknown>).value : value;
+}
+
+export const sshHostKeyPinnedProd = resourceRule({
+  name: "ssh-host-key-pinned-prod",
+  description:
+    "Security bar, provisioning over SSH (no Checkov/Trivy ID: they cannot read @pulumi/command): in prod, every " +
+    "command:remote:Command and command:remote:CopyToRemote verifies the host (connection.hostKey set), since the " +
+    "connection carries the TLS key and registry passwords. Advisory while the first up of a new host cannot know " +
+    "the key (README, pinning the host key); mandatory once the program delivers the key before the first connection.",
+  enforcementLevel: "advisory",
+  types: [REMOTE_COMMAND, REMOTE_COPY],
+  check: (r, report) => {
+    if (r.environment !== "prod") return;
+    const connection = unwrapWire(r.props.connection);
+    if (isUnknown(connection)) return;
+    const hostKey = unwrapWire(at(connection, "hostKey"));
+    if (isUnknown(hostKey)) return; // computed (e.g. from a key the program generates): pinned, value not known yet
+    if (typeof hostKey !== "string" || hostKey.trim() === "") {
+      report(
+        "connection.hostKey is not set: the provisioning connection trusts whatever answers on the host's address " +
+          "and sends it secrets; pin the host's public key (README, host key).",
+      );
+    }
+  },
+});
+
 export const hostRules = [
   ec2Imdsv2Required,
   ec2ImdsHopLimit,
@@ -180,4 +212,5 @@ export const hostRules = [
   noSecretsInUserData,
   ec2DetailedMonitoringProd,
   ec2PublicIpOnlyOnEntryHost,
+  sshHostKeyPinnedProd,
 ];

@@ -1,5 +1,5 @@
 /** Security-group rules: world-open ports, descriptions, the default security group. */
-import { PROD_WEB_ENTRY } from "../exceptions";
+import { EXCEPTION_TAG, PROD_WEB_ENTRY } from "../exceptions";
 import { resourceRule } from "../lib/define";
 import {
   coveredPorts,
@@ -15,7 +15,8 @@ import {
   SECURITY_GROUP_RULE,
   worldCidrs,
 } from "../lib/ingress";
-import { list, type Props } from "../lib/values";
+import { type BreadthLimits, coveredFamilies, DEFAULT_BREADTH, widerThan } from "../lib/cidr";
+import { list, type Props, toNumber } from "../lib/values";
 
 /** Admin ports never open to the internet: SSH, RDP, and what the seed opened (Docker daemon, FTP) plus Telnet. */
 export const ADMIN_PORTS: Record<number, string> = {
@@ -56,19 +57,88 @@ function worldOpen(
     .filter((x) => x.world.length > 0 && x.ports.length > 0);
 }
 
+/**
+ * Policy config of the rules that judge admin and database sources by breadth, not only by `/0`
+ * (`--policy-pack-config`: `{ "no-world-open-admin-ports": { "minIpv4PrefixLength": 24 } }`).
+ */
+export const BREADTH_CONFIG = {
+  minIpv4PrefixLength: {
+    type: "integer",
+    minimum: 0,
+    maximum: 32,
+    default: DEFAULT_BREADTH.ipv4,
+    description: "Smallest IPv4 prefix length a source may have (wider ranges count as the internet). Defaults to 16.",
+  },
+  minIpv6PrefixLength: {
+    type: "integer",
+    minimum: 0,
+    maximum: 128,
+    default: DEFAULT_BREADTH.ipv6,
+    description: "Smallest IPv6 prefix length a source may have (wider ranges count as the internet). Defaults to 32.",
+  },
+} as const;
+
+/** The breadth limits from a rule's config, with the documented defaults. */
+export function breadthLimits(config: Record<string, unknown>): BreadthLimits {
+  const pick = (key: string, fallback: number, max: number) => {
+    const n = toNumber(config[key]);
+    return n !== undefined && Number.isInteger(n) && n >= 0 && n <= max ? n : fallback;
+  };
+  return {
+    ipv4: pick("minIpv4PrefixLength", DEFAULT_BREADTH.ipv4, 32),
+    ipv6: pick("minIpv6PrefixLength", DEFAULT_BREADTH.ipv6, 128),
+  };
+}
+
+/**
+ * Sources of `ports` that are too broad: each entry's ranges wider than `limits`, then (when no single range was
+ * too wide) ranges of the resource that together cover a whole address family, e.g. `0.0.0.0/1` + `128.0.0.0/1`.
+ */
+function tooBroad(
+  type: string,
+  props: Props,
+  ports: number[],
+  limits: BreadthLimits,
+): { where: string; sources: string; ports: number[] }[] {
+  const opening = ingressEntries(type, props)
+    .map((entry) => ({ entry, ports: coveredPorts(entry, ports) }))
+    .filter((x) => x.ports.length > 0 && x.entry.cidrs.length > 0);
+  const found = opening
+    .map((x) => ({ where: x.entry.where, sources: widerThan(x.entry.cidrs, limits).join(", "), ports: x.ports }))
+    .filter((x) => x.sources !== "");
+  if (found.length > 0) return found;
+  const families = coveredFamilies(opening.flatMap((x) => x.entry.cidrs));
+  if (families.length === 0) return [];
+  const all = opening.flatMap((x) => x.entry.cidrs);
+  const covered = [...new Set(opening.flatMap((x) => x.ports))].sort((a, b) => a - b);
+  return [
+    {
+      where: opening.length === 1 ? opening[0]!.entry.where : "its rules",
+      sources: `${all.join(", ")} (together the whole ${families.map((f) => (f === "ipv4" ? "IPv4" : "IPv6")).join(" and ")} internet)`,
+      ports: covered,
+    },
+  ];
+}
+
+const limitText = (l: BreadthLimits) => `wider than /${l.ipv4} (IPv4) or /${l.ipv6} (IPv6)`;
+
 export const noWorldOpenAdminPorts = resourceRule({
   name: "no-world-open-admin-ports",
   description:
-    "CKV_AWS_24 / AWS-0107 (22), CKV_AWS_25 (3389): no ingress from 0.0.0.0/0 or ::/0 to an admin port " +
-    "(SSH 22, RDP 3389, Docker daemon 2375/2376, FTP 21, Telnet 23), in inline ingress, ec2.SecurityGroupRule " +
-    "and vpc.SecurityGroupIngressRule.",
+    "CKV_AWS_24 / AWS-0107 (22), CKV_AWS_25 (3389): no ingress to an admin port (SSH 22, RDP 3389, Docker daemon " +
+    "2375/2376, FTP 21, Telnet 23) from 0.0.0.0/0, ::/0, any range wider than the configured prefix (default /16 " +
+    "IPv4, /32 IPv6), or ranges that together cover the internet, in inline ingress, ec2.SecurityGroupRule and " +
+    "vpc.SecurityGroupIngressRule.",
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
+  config: BREADTH_CONFIG,
   check: (r, report) => {
-    for (const x of worldOpen(r.type, r.props, portNumbers(ADMIN_PORTS))) {
+    const limits = breadthLimits(r.config);
+    for (const x of tooBroad(r.type, r.props, portNumbers(ADMIN_PORTS), limits)) {
       report(
-        `${x.entry.where} admits ${x.world.join(", ")} to admin port ${describePorts(x.ports, ADMIN_PORTS)}: ` +
-          "admin ports must never be open to the internet; admit only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).",
+        `${x.where} admits ${x.sources} to admin port ${describePorts(x.ports, ADMIN_PORTS)}: ` +
+          `admin ports must never be open to the internet or to ranges ${limitText(limits)}; admit only the ` +
+          "configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).",
       );
     }
   },
@@ -95,16 +165,20 @@ export const noWorldOpenAllPorts = resourceRule({
 export const noWorldOpenDatabasePorts = resourceRule({
   name: "no-world-open-database-ports",
   description:
-    "AWS-0107 and the security bar's database rule: no ingress from 0.0.0.0/0 or ::/0 to a database or cache port " +
-    "(3306, 5432, 1433, 1521, 27017, 6379, 9042, 11211), in inline ingress, ec2.SecurityGroupRule and " +
+    "AWS-0107 and the security bar's database rule: no ingress to a database or cache port (3306, 5432, 1433, " +
+    "1521, 27017, 6379, 9042, 11211) from 0.0.0.0/0, ::/0, any range wider than the configured prefix (default /16 " +
+    "IPv4, /32 IPv6), or ranges that together cover the internet, in inline ingress, ec2.SecurityGroupRule and " +
     "vpc.SecurityGroupIngressRule.",
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
+  config: BREADTH_CONFIG,
   check: (r, report) => {
-    for (const x of worldOpen(r.type, r.props, portNumbers(DATABASE_PORTS))) {
+    const limits = breadthLimits(r.config);
+    for (const x of tooBroad(r.type, r.props, portNumbers(DATABASE_PORTS), limits)) {
       report(
-        `${x.entry.where} admits ${x.world.join(", ")} to database port ${describePorts(x.ports, DATABASE_PORTS)}: ` +
-          "databases are reachable only from their clients' security groups, never from the internet (AWS-0107).",
+        `${x.where} admits ${x.sources} to database port ${describePorts(x.ports, DATABASE_PORTS)}: ` +
+          `databases are reachable only from their clients' security groups, never from the internet or ranges ` +
+          `${limitText(limits)} (AWS-0107).`,
       );
     }
   },
@@ -114,18 +188,18 @@ export const noWorldOpenWebPorts = resourceRule({
   name: "no-world-open-web-ports",
   description:
     "CKV_AWS_260 / AWS-0107: no ingress from 0.0.0.0/0 or ::/0 to 80 or 443, except the named exception " +
-    `"${PROD_WEB_ENTRY.name}" (prod stack, security group or rule marked as the web entry by name or description).`,
+    `"${PROD_WEB_ENTRY.name}" (prod stack; only the registry host's ingress rules under its own security group, ` +
+    `tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}; never by name or description).`,
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
   check: (r, report) => {
-    const groupDescription = r.type === SECURITY_GROUP ? (r.props.description as string | undefined) : undefined;
+    const subject = { environment: r.environment, type: r.type, parent: r.parent, tags: r.props.tags };
+    if (PROD_WEB_ENTRY.applies(subject)) return;
     for (const x of worldOpen(r.type, r.props, portNumbers(WEB_PORTS))) {
-      const texts = [r.name, x.entry.description, groupDescription];
-      if (PROD_WEB_ENTRY.applies({ environment: r.environment, texts })) continue;
       report(
         `${x.entry.where} admits ${x.world.join(", ")} to ${describePorts(x.ports, WEB_PORTS)}: world-open web ports ` +
-          `are allowed only by the exception "${PROD_WEB_ENTRY.name}" (prod stack, security group or rule named or ` +
-          'described as the "web entry") (CKV_AWS_260).',
+          `are allowed only by the exception "${PROD_WEB_ENTRY.name}" (prod stack, the registry host's own web-entry ` +
+          `rules, tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}) (CKV_AWS_260).`,
       );
     }
   },
@@ -194,11 +268,42 @@ export const defaultSecurityGroupNoRules = resourceRule({
   },
 });
 
+/** Egress entries of a resource, whichever type it was written as. */
+function egressEntries(type: string, props: Props): IngressEntry[] {
+  if (type === SECURITY_GROUP) return inlineEntries(props, "egress");
+  if (type === SECURITY_GROUP_RULE && props.type === "egress") {
+    return ingressEntries(SECURITY_GROUP_RULE, { ...props, type: "ingress" });
+  }
+  if (type === SECURITY_GROUP_EGRESS_RULE) return ingressEntries(SECURITY_GROUP_INGRESS_RULE, props);
+  return [];
+}
+
+export const noWorldOpenEgressAllPorts = resourceRule({
+  name: "no-world-open-egress-all-ports",
+  description:
+    "CKV_AWS_382 / AWS-0104 (advisory): no egress to 0.0.0.0/0 or ::/0 on all ports, in inline egress, " +
+    "ec2.SecurityGroupRule and vpc.SecurityGroupEgressRule. Advisory: the registry host reaches OS mirrors, " +
+    "container registries and the team's external APIs, which a port list would break (docs/policy.md).",
+  enforcementLevel: "advisory",
+  types: [SECURITY_GROUP, SECURITY_GROUP_RULE, SECURITY_GROUP_EGRESS_RULE],
+  check: (r, report) => {
+    for (const entry of egressEntries(r.type, r.props)) {
+      const world = worldCidrs(entry);
+      if (world.length === 0 || !opensAllPorts(entry)) continue;
+      report(
+        `${entry.where} lets the group reach ${world.join(", ")} on all ports: a ` +
+          "compromised host can talk to anything; narrow it where the workload allows (CKV_AWS_382 / AWS-0104).",
+      );
+    }
+  },
+});
+
 export const networkRules = [
   noWorldOpenAdminPorts,
   noWorldOpenAllPorts,
   noWorldOpenDatabasePorts,
   noWorldOpenWebPorts,
+  noWorldOpenEgressAllPorts,
   securityGroupDescription,
   securityGroupRuleDescription,
   defaultSecurityGroupNoRules,

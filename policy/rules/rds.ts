@@ -182,6 +182,26 @@ export const rdsTlsInTransit = stackRule({
   },
 });
 
+export const rdsLogExportsProd = resourceRule({
+  name: "rds-log-exports-prod",
+  description:
+    "CKV_AWS_129: in prod, RDS instances export their engine logs to CloudWatch Logs (enabledCloudwatchLogsExports " +
+    "not empty; database.logExports).",
+  enforcementLevel: "mandatory",
+  types: [RDS_INSTANCE],
+  check: (r, report) => {
+    if (r.environment !== "prod") return;
+    const exports = read(r.props, "enabledCloudwatchLogsExports");
+    if (exports.state === "unknown") return;
+    if (exports.state === "absent" || (list(exports.value) ?? []).length === 0) {
+      report(
+        "enabledCloudwatchLogsExports is empty: the engine's error log stays inside the instance and goes with it; " +
+          "export it (database.logExports: true) (CKV_AWS_129).",
+      );
+    }
+  },
+});
+
 export const rdsMultiAzProd = resourceRule({
   name: "rds-multi-az-prod",
   description:
@@ -235,6 +255,7 @@ export const rdsRules = [
   rdsAutoMinorVersionUpgrade,
   rdsCaCertificate,
   rdsTlsInTransit,
+  rdsLogExportsProd,
   rdsMultiAzProd,
   rdsIamAuthentication,
   rdsPerformanceInsightsProd,

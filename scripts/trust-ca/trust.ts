@@ -1,6 +1,17 @@
 import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { X509Certificate } from "node:crypto";
 import { validateCaPem, type CaCertificateInfo } from "./certificate.js";
+import { TrustInputError } from "./errors.js";
+import {
+  bindToStackHost,
+  checkServedLeaf,
+  type CheckDeps,
+  defaultCheckDeps,
+  HOST_IP_OUTPUT,
+} from "./registry-check.js";
+
+export { TrustInputError };
 
 /** Where Docker clients look for a registry's CA: `<certsDir>/<host>:<port>/ca.crt`. */
 export const DEFAULT_CERTS_DIR = "/etc/docker/certs.d";
@@ -9,11 +20,6 @@ export const DEFAULT_CERTS_DIR = "/etc/docker/certs.d";
 export const ADDRESS_OUTPUT = "registryAddress";
 export const CA_OUTPUT = "registryCaCertificatePem";
 export const SECRET_PLACEHOLDER = "[secret]";
-
-/** Input the CLI refuses with exit 2: missing or masked outputs, an address that is not `host[:port]`. */
-export class TrustInputError extends Error {
-  override name = "TrustInputError";
-}
 
 export type TrustStatus = "created" | "updated" | "already-trusted" | "public-ca";
 
@@ -72,10 +78,13 @@ export interface TrustOptions {
   outputs: Record<string, unknown>;
   certsDir: string;
   now: Date;
+  /** DNS and TLS look-ups of the registry check (tests may replace them; default: the real ones). */
+  checks?: CheckDeps;
 }
 
 /**
- * Installs the stack's registry CA for Docker clients, idempotently: an identical ca.crt is left alone
+ * Installs the stack's registry CA for Docker clients, only for the stack's own registry address and only when the
+ * registry answering at the stack's host serves a certificate that CA signed (registry-check.ts), idempotently: an identical ca.crt is left alone
  * (not rewritten), a different one is replaced atomically. Files are 0644 and directories 0755, so the
  * Docker daemon and every user can read them. A stack without a CA output uses a public CA: nothing to do.
  */
@@ -87,7 +96,11 @@ export async function trustRegistryCa(opts: TrustOptions): Promise<TrustResult> 
     throw new TrustInputError(`the stack has ${CA_OUTPUT} but no ${ADDRESS_OUTPUT} output`);
   }
   const certificate = validateCaPem(pem, opts.now);
-  const dir = join(opts.certsDir, registryCertDirName(address));
+  const dirName = registryCertDirName(address);
+  const checks = opts.checks ?? defaultCheckDeps;
+  const endpoint = await bindToStackHost(dirName, outputString(opts.outputs, HOST_IP_OUTPUT), checks);
+  checkServedLeaf(await checks.servedCertificate(endpoint), new X509Certificate(certificate.pem), endpoint, opts.now);
+  const dir = join(opts.certsDir, dirName);
   const path = join(dir, "ca.crt");
 
   let existing: string | undefined;

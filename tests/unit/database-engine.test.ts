@@ -8,6 +8,7 @@ describe("engineSettings", () => {
       version: "16",
       family: "postgres16",
       tlsParameter: { name: "rds.force_ssl", value: "1" },
+      logExports: ["postgresql", "upgrade"],
     });
     expect(engineSettings("postgres", "15.7").family).toBe("postgres15");
   });
@@ -18,6 +19,7 @@ describe("engineSettings", () => {
       version: "8.0",
       family: "mysql8.0",
       tlsParameter: { name: "require_secure_transport", value: "1" },
+      logExports: ["error", "slowquery"],
     });
     expect(engineSettings("mysql", "8.4.3").family).toBe("mysql8.4");
   });

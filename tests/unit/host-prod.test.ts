@@ -52,7 +52,13 @@ describe("prod host: security group", () => {
       expect(r.name).toMatch(/^prod-host-web-entry-https?-ipv[46]$/);
       expect(r.props.description).toMatch(/^prod web entry: /);
       expect([80, 443]).toContain(r.props.fromPort);
+      // What the policy pack's exception actually checks: the tag and the host's own group as parent.
+      expect(r.props.tags["startup-infra:exception"]).toBe("prod-web-entry");
+      expect(r.parent).toBe(run.named("prod-host-sg").urn);
     }
+    // Nothing else carries the exception tag.
+    const tagged = run.resources.filter((r) => JSON.stringify(r.inputs).includes("startup-infra:exception"));
+    expect(tagged.map((r) => r.name).sort()).toEqual(world.map((r) => r.name).sort());
   });
 
   it("never opens 2376, 21, the registry port or the API gateway port", () => {

@@ -6,9 +6,14 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseDeployArgs, type DeployArgs } from "../../scripts/deploy/args.js";
+import { azureConditionHolds, githubConditionHolds } from "./support/pipelineConditions.js";
 
 const ROOT = resolve(__dirname, "..", "..");
-const read = (path: string) => parse(readFileSync(resolve(ROOT, path), "utf8"));
+const text = (path: string) => readFileSync(resolve(ROOT, path), "utf8");
+const read = (path: string) => parse(text(path));
+
+/** The Pulumi SDK version the lock file resolves: the CLI the pipelines install must be the same. */
+const SDK_VERSION: string = JSON.parse(text("package-lock.json")).packages["node_modules/@pulumi/pulumi"].version;
 
 /** Splits a shell command line into words, honouring single and double quotes (enough for our pipelines). */
 function shellWords(line: string): string[] {
@@ -79,16 +84,20 @@ function checkFlow(
   jobs: Job[],
   is: { pr: (j: Job) => boolean; main: (j: Job) => boolean; schedule: (j: Job) => boolean },
 ) {
-  // Pull requests: preview of dev and prod with the policy pack, and a summary file; nothing that changes a stack.
-  for (const stack of ["dev", "prod"]) {
-    const previews = deploys(jobs, "preview", stack).filter(({ job }) => is.pr(job));
-    expect(previews, `PR preview of ${stack}`).toHaveLength(1);
-    expect(previews[0].args.policyPacks).toEqual(["policy"]);
-    expect(previews[0].args.summaryFile).toBeTruthy();
-  }
+  // Pull requests: preview of dev only, with the policy pack and a summary file; nothing that changes a stack, and
+  // nothing of prod (the security tests below check the credentials).
+  const prPreviews = deploys(jobs, "preview").filter(({ job }) => is.pr(job));
+  expect(prPreviews.map(({ args }) => args.stack)).toEqual(["dev"]);
+  expect(prPreviews[0].args.policyPacks).toEqual(["policy"]);
+  expect(prPreviews[0].args.summaryFile).toBeTruthy();
   for (const job of jobs.filter(is.pr)) {
     expect(job.invocations.filter((i) => i.tool === "deploy").map((i) => i.args!.verb)).toEqual(["preview"]);
   }
+  // Prod is previewed from main only, before the gated up.
+  const prodPreviews = deploys(jobs, "preview", "prod");
+  expect(prodPreviews).toHaveLength(1);
+  expect(is.main(prodPreviews[0].job), "prod preview runs only on main").toBe(true);
+  expect(prodPreviews[0].args.policyPacks).toEqual(["policy"]);
 
   // Main: up dev, then a gated up prod that depends on it.
   const upDev = deploys(jobs, "up", "dev");
@@ -102,6 +111,7 @@ function checkFlow(
   }
   expect(upProd[0].job.environment).toBe("prod");
   expect(dependsOn(jobs, upProd[0].job, upDev[0].job.id)).toBe(true);
+  expect(dependsOn(jobs, upProd[0].job, prodPreviews[0].job.id), "up prod waits for the prod preview").toBe(true);
 
   // Schedule: drift of both stacks, where any change is a failure (exit 3).
   for (const stack of ["dev", "prod"]) {
@@ -176,8 +186,8 @@ describe("GitHub Actions: .github/workflows/infra.yml", () => {
 
   it("runs the deploy command as docs/ci.md describes", () => {
     checkFlow(jobs, {
-      pr: (j) => j.condition.includes("github.event_name == 'pull_request'"),
-      main: (j) => j.id !== "preview" && j.id !== "drift" && !j.condition.includes("pull_request"),
+      pr: (j) => githubReachable(workflow, j.id, PR_EVENT),
+      main: (j) => onlyOnMain(workflow.jobs[j.id]),
       schedule: (j) => j.condition.includes("github.event_name == 'schedule'"),
     });
   });
@@ -257,13 +267,12 @@ describe("Azure Pipelines: azure-pipelines.yml", () => {
     expect(pipeline.trigger.branches.include).toEqual(["main"]);
     expect(pipeline.pr.branches.include).toEqual(["main"]);
     expect(pipeline.schedules[0].always).toBe(true);
-    expect(pipeline.parameters.find((p: any) => p.name === "stacks").default).toEqual(["dev", "prod"]);
   });
 
   it("runs the deploy command as docs/ci.md describes", () => {
     checkFlow(jobs, {
-      pr: (j) => j.condition.includes("'PullRequest'"),
-      main: (j) => j.condition === "succeeded()" || j.condition.includes("refs/heads/main"),
+      pr: (j) => azureReachable(pipeline, j.id, AZURE_PR),
+      main: (j) => !azureReachable(pipeline, j.id, AZURE_PR) && j.condition.includes("refs/heads/main"),
       schedule: (j) => j.condition.includes("'Schedule'"),
     });
   });
@@ -280,5 +289,190 @@ describe("Azure Pipelines: azure-pipelines.yml", () => {
     expect(connections.length).toBeGreaterThan(0);
     // A runtime `$(var)` cannot name a service connection; `${{ }}` template values can.
     for (const c of connections) expect(c).not.toMatch(/\$\(/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Security: what a pull request can reach, how secrets are bound, pins. Each of these failed on the pipelines that
+// previewed prod on pull requests with shared, job-wide credentials and tag-pinned actions.
+
+const PR_EVENT = { event: "pull_request", ref: "refs/pull/1/merge" };
+
+/** True when `jobId` can run for `context`: its trigger is configured, its `if` may hold, and so may its needs'. */
+function githubReachable(workflow: any, jobId: string, context: { event: string; ref: string }): boolean {
+  if (!(context.event in workflow.on)) return false;
+  const job = workflow.jobs[jobId];
+  if (!githubConditionHolds(String(job.if ?? ""), context)) return false;
+  const condition = String(job.if ?? "");
+  // A job whose `if` does not use always()/failure() is skipped when a job it needs was skipped.
+  if (/\b(always|failure)\(\)/.test(condition)) return true;
+  return [job.needs ?? []].flat().every((need: string) => githubReachable(workflow, need, context));
+}
+
+/** True when the job can run only for a push to (or a dispatch/schedule on) main. */
+function onlyOnMain(job: any): boolean {
+  const condition = String(job.if ?? "");
+  return (
+    condition.includes("github.ref == 'refs/heads/main'") &&
+    !githubConditionHolds(condition, PR_EVENT) &&
+    !githubConditionHolds(condition, { event: "push", ref: "refs/heads/feature" })
+  );
+}
+
+/** Secret names a value refers to (`secrets.NAME`). */
+function secretNames(value: unknown): string[] {
+  return [...JSON.stringify(value ?? null).matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+}
+
+const isProdName = (name: string) => /(^|_)PROD(_|$)/i.test(name);
+const isDevName = (name: string) => /(^|_)DEV(_|$)/i.test(name);
+
+describe("GitHub Actions: pull requests never reach prod credentials", () => {
+  const workflow = read(".github/workflows/infra.yml");
+  const jobIds = Object.keys(workflow.jobs);
+  const prJobs = jobIds.filter((id) => githubReachable(workflow, id, PR_EVENT));
+
+  it("runs pull requests with `pull_request` (never `pull_request_target`) and some job for them", () => {
+    expect(Object.keys(workflow.on)).not.toContain("pull_request_target");
+    expect(prJobs.length).toBeGreaterThan(0);
+  });
+
+  it("no job a pull request can reach names a prod secret or a prod environment", () => {
+    for (const id of prJobs) {
+      const job = workflow.jobs[id];
+      expect(String(job.environment ?? ""), `${id}'s environment`).not.toMatch(/prod/i);
+      expect(secretNames(job).filter(isProdName), `${id}'s secrets`).toEqual([]);
+      expect(JSON.stringify(job), `${id} mentions a prod stack`).not.toMatch(/--stack prod|matrix\.stack/);
+    }
+  });
+
+  it("dev and prod have their own secrets: every secret is named for one stack", () => {
+    const names = new Set(jobIds.flatMap((id) => secretNames(workflow.jobs[id])));
+    expect(names.size).toBeGreaterThan(0);
+    for (const name of names) expect(isDevName(name) || isProdName(name), `secret ${name}`).toBe(true);
+  });
+
+  it("prod secrets live only in jobs on a protected prod environment that run only on main", () => {
+    const prodJobs = jobIds.filter((id) => secretNames(workflow.jobs[id]).some(isProdName));
+    expect(prodJobs.length).toBeGreaterThan(0);
+    for (const id of prodJobs) {
+      const job = workflow.jobs[id];
+      expect(["prod", "prod-preview"], `${id}'s environment`).toContain(job.environment);
+      expect(onlyOnMain(job), `${id} runs only on main`).toBe(true);
+      expect(secretNames(job).filter(isDevName), `${id} mixes dev secrets`).toEqual([]);
+    }
+    const upProd = jobIds.filter((id) => JSON.stringify(workflow.jobs[id].steps).includes("up --stack prod"));
+    expect(upProd.map((id) => workflow.jobs[id].environment)).toEqual(["prod"]);
+  });
+
+  it("binds secrets to the steps that use them, never to the workflow or a whole job", () => {
+    expect(secretNames(workflow.env)).toEqual([]);
+    for (const id of jobIds) expect(secretNames(workflow.jobs[id].env), `${id}.env`).toEqual([]);
+  });
+
+  it("grants `contents: read` at the workflow level and `id-token: write` only to jobs that use OIDC", () => {
+    expect(workflow.permissions).toEqual({ contents: "read" });
+    for (const id of jobIds) {
+      const job = workflow.jobs[id];
+      const usesOidc = (job.steps ?? []).some(
+        (s: any) => String(s.uses ?? "").startsWith("aws-actions/") || s.env?.ARM_USE_OIDC === "true",
+      );
+      expect(job.permissions?.["id-token"] === "write", `${id}: id-token write iff OIDC`).toBe(usesOidc);
+    }
+  });
+
+  it("pins every action by a full commit SHA with its tag in a comment", () => {
+    const uses = text(".github/workflows/infra.yml")
+      .split("\n")
+      .filter((line) => /^\s*(-\s+)?uses:/.test(line));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it("installs the Pulumi CLI at the SDK's version from package-lock.json", () => {
+    const installs = jobIds.flatMap((id) =>
+      (workflow.jobs[id].steps ?? []).filter((s: any) => String(s.uses ?? "").startsWith("pulumi/actions@")),
+    );
+    expect(installs.length).toBeGreaterThan(0);
+    for (const step of installs) expect(String(step.with?.["pulumi-version"])).toBe(SDK_VERSION);
+  });
+});
+
+const AZURE_PR = { "Build.Reason": "PullRequest", "Build.SourceBranch": "refs/pull/1/merge" };
+
+/** Stage ids on which `stage` depends: `dependsOn`, or the stage before it when not given (Azure's default). */
+function stageDependencies(pipeline: any, index: number): string[] {
+  const stage = pipeline.stages[index];
+  if (stage.dependsOn !== undefined) return [stage.dependsOn].flat();
+  return index === 0 ? [] : [pipeline.stages[index - 1].stage];
+}
+
+function azureReachable(pipeline: any, stageId: string, variables: Record<string, string>): boolean {
+  const index = pipeline.stages.findIndex((s: any) => s.stage === stageId);
+  const deps = stageDependencies(pipeline, index);
+  const depsRan = deps.every((d) => azureReachable(pipeline, d, variables));
+  return azureConditionHolds(String(pipeline.stages[index].condition ?? ""), variables, depsRan);
+}
+
+describe("Azure Pipelines: pull requests never reach prod credentials", () => {
+  const pipeline = read("azure-pipelines.yml");
+  const stages: any[] = pipeline.stages;
+  const prStages = stages.filter((s) => azureReachable(pipeline, s.stage, AZURE_PR));
+  const mentionsProd = (value: unknown) =>
+    /startup-infra-prod|\$\((PROD_\w+|\w+_PROD)\)|"environment":"prod|--stack prod/.test(JSON.stringify(value));
+
+  it("links no variable group at the pipeline root", () => {
+    expect(JSON.stringify(pipeline.variables ?? [])).not.toMatch(/"group"/);
+  });
+
+  it("runs only the dev preview for a pull request, with nothing of prod", () => {
+    expect(prStages.length).toBeGreaterThan(0);
+    for (const stage of prStages) expect(mentionsProd(stage), `${stage.stage} reaches prod`).toBe(false);
+    // Template loops expanded: no job of a pull-request stage deploys or previews prod.
+    const prIds = prStages.map((s) => s.stage);
+    const stacks = azureJobs(pipeline)
+      .filter((j) => prIds.includes(j.id))
+      .flatMap((j) => j.invocations.filter((i) => i.tool === "deploy").map((i) => i.args!.stack));
+    expect(stacks).toEqual(["dev"]);
+  });
+
+  it("binds prod's variable group, service connection and secrets only to main-only stages on a prod environment", () => {
+    const prodStages = stages.filter(mentionsProd);
+    expect(prodStages.length).toBeGreaterThan(0);
+    for (const stage of prodStages) {
+      expect(String(stage.condition), stage.stage).toContain("refs/heads/main");
+      expect(azureReachable(pipeline, stage.stage, AZURE_PR), `${stage.stage} on a PR`).toBe(false);
+      const onFeature = { "Build.Reason": "IndividualCI", "Build.SourceBranch": "refs/heads/feature" };
+      expect(azureReachable(pipeline, stage.stage, onFeature), `${stage.stage} on a feature branch`).toBe(false);
+    }
+    const upProd = stages.find((s) => s.stage === "up_prod");
+    expect(upProd.jobs.map((j: any) => j.environment)).toEqual(["prod"]);
+  });
+
+  it("has separate dev and prod secrets, each stage only its own", () => {
+    for (const stage of stages) {
+      const json = JSON.stringify(stage);
+      const names = [...json.matchAll(/\$\((\w+)\)/g)].map((m) => m[1]);
+      const secrets = names.filter((n) => /TOKEN|PASSPHRASE|SECRET|PASSWORD/.test(n));
+      const prod = secrets.filter(isProdName);
+      const dev = secrets.filter(isDevName);
+      expect(
+        secrets.filter((n) => !isProdName(n) && !isDevName(n)),
+        `${stage.stage}: unscoped secrets`,
+      ).toEqual([]);
+      expect(prod.length > 0 && dev.length > 0, `${stage.stage} mixes dev and prod`).toBe(false);
+    }
+  });
+
+  it("uses workload identity federation only: no long-lived AWS keys or Azure client secrets", () => {
+    const json = JSON.stringify(pipeline);
+    expect(json).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|servicePrincipalKey|ARM_CLIENT_SECRET/);
+    expect(json).toContain("AWS_WEB_IDENTITY_TOKEN_FILE");
+  });
+
+  it("installs the Pulumi CLI at the SDK's version from package-lock.json", () => {
+    const installs = [...JSON.stringify(pipeline).matchAll(/"task":"Pulumi@1"[^}]*"versionSpec":"([^"]*)"/g)];
+    expect(installs.length).toBeGreaterThan(0);
+    for (const m of installs) expect(m[1]).toBe(SDK_VERSION);
   });
 });

@@ -9,7 +9,8 @@ import {
   securityGroupRuleDescription,
 } from "../../policy/rules/network";
 import { privateSubnetsNoPublicIp, vpcDefaultSecurityGroupManaged, vpcFlowLogsProd } from "../../policy/rules/vpc";
-import { messages, planned, run } from "../../policy/testing";
+import { EXCEPTION_TAG } from "../../policy/exceptions";
+import { messages, planned, PROJECT, run } from "../../policy/testing";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
@@ -17,13 +18,15 @@ const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 const EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 
 const ADMIN_TAIL =
-  ": admin ports must never be open to the internet; admit only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).";
+  ": admin ports must never be open to the internet or to ranges wider than /16 (IPv4) or /32 (IPv6); admit only " +
+  "the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).";
 const DB_TAIL =
-  ": databases are reachable only from their clients' security groups, never from the internet (AWS-0107).";
+  ": databases are reachable only from their clients' security groups, never from the internet or ranges wider " +
+  "than /16 (IPv4) or /32 (IPv6) (AWS-0107).";
 const ALL_TAIL = ": open only the ports the stack serves (CKV_AWS_277 / AWS-0107).";
 const WEB_TAIL =
-  ': world-open web ports are allowed only by the exception "prod-web-entry" (prod stack, security group or rule ' +
-  'named or described as the "web entry") (CKV_AWS_260).';
+  ': world-open web ports are allowed only by the exception "prod-web-entry" (prod stack, the registry host\'s own ' +
+  "web-entry rules, tagged startup-infra:exception = prod-web-entry) (CKV_AWS_260).";
 
 const tcp = (port: number, cidrs: { v4?: string[]; v6?: string[] }, description = "d") => ({
   protocol: "tcp",
@@ -103,6 +106,47 @@ describe("no-world-open-admin-ports (CKV_AWS_24 / AWS-0107, CKV_AWS_25)", () => 
   });
 });
 
+describe("admin and database sources judged by breadth, not only /0", () => {
+  it("fails halves of the internet, each wider than /16, an IPv6 /16 and a /8 to an admin or database port", () => {
+    expect(
+      messages(noWorldOpenAdminPorts, [
+        sgRule("ssh", { fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }),
+      ]),
+    ).toEqual([`the rule admits 0.0.0.0/1, 128.0.0.0/1 to admin port 22 (SSH)${ADMIN_TAIL}`]);
+    expect(
+      messages(noWorldOpenAdminPorts, [ingressRule("ssh6", { fromPort: 22, toPort: 22, cidrIpv6: "2001::/16" })]),
+    ).toEqual([`the rule admits 2001::/16 to admin port 22 (SSH)${ADMIN_TAIL}`]);
+    expect(
+      messages(noWorldOpenDatabasePorts, [ingressRule("pg", { fromPort: 5432, toPort: 5432, cidrIpv4: "10.0.0.0/8" })]),
+    ).toEqual([`the rule admits 10.0.0.0/8 to database port 5432 (PostgreSQL)${DB_TAIL}`]);
+  });
+
+  it("fails narrow ranges that together cover the internet when the prefix limit is relaxed", () => {
+    const halves = [
+      ingressRule("a", { fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/1" }),
+      sgRule("b", { fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"] }),
+    ];
+    const relaxed = { minIpv4PrefixLength: 0 };
+    expect(messages(noWorldOpenAdminPorts, [halves[0]!], "dev", relaxed)).toEqual([]);
+    expect(messages(noWorldOpenAdminPorts, [halves[1]!], "dev", relaxed)).toEqual([
+      "the rule admits 0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/1 (together the whole IPv4 internet) to admin port 22 " +
+        "(SSH): admin ports must never be open to the internet or to ranges wider than /0 (IPv4) or /32 (IPv6); " +
+        "admit only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, CKV_AWS_25).",
+    ]);
+  });
+
+  it("passes ranges at or inside the default limits, and honours a stricter configured prefix", () => {
+    const office = sgRule("ssh", { fromPort: 22, toPort: 22, cidrBlocks: ["198.51.0.0/16", "203.0.113.7/32"] });
+    const v6 = ingressRule("ssh6", { fromPort: 22, toPort: 22, cidrIpv6: "2001:db8::/32" });
+    expect(run(noWorldOpenAdminPorts, [office, v6])).toEqual([]);
+    expect(messages(noWorldOpenAdminPorts, [office], "dev", { minIpv4PrefixLength: 24 })).toEqual([
+      "the rule admits 198.51.0.0/16 to admin port 22 (SSH): admin ports must never be open to the internet or to " +
+        "ranges wider than /24 (IPv4) or /32 (IPv6); admit only the configured admin CIDRs (CKV_AWS_24 / AWS-0107, " +
+        "CKV_AWS_25).",
+    ]);
+  });
+});
+
 describe("no-world-open-all-ports (CKV_AWS_277)", () => {
   it("fails protocol -1 / all and full TCP ranges from anywhere, in all three resource types", () => {
     const resources = [
@@ -150,21 +194,63 @@ describe("no-world-open-database-ports (AWS-0107)", () => {
 });
 
 describe('no-world-open-web-ports (CKV_AWS_260) and the named exception "prod-web-entry"', () => {
-  it("passes 80/443 from anywhere on the prod web entry (marked by name or by description)", () => {
-    const byName = group("web-entry-sg", [tcp(80, { v4: ["0.0.0.0/0"] }), tcp(443, { v6: ["::/0"] })], {}, "prod");
-    const byDescription = group(
-      "host-sg",
-      [tcp(443, { v4: ["0.0.0.0/0"] })],
-      { description: "Nginx web entry: HTTP redirect, HTTPS" },
-      "prod",
+  /** The registry host's security group as the engine names it: a child of the RegistryHost component. */
+  const hostGroup = (stack = "prod") => ({
+    ...planned(SG, `${stack}-host-sg`, { description: "host" }, { stack }),
+    urn: `urn:pulumi:${stack}::${PROJECT}::startup:aws:RegistryHost$${SG}::${stack}-host-sg`,
+  });
+  const MARK = { [EXCEPTION_TAG]: "prod-web-entry" };
+  const markedRule = (name: string, inputs: Record<string, unknown>, parent = hostGroup(), stack = "prod") =>
+    planned(
+      INGRESS_RULE,
+      name,
+      { ipProtocol: "tcp", description: "prod web entry: x", securityGroupId: "sg-1", tags: MARK, ...inputs },
+      { stack, parent },
     );
-    const ruleByName = ingressRule("host-web-entry-https", { fromPort: 443, toPort: 443, cidrIpv6: "::/0" }, "prod");
-    const ruleByDescription = sgRule(
-      "host-http",
-      { fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], description: "web entry: redirect to HTTPS" },
-      "prod",
-    );
-    expect(run(noWorldOpenWebPorts, [byName, byDescription, ruleByName, ruleByDescription], "prod")).toEqual([]);
+
+  it("passes 80/443 from anywhere on the registry host's tagged web-entry rules in prod", () => {
+    const resources = [
+      markedRule("prod-host-web-entry-http-ipv4", { fromPort: 80, toPort: 80, cidrIpv4: "0.0.0.0/0" }),
+      markedRule("prod-host-web-entry-https-ipv6", { fromPort: 443, toPort: 443, cidrIpv6: "::/0" }),
+    ];
+    expect(run(noWorldOpenWebPorts, resources, "prod")).toEqual([]);
+  });
+
+  it("does not grant it for the name, description or tag alone: another resource carrying the same text fails", () => {
+    const elsewhere = {
+      ...planned(SG, "app-sg", { description: "app" }, { stack: "prod" }),
+      urn: `urn:pulumi:prod::${PROJECT}::startup:aws:Database$${SG}::app-sg`,
+    };
+    const resources = [
+      // Same name, description and tag as the host's rule, but under another component's group.
+      markedRule("prod-host-web-entry-https-ipv4", { fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }, elsewhere),
+      // Same name and description, no parent at all.
+      sgRule(
+        "web-entry-http",
+        { fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], description: "prod web entry: x", tags: MARK },
+        "prod",
+      ),
+      // A group named and described as the web entry, with the tag, inline.
+      group(
+        "web-entry-sg",
+        [tcp(80, { v4: ["0.0.0.0/0"] })],
+        { description: "Nginx web entry: HTTP redirect, HTTPS", tags: MARK },
+        "prod",
+      ),
+      // Under the host's group, with the name and description, but without the tag.
+      planned(
+        INGRESS_RULE,
+        "prod-host-web-entry-http-ipv6",
+        { ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv6: "::/0", description: "prod web entry: x" },
+        { stack: "prod", parent: hostGroup() },
+      ),
+    ];
+    expect(messages(noWorldOpenWebPorts, resources, "prod")).toEqual([
+      `the rule admits 0.0.0.0/0 to 443 (HTTPS)${WEB_TAIL}`,
+      `the rule admits 0.0.0.0/0 to 80 (HTTP)${WEB_TAIL}`,
+      `ingress[0] admits 0.0.0.0/0 to 80 (HTTP)${WEB_TAIL}`,
+      `the rule admits ::/0 to 80 (HTTP)${WEB_TAIL}`,
+    ]);
   });
 
   it("fails 80/443 from anywhere in prod when the group or rule is not the marked web entry", () => {
@@ -180,8 +266,13 @@ describe('no-world-open-web-ports (CKV_AWS_260) and the named exception "prod-we
     ]);
   });
 
-  it("fails a marked web entry in dev: the exception is prod-only", () => {
-    const marked = ingressRule("web-entry-http", { fromPort: 80, toPort: 80, cidrIpv6: "::/0" });
+  it("fails the host's marked web entry in dev: the exception is prod-only", () => {
+    const marked = markedRule(
+      "dev-host-web-entry-http-ipv6",
+      { fromPort: 80, toPort: 80, cidrIpv6: "::/0" },
+      hostGroup("dev"),
+      "dev",
+    );
     expect(messages(noWorldOpenWebPorts, [marked], "dev")).toEqual([`the rule admits ::/0 to 80 (HTTP)${WEB_TAIL}`]);
   });
 

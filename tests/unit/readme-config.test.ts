@@ -32,4 +32,14 @@ describe("every policy rule is documented", () => {
   it.each(rules.map((r) => [r.name, r.enforcementLevel] as const))("README lists %s as %s", (name, level) => {
     expect(readme).toMatch(new RegExp(`\\| \`${name}\` \\| ${level} \\|`));
   });
+
+  it("the README policy table is the rules' own names, levels and descriptions (with their scanner IDs), in order", () => {
+    const table = readme.split("\n").filter((line) => /^\| `[a-z0-9-]+` \| (mandatory|advisory) \| /.test(line));
+    expect(table).toEqual(rules.map((r) => `| \`${r.name}\` | ${r.enforcementLevel} | ${r.description} |`));
+  });
+
+  it("docs/policy.md has a row for every rule", () => {
+    const doc = readFileSync(join(PROJECT_DIR, "docs", "policy.md"), "utf8");
+    for (const r of rules) expect(doc, r.name).toContain(`| \`${r.name}\` |`);
+  });
 });

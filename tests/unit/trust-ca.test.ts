@@ -1,11 +1,25 @@
-// CA trust on real files in a temp directory, with real certificates minted by openssl.
+// CA trust on real files in a temp directory, with real certificates minted by openssl and the registry played by a
+// real TLS server on loopback (the tool checks that the CA signs what the stack's registry serves).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, type Server } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidCaCertificateError, validateCaPem } from "../../scripts/trust-ca/certificate.js";
 import { parseTrustArgs, runTrustCa, type TrustDeps } from "../../scripts/trust-ca/run.js";
+import { checkServedLeaf, defaultCheckDeps } from "../../scripts/trust-ca/registry-check.js";
 import { registryCertDirName, TrustInputError, trustRegistryCa } from "../../scripts/trust-ca/trust.js";
 import type { DeployWorkspace } from "../../scripts/deploy/types.js";
 
@@ -14,8 +28,13 @@ let caPem: string;
 let otherCaPem: string;
 let leafPem: string;
 let keyPem: string;
+let rotatedLeafPem: string;
+let strangerLeafPem: string;
 const NOW = new Date();
-const ADDRESS = "203.0.113.7:5000";
+/** The stack's registry host (`hostPublicIp`): loopback, where the test registry listens. */
+const HOST_IP = "127.0.0.1";
+let ADDRESS: string;
+let registry: Server;
 
 function openssl(args: string[]) {
   execFileSync("openssl", args, { cwd: work, stdio: ["ignore", "ignore", "pipe"] });
@@ -30,10 +49,47 @@ function mintCa(name: string): string {
   return readFileSync(join(work, `${name}.crt`), "utf8");
 }
 
-beforeAll(() => {
+/** A registry leaf for 127.0.0.1 and localhost, signed by the CA `caName`. */
+function mintLeaf(name: string, caName: string): string {
+  openssl([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    `/CN=${name}`,
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.csr`,
+  ]);
+  writeFileSync(
+    join(work, `${name}.ext`),
+    "basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+  );
+  openssl([
+    "x509", "-req", "-in", `${name}.csr`, "-CA", `${caName}.crt`, "-CAkey", `${caName}.key`,
+    "-CAcreateserial", "-days", "30", "-extfile", `${name}.ext`, "-out", `${name}.crt`,
+  ]); // prettier-ignore
+  return readFileSync(join(work, `${name}.crt`), "utf8");
+}
+
+/** What the test registry serves from now on. */
+function serve(leafName: string) {
+  registry.setSecureContext({
+    cert: readFileSync(join(work, `${leafName}.crt`)),
+    key: readFileSync(join(work, `${leafName}.key`)),
+  });
+}
+
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "trust-ca-"));
   caPem = mintCa("dev-registry-ca");
   otherCaPem = mintCa("rotated-registry-ca");
+  mintCa("stranger-ca");
+  mintLeaf("registry-leaf", "dev-registry-ca");
+  rotatedLeafPem = mintLeaf("rotated-leaf", "rotated-registry-ca");
+  strangerLeafPem = mintLeaf("stranger-leaf", "stranger-ca");
   // A leaf signed by the CA: what the registry serves, never what clients should trust as a CA.
   openssl([
     "req",
@@ -54,8 +110,18 @@ beforeAll(() => {
   ]); // prettier-ignore
   leafPem = readFileSync(join(work, "leaf.crt"), "utf8");
   keyPem = readFileSync(join(work, "leaf.key"), "utf8");
+  registry = createServer({
+    cert: readFileSync(join(work, "registry-leaf.crt")),
+    key: readFileSync(join(work, "registry-leaf.key")),
+  });
+  registry.on("tlsClientError", () => {});
+  await new Promise<void>((done) => registry.listen(0, HOST_IP, done));
+  ADDRESS = `${HOST_IP}:${(registry.address() as AddressInfo).port}`;
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(async () => {
+  if (registry) await new Promise((done) => registry.close(done));
+  rmSync(work, { recursive: true, force: true });
+});
 
 function freshCertsDir(): string {
   return mkdtempSync(join(work, "certs.d-"));
@@ -104,7 +170,7 @@ describe("registryCertDirName", () => {
 describe("trustRegistryCa on real files", () => {
   it("writes <certs>/<host>:<port>/ca.crt 0644 in a 0755 dir, then leaves an identical file alone", async () => {
     const certsDir = freshCertsDir();
-    const outputs = { registryAddress: ADDRESS, registryCaCertificatePem: caPem };
+    const outputs = { registryAddress: ADDRESS, hostPublicIp: HOST_IP, registryCaCertificatePem: caPem };
     const first = await trustRegistryCa({ outputs, certsDir, now: NOW });
     const path = join(certsDir, ADDRESS, "ca.crt");
     expect(first).toMatchObject({ status: "created", path });
@@ -127,7 +193,7 @@ describe("trustRegistryCa on real files", () => {
     const previous = process.umask(0o077);
     try {
       await trustRegistryCa({
-        outputs: { registryAddress: ADDRESS, registryCaCertificatePem: caPem },
+        outputs: { registryAddress: ADDRESS, hostPublicIp: HOST_IP, registryCaCertificatePem: caPem },
         certsDir,
         now: NOW,
       });
@@ -143,17 +209,99 @@ describe("trustRegistryCa on real files", () => {
   it("replaces a different (rotated) CA", async () => {
     const certsDir = freshCertsDir();
     await trustRegistryCa({
-      outputs: { registryAddress: ADDRESS, registryCaCertificatePem: caPem },
+      outputs: { registryAddress: ADDRESS, hostPublicIp: HOST_IP, registryCaCertificatePem: caPem },
       certsDir,
       now: NOW,
     });
+    serve("rotated-leaf");
     const rotated = await trustRegistryCa({
-      outputs: { registryAddress: ADDRESS, registryCaCertificatePem: otherCaPem },
+      outputs: { registryAddress: ADDRESS, hostPublicIp: HOST_IP, registryCaCertificatePem: otherCaPem },
       certsDir,
       now: NOW,
-    });
+    }).finally(() => serve("registry-leaf"));
     expect(rotated.status).toBe("updated");
     expect(readFileSync(join(certsDir, ADDRESS, "ca.crt"), "utf8")).toContain(otherCaPem.trim());
+  });
+
+  it("refuses an address that is not the stack's registry host (e.g. Docker Hub's) and writes nothing", async () => {
+    const certsDir = freshCertsDir();
+    for (const registryAddress of ["registry-1.docker.io", "203.0.113.9:5000"]) {
+      await expect(
+        trustRegistryCa({
+          outputs: { registryAddress, hostPublicIp: HOST_IP, registryCaCertificatePem: caPem },
+          certsDir,
+          now: NOW,
+          checks: {
+            resolve: async () => ["198.51.100.1"],
+            servedCertificate: async () => {
+              throw new Error("must not connect anywhere for a foreign address");
+            },
+          },
+        }),
+      ).rejects.toThrow(/refusing: registryAddress .* (is not the stack's registry host|resolves to 198\.51\.100\.1)/);
+    }
+    await expect(
+      trustRegistryCa({ outputs: { registryAddress: ADDRESS, registryCaCertificatePem: caPem }, certsDir, now: NOW }),
+    ).rejects.toThrow(/no hostPublicIp/);
+    expect(readdirSync(certsDir)).toEqual([]);
+  });
+
+  it("accepts a DNS name that resolves to the stack's host and checks the certificate served for that name", async () => {
+    const certsDir = freshCertsDir();
+    const port = ADDRESS.split(":")[1];
+    const result = await trustRegistryCa({
+      outputs: { registryAddress: `localhost:${port}`, hostPublicIp: HOST_IP, registryCaCertificatePem: caPem },
+      certsDir,
+      now: NOW,
+      checks: { ...defaultCheckDeps, resolve: async () => [HOST_IP] },
+    });
+    expect(result.status).toBe("created");
+  });
+
+  it("refuses a CA that did not sign the certificate the registry serves, and writes nothing", async () => {
+    const certsDir = freshCertsDir();
+    serve("stranger-leaf");
+    try {
+      await expect(
+        trustRegistryCa({
+          outputs: { registryAddress: ADDRESS, hostPublicIp: HOST_IP, registryCaCertificatePem: caPem },
+          certsDir,
+          now: NOW,
+        }),
+      ).rejects.toThrow(/refusing: the registry at 127\.0\.0\.1:\d+ serves a certificate .* did not sign/);
+    } finally {
+      serve("registry-leaf");
+    }
+    expect(readdirSync(certsDir)).toEqual([]);
+    // The same served leaf checked directly: issued by the stranger CA, not by ours.
+    const endpoint = { host: HOST_IP, port: 443, connectTo: HOST_IP };
+    expect(() =>
+      checkServedLeaf(new X509Certificate(strangerLeafPem), new X509Certificate(caPem), endpoint, NOW),
+    ).toThrow(TrustInputError);
+    expect(() =>
+      checkServedLeaf(new X509Certificate(rotatedLeafPem), new X509Certificate(otherCaPem), endpoint, NOW),
+    ).not.toThrow();
+  });
+
+  it("refuses a leaf that does not cover the address", () => {
+    const endpoint = { host: "203.0.113.9", port: 443, connectTo: "203.0.113.9" };
+    expect(() =>
+      checkServedLeaf(new X509Certificate(rotatedLeafPem), new X509Certificate(otherCaPem), endpoint, NOW),
+    ).toThrow(/not valid for 203\.0\.113\.9/);
+  });
+
+  it("fails with a clear error when nothing answers at the registry address", async () => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, HOST_IP, done));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((done) => closed.close(done));
+    await expect(
+      trustRegistryCa({
+        outputs: { registryAddress: `${HOST_IP}:${port}`, hostPublicIp: HOST_IP, registryCaCertificatePem: caPem },
+        certsDir: freshCertsDir(),
+        now: NOW,
+      }),
+    ).rejects.toThrow(/cannot check the registry's certificate at 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   });
 
   it("does nothing for a stack with a public CA (no CA output)", async () => {
@@ -166,7 +314,11 @@ describe("trustRegistryCa on real files", () => {
   it("refuses a leaf and writes nothing", async () => {
     const certsDir = freshCertsDir();
     await expect(
-      trustRegistryCa({ outputs: { registryAddress: ADDRESS, registryCaCertificatePem: leafPem }, certsDir, now: NOW }),
+      trustRegistryCa({
+        outputs: { registryAddress: ADDRESS, hostPublicIp: HOST_IP, registryCaCertificatePem: leafPem },
+        certsDir,
+        now: NOW,
+      }),
     ).rejects.toThrow(/not a CA certificate/);
     expect(existsSync(join(certsDir, ADDRESS))).toBe(false);
   });
@@ -194,11 +346,16 @@ describe("runTrustCa (the CLI's logic) with --outputs-json", () => {
 
   it("trusts, then says 'already trusted' on the second run (exit 0 both times)", async () => {
     const certsDir = freshCertsDir();
-    const file = outputsFile("dev.json", { registryAddress: ADDRESS, registryCaCertificatePem: caPem, pw: "[secret]" });
+    const file = outputsFile("dev.json", {
+      registryAddress: ADDRESS,
+      hostPublicIp: HOST_IP,
+      registryCaCertificatePem: caPem,
+      pw: "[secret]",
+    });
     const args = parseTrustArgs(["--outputs-json", file, "--certs-dir", certsDir])!;
     const first = deps();
     expect(await runTrustCa(args, first)).toBe(0);
-    expect(first.out).toMatch(/^trusted: .*203\.0\.113\.7:5000\/ca\.crt/);
+    expect(first.out).toMatch(new RegExp(`^trusted: .*${ADDRESS.replaceAll(".", "\\.")}/ca\\.crt`));
     const second = deps();
     expect(await runTrustCa(args, second)).toBe(0);
     expect(second.out).toMatch(/^already trusted: /);
@@ -206,7 +363,11 @@ describe("runTrustCa (the CLI's logic) with --outputs-json", () => {
 
   it("refuses malformed PEM with exit 2 and a clear message", async () => {
     const certsDir = freshCertsDir();
-    const file = outputsFile("bad.json", { registryAddress: ADDRESS, registryCaCertificatePem: "-----BEGIN CERT" });
+    const file = outputsFile("bad.json", {
+      registryAddress: ADDRESS,
+      hostPublicIp: HOST_IP,
+      registryCaCertificatePem: "-----BEGIN CERT",
+    });
     const d = deps();
     expect(await runTrustCa(parseTrustArgs(["--outputs-json", file, "--certs-dir", certsDir])!, d)).toBe(2);
     expect(d.err).toMatch(/^error: malformed PEM/);
@@ -214,7 +375,11 @@ describe("runTrustCa (the CLI's logic) with --outputs-json", () => {
   });
 
   it("refuses a leaf with exit 2", async () => {
-    const file = outputsFile("leaf.json", { registryAddress: ADDRESS, registryCaCertificatePem: leafPem });
+    const file = outputsFile("leaf.json", {
+      registryAddress: ADDRESS,
+      hostPublicIp: HOST_IP,
+      registryCaCertificatePem: leafPem,
+    });
     const d = deps();
     expect(await runTrustCa(parseTrustArgs(["--outputs-json", file, "--certs-dir", freshCertsDir()])!, d)).toBe(2);
     expect(d.err).toContain("not a CA certificate");
@@ -228,7 +393,11 @@ describe("runTrustCa (the CLI's logic) with --outputs-json", () => {
   });
 
   it("a masked CA output is exit 2 pointing at --stack", async () => {
-    const file = outputsFile("masked.json", { registryAddress: ADDRESS, registryCaCertificatePem: "[secret]" });
+    const file = outputsFile("masked.json", {
+      registryAddress: ADDRESS,
+      hostPublicIp: HOST_IP,
+      registryCaCertificatePem: "[secret]",
+    });
     const d = deps();
     expect(await runTrustCa(parseTrustArgs(["--outputs-json", file, "--certs-dir", freshCertsDir()])!, d)).toBe(2);
     expect(d.err).toContain("--stack");
@@ -245,6 +414,7 @@ describe("runTrustCa (the CLI's logic) with --outputs-json", () => {
         return {
           outputs: async () => ({
             registryAddress: { value: ADDRESS, secret: false },
+            hostPublicIp: { value: HOST_IP, secret: false },
             registryCaCertificatePem: { value: caPem, secret: false },
           }),
         } as never;

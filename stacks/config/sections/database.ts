@@ -46,5 +46,7 @@ export const databaseSection = z
     finalSnapshot: z.boolean().meta({ example: "true" }),
     /** IAM database authentication. Defaults to false. */
     iamAuthentication: z.boolean().default(false).meta({ example: "true" }),
+    /** Export the engine's error (and upgrade / slow query) logs to CloudWatch Logs. Defaults to true. */
+    logExports: z.boolean().default(true).meta({ example: "false" }),
   })
   .strict();
