@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { Agent } from "undici";
 import type { GcReport } from "../registry-gc/index.js";
 import { runOk } from "../../tests/integration/support/exec.js";
+import { pushBlob, putManifest } from "../../tests/integration/support/push.js";
 import { buildImageBlobs } from "../../tests/integration/support/oci.js";
 import { makeTempDir, removeDir } from "../../tests/integration/support/tmp.js";
 import { processCpuMs, startRegistry, type RunningRegistry } from "../../tests/integration/support/registry.js";
@@ -55,23 +56,11 @@ function image(repo: number, tag: number) {
   return { ...img, manifest };
 }
 
-async function call(agent: Agent, url: URL | string, method: string, body?: Buffer, type?: string) {
-  const u = new URL(url);
-  const res = await agent.request({
-    origin: u.origin,
-    path: u.pathname + u.search,
-    method: method as "GET",
-    body,
-    headers: type ? { "content-type": type } : {},
-  });
-  await res.body.dump();
-  return res;
-}
-
 /** Pushes every image over the HTTP API (no auth on this seeding registry): one repository per worker, in tag order. */
 async function populate(base: string): Promise<number> {
   const t0 = performance.now();
   const agent = new Agent({ connections: REPOS });
+  const target = { url: base, agent };
   await Promise.all(
     Array.from({ length: REPOS }, async (_, r) => {
       const repo = `bench/repo-${r}`;
@@ -79,15 +68,9 @@ async function populate(base: string): Promise<number> {
         const img = image(r, t);
         for (const [digest, data] of img.blobs) {
           if (t > 1 && digest === img.layerDigest) continue; // shared layer: already in the repository
-          const start = await call(agent, `${base}/v2/${repo}/blobs/uploads/`, "POST");
-          if (start.statusCode !== 202) throw new Error(`upload start ${repo}: HTTP ${start.statusCode}`);
-          const location = new URL(String(start.headers.location), base);
-          location.searchParams.set("digest", digest);
-          const put = await call(agent, location, "PUT", data, "application/octet-stream");
-          if (put.statusCode !== 201) throw new Error(`blob put ${repo}: HTTP ${put.statusCode}`);
+          await pushBlob(target, repo, digest, data);
         }
-        const res = await call(agent, `${base}/v2/${repo}/manifests/v${t}`, "PUT", img.manifest, DOCKER_V2);
-        if (res.statusCode !== 201) throw new Error(`manifest put ${repo}:v${t}: HTTP ${res.statusCode}`);
+        await putManifest(target, repo, `v${t}`, img.manifest, DOCKER_V2);
       }
     }),
   );
