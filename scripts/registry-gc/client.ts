@@ -106,6 +106,7 @@ function plainHttpAnswer(e: unknown): boolean {
 export class RegistryClient {
   readonly stats: RequestStats = { total: 0, byKind: {}, retries: 0 };
   private readonly agent: Agent;
+  private readonly origin: string;
   private readonly auth?: string;
   private readonly limit: number;
   private active = 0;
@@ -121,6 +122,7 @@ export class RegistryClient {
           "(plain HTTP is allowed to a loopback address only)",
       );
     }
+    this.origin = base.origin;
     this.limit = opts.concurrency ?? 8;
     this.agent = new Agent({
       connections: this.limit,
@@ -152,7 +154,7 @@ export class RegistryClient {
    * up to 3 redirects (e.g. blob storage on S3) without sending the credentials to another origin.
    */
   private async send(method: string, url: URL, accept?: string): Promise<RawResponse> {
-    const origin = new URL(this.opts.baseUrl).origin;
+    const origin = this.origin;
     for (let hop = 0; ; hop++) {
       if (hop > 0) {
         this.stats.total++;
