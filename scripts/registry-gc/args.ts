@@ -243,6 +243,9 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values.storage !== undefined && !values.storage.startsWith("/")) {
     throw new UsageError(`--storage must be an absolute path (the registry's rootdirectory), got "${values.storage}"`);
   }
+  if (values.storage !== undefined && values.cache !== undefined) {
+    throw new UsageError("--cache has no use with --storage (push times are read from the storage): drop one");
+  }
 
   return {
     ...base,

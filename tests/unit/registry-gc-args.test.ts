@@ -97,6 +97,10 @@ describe("parseCliArgs", () => {
     [["--registry", "https://x", "--keep", "1", "--max-pages", "0"], /--max-pages must be/],
     [["--registry", "https://x", "--keep", "1", "--storage", "data"], /--storage must be an absolute path/],
     [
+      ["--registry", "https://x", "--keep", "1", "--storage", "/d", "--cache", "/c"],
+      /--cache has no use with --storage/,
+    ],
+    [
       ["--registry", "http://203.0.113.7:5000", "--user", "ci", "--password-stdin", "--keep", "1"],
       /refusing to send the password over plain http:\/\/ to 203\.0\.113\.7:5000/,
     ],

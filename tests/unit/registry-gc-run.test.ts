@@ -109,6 +109,14 @@ describe("registry-gc main against a fake registry", () => {
     expect(r.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
   });
 
+  it("--storage that is not a registry storage root exits 2 naming the setting", async () => {
+    const r = await capture(() => main(["--registry", url, "--keep", "1", "--storage", "/nonexistent/registry"], {}));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^registry-gc: --storage: \/nonexistent\/registry\/docker\/registry\/v2\/repositories does not exist: give the registry's storage root/,
+    );
+  });
+
   it("a failed deletion exits 1, the other deletions are still done", async () => {
     const r = await capture(() => main(["--registry", url, "--keep", "1", "--delete", "--json"], {}));
     expect(r.code).toBe(1);
