@@ -136,6 +136,25 @@ async function survivors(reg: RunningRegistry): Promise<{ kept: number; keptRigh
   return { kept, keptRight };
 }
 
+/** Tags the run keeps (its plan); after a --delete run, also checked against what is left in the registry. */
+async function keptBy(report: GcReport, reg: RunningRegistry, deleted: boolean) {
+  const want = Array.from({ length: KEEP }, (_, i) => `v${TAGS - KEEP + 1 + i}`).join(",");
+  const kept = report.summary.keptTags;
+  const keptRight = report.repositories.every(
+    (r) =>
+      (r.plan?.tags ?? [])
+        .filter((t) => t.action === "keep")
+        .map((t) => t.tag)
+        .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+        .join(",") === want,
+  );
+  if (deleted) {
+    const left = await survivors(reg);
+    if (left.kept !== kept || left.keptRight !== keptRight) throw new Error("the registry does not hold what was kept");
+  }
+  return { kept, keptRight };
+}
+
 async function main(): Promise<void> {
   const work = await makeTempDir("bench-registry-gc-");
   const registries: RunningRegistry[] = [];
@@ -173,7 +192,7 @@ async function main(): Promise<void> {
         registryCpuMs,
         requests: report.stats.total,
         requestsPerTag: report.stats.total / (REPOS * TAGS),
-        ...(await survivors(reg)),
+        ...(await keptBy(report, reg, extra.includes("--delete"))),
         load1: loadavg()[0]!,
       };
     };
