@@ -1,4 +1,6 @@
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { closest, distance } from "fastest-levenshtein";
+import { DEFAULT_MAX_PAGES, isLoopbackHost } from "./client.js";
 import { parseDuration } from "./duration.js";
 
 /** Bad command line: the CLI prints the message and exits 2. */
@@ -27,18 +29,108 @@ export interface CliOptions {
   readonly pageSize: number;
   /** File caching the creation times of immutable digests between runs. */
   readonly cachePath?: string;
+  /**
+   * The registry's filesystem storage root (its `rootdirectory`), read-only: tags, digests and push times come
+   * from there instead of the API (host-side mode); only deletions use the API.
+   */
+  readonly storageDir?: string;
+  /** Most pages followed for one listing. */
+  readonly maxPages: number;
   readonly help: boolean;
 }
 
-export const USAGE = `Usage: npm run registry-gc -- --registry <https://host:port> [--user <name> --password-stdin]
-         [--ca-cert <pem>] [--repo <glob>]... [--keep <N>] [--keep-tags-like <regex>]...
-         [--keep-younger-than <duration>] [--delete] [--json] [--concurrency <n>] [--page-size <n>]
-         [--cache <file>]
+/** Default of `--concurrency`: enough requests in flight to keep both cores of a small registry host busy. */
+export const DEFAULT_CONCURRENCY = 16;
+
+const OPTIONS = {
+  registry: { type: "string" },
+  user: { type: "string" },
+  "password-stdin": { type: "boolean", default: false },
+  "ca-cert": { type: "string" },
+  repo: { type: "string", multiple: true, default: [] as string[] },
+  keep: { type: "string" },
+  "keep-tags-like": { type: "string", multiple: true, default: [] as string[] },
+  "keep-younger-than": { type: "string" },
+  delete: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  concurrency: { type: "string", default: String(DEFAULT_CONCURRENCY) },
+  "page-size": { type: "string", default: "1000" },
+  "max-pages": { type: "string", default: String(DEFAULT_MAX_PAGES) },
+  cache: { type: "string" },
+  storage: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} satisfies NonNullable<ParseArgsConfig["options"]>;
+
+export const USAGE = `Usage: npm run registry-gc -- --registry <https://host:port> [options]
 
 Keeps, per repository, the N newest images, tags matching a pattern and images younger than a duration;
 deletes every other tag by digest (never a digest a kept tag points at). Dry run unless --delete.
-Password: --password-stdin, or the REGISTRY_PASSWORD environment variable (user: --user or REGISTRY_USER).
-Exit codes: 0 done, 1 some deletions failed, 2 bad usage / registry unreachable / authentication failed.`;
+
+  --registry <url>              https://host:port (required; http:// carries a password to loopback only)
+  --user <name>                 basic-auth user (default: REGISTRY_USER, else anonymous)
+  --password-stdin              read the password from stdin (default: REGISTRY_PASSWORD)
+  --ca-cert <pem>               CA that signed the registry's certificate (default: the system's trust store)
+  --repo <glob>                 repositories to clean, repeatable; * within a segment, ** across (default: all)
+  --keep <N>                    keep the N newest images (default: 0, i.e. only what the other rules keep)
+  --keep-tags-like <regex>      keep tags matching this regular expression, repeatable (default: none)
+  --keep-younger-than <dur>     keep images younger than this, e.g. 30d, 12h (default: no age rule)
+  --delete                      act (default: off, a dry run that only reads)
+  --json                        machine-readable report on stdout (default: off, a table)
+  --concurrency <n>             requests in flight, 1-256 (default: ${DEFAULT_CONCURRENCY})
+  --page-size <n>               page size for _catalog and tags/list, 1-100000 (default: 1000)
+  --max-pages <n>               most pages followed per listing, 1-1000000 (default: ${DEFAULT_MAX_PAGES})
+  --cache <file>                keep creation times of immutable digests here between runs (default: no cache)
+  --storage <dir>               on the registry host: read tags, digests and push times from the registry's
+                                filesystem storage root (read-only), rank by push time, delete over the API
+                                (default: everything over the API, ranked by the images' creation time)
+  -h, --help                    this text
+
+At least one of --keep, --keep-tags-like, --keep-younger-than is required (--keep 0 alone deletes every tag).
+Exit codes: 0 done, 1 some deletions failed, 2 bad usage / registry unreachable / authentication failed / limit hit.`;
+
+type OptionName = keyof typeof OPTIONS;
+const NAMES = Object.keys(OPTIONS) as OptionName[];
+
+/**
+ * Checks the command line against OPTIONS before node's parser sees it, so every mistake gets our wording (node's
+ * own messages say "argument is ambiguous" for `--keep -1` and print an unbalanced quote for an unknown option).
+ */
+function precheck(argv: readonly string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-h") continue;
+    if (!arg.startsWith("--")) {
+      throw new UsageError(
+        arg.startsWith("-")
+          ? `unknown option ${arg} (options are long, like --keep; -h is the only short one)`
+          : `unexpected argument "${arg}": every value follows its option, e.g. --repo ${arg}`,
+      );
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (!(name in OPTIONS)) {
+      const guess = closest(name, NAMES);
+      const hint =
+        distance(name, guess) <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean --${guess}?)` : "";
+      throw new UsageError(`unknown option --${name}${hint}`);
+    }
+    const spec = OPTIONS[name as OptionName];
+    if (spec.type === "boolean") {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value, got "${arg}"`);
+      continue;
+    }
+    if (eq >= 0) continue;
+    const value = argv[i + 1];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    if (value === "-h" || (value.startsWith("--") && value.slice(2).split("=")[0]! in OPTIONS)) {
+      throw new UsageError(`--${name} needs a value, got the option ${value}`);
+    }
+    if (/^-\d/.test(value) && ["keep", "concurrency", "page-size", "max-pages"].includes(name)) {
+      throw new UsageError(`--${name} must be a whole number, not negative, got "${value}"`);
+    }
+    i++;
+  }
+}
 
 function wholeNumber(name: string, value: string, min: number, max: number): number {
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
@@ -57,29 +149,19 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       "--password is refused (it would show in ps and shell history): use --password-stdin or REGISTRY_PASSWORD",
     );
   }
+  precheck(argv);
   let values;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        registry: { type: "string" },
-        user: { type: "string" },
-        "password-stdin": { type: "boolean", default: false },
-        "ca-cert": { type: "string" },
-        repo: { type: "string", multiple: true, default: [] },
-        keep: { type: "string" },
-        "keep-tags-like": { type: "string", multiple: true, default: [] },
-        "keep-younger-than": { type: "string" },
-        delete: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        concurrency: { type: "string", default: "8" },
-        "page-size": { type: "string", default: "1000" },
-        cache: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
+    // Values starting with "-" (a regex like -rc$) are legitimate: precheck has vetted them, so pass them with "=".
+    const normalized: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      const name = a.slice(2);
+      if (a.startsWith("--") && !a.includes("=") && OPTIONS[name as OptionName]?.type === "string") {
+        normalized.push(`${a}=${argv[++i]}`);
+      } else normalized.push(a);
+    }
+    ({ values } = parseArgs({ args: normalized, strict: true, allowPositionals: false, options: OPTIONS }));
   } catch (e) {
     throw new UsageError((e as Error).message.split("\n")[0]!);
   }
@@ -91,7 +173,16 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     help,
   };
   if (help) {
-    return { ...base, registry: "", passwordFrom: "none", keep: 0, keepTagsLike: [], concurrency: 8, pageSize: 1000 };
+    return {
+      ...base,
+      registry: "",
+      passwordFrom: "none",
+      keep: 0,
+      keepTagsLike: [],
+      concurrency: DEFAULT_CONCURRENCY,
+      pageSize: 1000,
+      maxPages: DEFAULT_MAX_PAGES,
+    };
   }
 
   if (!values.registry) throw new UsageError("--registry is required, e.g. --registry https://203.0.113.7:5000");
@@ -109,6 +200,12 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   }
 
   const user = values.user ?? env.REGISTRY_USER;
+  if (user && url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new UsageError(
+      `refusing to send the password over plain http:// to ${url.host}: use https:// ` +
+        "(plain HTTP is allowed to a loopback address only)",
+    );
+  }
   let passwordFrom: CliOptions["passwordFrom"] = "none";
   if (values["password-stdin"]) passwordFrom = "stdin";
   else if (env.REGISTRY_PASSWORD !== undefined) passwordFrom = "env";
@@ -143,6 +240,12 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     }
   }
   for (const g of base.repos) if (g.trim() === "") throw new UsageError("--repo needs a non-empty glob");
+  if (values.storage !== undefined && !values.storage.startsWith("/")) {
+    throw new UsageError(`--storage must be an absolute path (the registry's rootdirectory), got "${values.storage}"`);
+  }
+  if (values.storage !== undefined && values.cache !== undefined) {
+    throw new UsageError("--cache has no use with --storage (push times are read from the storage): drop one");
+  }
 
   return {
     ...base,
@@ -155,6 +258,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     keepYoungerThanMs,
     concurrency: wholeNumber("concurrency", values.concurrency!, 1, 256),
     pageSize: wholeNumber("page-size", values["page-size"]!, 1, 100_000),
+    maxPages: wholeNumber("max-pages", values["max-pages"]!, 1, 1_000_000),
     cachePath: values.cache,
+    storageDir: values.storage,
   };
 }

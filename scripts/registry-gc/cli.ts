@@ -3,6 +3,7 @@ import { UsageError, USAGE, parseCliArgs } from "./args.js";
 import { RegistryClient, RegistryError } from "./client.js";
 import { runRegistryGc } from "./gc.js";
 import { formatSummary, formatTextReport, toJson } from "./report.js";
+import { StorageError, StorageReader } from "./storage.js";
 
 /** Loads the digest -> creation time cache; a missing or unreadable file is an empty cache (it is only a cache). */
 async function loadCache(path: string): Promise<Map<string, string | null>> {
@@ -62,9 +63,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       password,
       caPem,
       concurrency: opts.concurrency,
+      maxPages: opts.maxPages,
+      onRetry: (what, attempt, of, delayMs) =>
+        process.stderr.write(`registry-gc: ${what}; retry ${attempt}/${of} in ${(delayMs / 1000).toFixed(1)} s\n`),
     });
-    const createdCache = opts.cachePath ? await loadCache(opts.cachePath) : undefined;
+    let source: StorageReader | undefined;
+    if (opts.storageDir) {
+      source = new StorageReader(opts.storageDir);
+      await source.check();
+    }
+    const createdCache = opts.cachePath && !source ? await loadCache(opts.cachePath) : undefined;
     const report = await runRegistryGc(client, opts.registry, {
+      source,
       createdCache,
       rules: { keep: opts.keep, keepTagsLike: opts.keepTagsLike, keepYoungerThanMs: opts.keepYoungerThanMs },
       repos: opts.repos,
@@ -73,6 +83,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
     if (opts.cachePath && createdCache) await saveCache(opts.cachePath, createdCache);
+    for (const w of report.warnings) process.stderr.write(`registry-gc: warning: ${w}\n`);
     if (opts.json) {
       // Whole-process figures (start-up included) for benchmarks and capacity planning.
       const cpu = process.cpuUsage();
@@ -95,7 +106,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       process.stderr.write(`registry-gc: ${e.message} (see --help)\n`);
       return 2;
     }
-    if (e instanceof RegistryError) {
+    if (e instanceof RegistryError || e instanceof StorageError) {
       process.stderr.write(`registry-gc: ${e.message}\n`);
       return 2;
     }

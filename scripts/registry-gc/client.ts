@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { Agent } from "undici";
+import { isIP } from "node:net";
+import { Agent, type Dispatcher } from "undici";
 
 /** Every manifest type at once: asking for fewer makes some registries 404 or down-convert (new digest). */
 export const MANIFEST_ACCEPT = [
@@ -9,9 +10,9 @@ export const MANIFEST_ACCEPT = [
   "application/vnd.oci.image.index.v1+json",
 ].join(", ");
 
-export type RegistryErrorKind = "unreachable" | "auth" | "delete-disabled" | "http";
+export type RegistryErrorKind = "unreachable" | "auth" | "delete-disabled" | "limit" | "http";
 
-/** A registry failure with a one-line, actionable message. `unreachable`, `auth` and `delete-disabled` are fatal. */
+/** A registry failure with a one-line, actionable message. Every kind but `http` is fatal (exit 2). */
 export class RegistryError extends Error {
   override name = "RegistryError";
   constructor(
@@ -44,7 +45,29 @@ export interface RegistryClientOptions {
   readonly retries?: number;
   /** First back-off delay in ms, doubled per retry (Retry-After wins when given). Defaults to 200. */
   readonly backoffMs?: number;
+  /**
+   * Largest response body read, in bytes; a bigger one stops the run (a broken or hostile registry must not exhaust
+   * the memory). Defaults to 16 MiB: a registry refuses manifests over 4 MiB, and a `_catalog` page of 1000 names
+   * is far below it.
+   */
+  readonly maxBodyBytes?: number;
+  /** Most pages followed for one `_catalog` or `tags/list` listing. Defaults to 1000 (a million names per page size 1000). */
+  readonly maxPages?: number;
+  /** Called before each retry (connection refused, 429, 5xx), so a waiting run can say why. */
+  readonly onRetry?: (what: string, attempt: number, of: number, delayMs: number) => void;
 }
+
+/** True for 127.0.0.0/8, ::1 and `localhost`: where credentials may travel over plain HTTP (nobody can listen). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h === "::1") return true;
+  return isIP(h) === 4 && h.startsWith("127.");
+}
+
+/** Default of `RegistryClientOptions.maxBodyBytes`. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Default of `RegistryClientOptions.maxPages`. */
+export const DEFAULT_MAX_PAGES = 1000;
 
 interface RawResponse {
   readonly status: number;
@@ -70,16 +93,36 @@ function causeOf(e: unknown): string {
   return code ?? err.cause?.code ?? err.message ?? String(e);
 }
 
+/** A TLS handshake answered by a plain-HTTP server ("wrong version number" / "packet length too long"). */
+function plainHttpAnswer(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const text = [err.code, err.message, err.cause?.code, err.cause?.message].join(" ");
+  return /WRONG_VERSION_NUMBER|wrong version number|PACKET_LENGTH_TOO_LONG|packet length too long|HTTP_REQUEST/i.test(
+    text,
+  );
+}
+
 /** Minimal Docker Registry HTTP API v2 client: basic auth, bounded concurrency, retries with back-off, counting. */
 export class RegistryClient {
   readonly stats: RequestStats = { total: 0, byKind: {}, retries: 0 };
   private readonly agent: Agent;
+  private readonly origin: string;
   private readonly auth?: string;
   private readonly limit: number;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly opts: RegistryClientOptions) {
+    const base = new URL(opts.baseUrl);
+    if (opts.user !== undefined && base.protocol === "http:" && !isLoopbackHost(base.hostname)) {
+      // Basic auth is the password itself, readable by anyone on the path: only TLS or loopback may carry it.
+      throw new RegistryError(
+        "auth",
+        `refusing to send the password over plain http:// to ${base.host}: use https:// ` +
+          "(plain HTTP is allowed to a loopback address only)",
+      );
+    }
+    this.origin = base.origin;
     this.limit = opts.concurrency ?? 8;
     this.agent = new Agent({
       connections: this.limit,
@@ -111,7 +154,7 @@ export class RegistryClient {
    * up to 3 redirects (e.g. blob storage on S3) without sending the credentials to another origin.
    */
   private async send(method: string, url: URL, accept?: string): Promise<RawResponse> {
-    const origin = new URL(this.opts.baseUrl).origin;
+    const origin = this.origin;
     for (let hop = 0; ; hop++) {
       if (hop > 0) {
         this.stats.total++;
@@ -121,7 +164,7 @@ export class RegistryClient {
       if (accept) headers.accept = accept;
       if (this.auth && url.origin === origin) headers.authorization = this.auth;
       const res = await this.agent.request({ origin: url.origin, path: url.pathname + url.search, method, headers });
-      const body = Buffer.from(await res.body.arrayBuffer());
+      const body = await this.readCapped(res, `${method} ${url.pathname}`);
       const raw = res.headers;
       const get = (name: string): string | null => {
         const v = raw[name.toLowerCase()];
@@ -134,6 +177,32 @@ export class RegistryClient {
       }
       return { status: res.statusCode, headers: { get }, body };
     }
+  }
+
+  /**
+   * Reads a whole body, but never more than `maxBodyBytes`: a bigger Content-Length or stream stops the run with
+   * a `limit` error before the memory fills (the connection is dropped, not drained).
+   */
+  private async readCapped(res: Dispatcher.ResponseData, what: string): Promise<Buffer> {
+    const max = this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const tooBig = () => {
+      res.body.destroy();
+      return new RegistryError(
+        "limit",
+        `${what}: the response is larger than ${max} bytes, the limit for one response: the registry is ` +
+          "broken or hostile (a smaller --page-size helps only if it honours page sizes)",
+      );
+    };
+    const declared = Number(res.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > max) throw tooBig();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) throw tooBig();
+      chunks.push(chunk);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   }
 
   /** One request with retries; the body is always read so keep-alive connections are reused. */
@@ -149,9 +218,17 @@ export class RegistryClient {
         try {
           return await this.send(method, url, accept);
         } catch (e) {
+          if (e instanceof RegistryError) throw e;
           return e as Error;
         }
       });
+      if (result instanceof Error && url.protocol === "https:" && plainHttpAnswer(result)) {
+        throw new RegistryError(
+          "unreachable",
+          `${this.opts.baseUrl} answers plain HTTP, not TLS: use --registry http://${url.host} ` +
+            "(or put TLS in front of the registry)",
+        );
+      }
       const retryable = result instanceof Error || RETRYABLE.has(result.status);
       if (!retryable || attempt >= retries) {
         if (result instanceof Error) {
@@ -160,8 +237,17 @@ export class RegistryClient {
         return result;
       }
       const retryAfter = result instanceof Error ? NaN : Number(result.headers.get("retry-after"));
-      const delay = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : backoff * 2 ** attempt;
-      await new Promise((r) => setTimeout(r, Math.min(delay, 30_000)));
+      const delay = Math.min(
+        Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : backoff * 2 ** attempt,
+        30_000,
+      );
+      this.opts.onRetry?.(
+        `${method} ${url.pathname}: ${result instanceof Error ? causeOf(result) : `HTTP ${result.status}`}`,
+        attempt + 1,
+        retries,
+        delay,
+      );
+      await new Promise((r) => setTimeout(r, delay));
     }
   }
 
@@ -198,14 +284,36 @@ export class RegistryClient {
   private async paginate(kind: string, firstPath: string, pageSize: number, field: "repositories" | "tags") {
     const out = new Set<string>();
     const seen = new Set<string>();
+    const maxPages = this.opts.maxPages ?? DEFAULT_MAX_PAGES;
     let next: string | undefined = `${firstPath}?n=${pageSize}`;
-    while (next && !seen.has(next)) {
-      seen.add(next); // a registry that ignores `last` must not loop us forever
+    while (next) {
+      if (seen.has(next)) {
+        // A Link back to a page already read: the listing never ends, and a partial tag list is unsafe (an unlisted
+        // tag may share a digest with a doomed one).
+        throw new RegistryError("limit", `GET ${firstPath}: the registry's Link header loops back to ${next}`);
+      }
+      if (seen.size >= maxPages) {
+        throw new RegistryError(
+          "limit",
+          `GET ${firstPath}: still more pages after ${maxPages} (${out.size} names): the registry keeps sending ` +
+            "Link headers; raise --max-pages (or --page-size) only if it really holds that many",
+        );
+      }
+      seen.add(next);
       const res = await this.request(kind, "GET", next);
       if (res.status === 404 && field === "tags") break; // repository vanished meanwhile
       if (res.status !== 200) this.fail(`GET ${firstPath}`, res);
-      const body = JSON.parse(res.body.toString("utf8")) as Record<string, string[] | null>;
-      const page = body[field] ?? [];
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(res.body.toString("utf8")) as Record<string, unknown>;
+      } catch {
+        throw new RegistryError("http", `GET ${firstPath}: the answer is not JSON`, res.status);
+      }
+      const raw = body[field] ?? [];
+      if (!Array.isArray(raw) || raw.some((x) => typeof x !== "string")) {
+        throw new RegistryError("http", `GET ${firstPath}: "${field}" is not a list of names`, res.status);
+      }
+      const page = raw as string[];
       const before = out.size;
       for (const item of page) out.add(item);
       const link = res.headers.get("link")?.match(/<([^>]+)>\s*;\s*rel="?next"?/);

@@ -1,11 +1,34 @@
 import { RegistryError, type RegistryClient, type RequestStats } from "./client.js";
-import { repositorySelected } from "./glob.js";
+import { globToRegExp, repositorySelected } from "./glob.js";
 import { TagInspector } from "./inspect.js";
 import { decideRetention } from "./rules.js";
 import type { RepositoryPlan, RetentionRules, TagInfo } from "./types.js";
 
+/** Where tags, digests and times come from: the registry API, or (host-side) the registry's storage. */
+export interface TagSource {
+  /** `created`: the image config's creation time (API); `pushed`: when the tag was pushed (storage). */
+  readonly timeKind: "created" | "pushed";
+  listRepositories(): Promise<string[]>;
+  listTags(repository: string): Promise<string[]>;
+  /** Undefined when the tag vanished meanwhile. */
+  inspect(repository: string, tag: string): Promise<TagInfo | undefined>;
+}
+
+/** The API source: `_catalog`, `tags/list`, then one manifest GET per tag and one config GET per unseen image. */
+export function apiSource(client: RegistryClient, pageSize: number, cache?: Map<string, string | null>): TagSource {
+  const inspector = new TagInspector(client, cache);
+  return {
+    timeKind: "created",
+    listRepositories: () => client.listRepositories(pageSize),
+    listTags: (r) => client.listTags(r, pageSize),
+    inspect: (r, t) => inspector.inspect(r, t),
+  };
+}
+
 export interface GcOptions {
   readonly rules: RetentionRules;
+  /** Defaults to the registry API (`apiSource`). */
+  readonly source?: TagSource;
   /** Repository globs; empty means all. */
   readonly repos?: readonly string[];
   /** Act; otherwise a dry run that only reads. */
@@ -19,9 +42,9 @@ export interface GcOptions {
    * what this run learns. Saves the config request for every image already seen.
    */
   readonly createdCache?: Map<string, string | null>;
-  /** Progress lines for long runs (at most one every `progressEveryMs`). */
+  /** Progress lines for long runs (one every `progressEveryMs` while the run lasts). */
   readonly onProgress?: (line: string) => void;
-  /** Defaults to 2000 ms. */
+  /** Defaults to 1000 ms. */
   readonly progressEveryMs?: number;
 }
 
@@ -44,6 +67,10 @@ export interface RepositoryResult {
 export interface GcReport {
   readonly registry: string;
   readonly dryRun: boolean;
+  /** What ranks the images: the config's creation time (API mode) or the tag's push time (`--storage`). */
+  readonly rankedBy: "created" | "pushed";
+  /** Things the user should know that did not stop the run (e.g. a --repo glob that matched nothing). */
+  readonly warnings: readonly string[];
   readonly repositories: readonly RepositoryResult[];
   readonly summary: {
     readonly repositories: number;
@@ -84,101 +111,136 @@ export async function runRegistryGc(client: RegistryClient, registry: string, op
   const started = Date.now();
   const now = opts.now ?? new Date();
   const pageSize = opts.pageSize ?? 1000;
-  let lastProgress = started;
-  const progress = (line: () => string) => {
-    const t = Date.now();
-    if (opts.onProgress && t - lastProgress >= (opts.progressEveryMs ?? 2000)) {
-      lastProgress = t;
-      opts.onProgress(line());
-    }
-  };
-
-  await client.ping();
-  const repositories = (await client.listRepositories(pageSize))
-    .filter((r) => repositorySelected(r, opts.repos ?? []))
-    .sort();
-  const tagLists = await mapLimit(repositories, 8, (r) => client.listTags(r, pageSize));
-  const listingRequests = client.stats.total;
-  const totalTags = tagLists.reduce((n, l) => n + l.length, 0);
-
-  const inspector = new TagInspector(client, opts.createdCache);
+  const source = opts.source ?? apiSource(client, pageSize, opts.createdCache);
+  let phase = "listing repositories";
   let inspected = 0;
-  const results: RepositoryResult[] = await Promise.all(
-    repositories.map(async (repository, ri) => {
-      const tags = [...new Set(tagLists[ri]!)];
-      try {
-        const infos = await Promise.all(
-          tags.map(async (tag) => {
-            const info = await inspector.inspect(repository, tag);
-            inspected++;
-            progress(() => `registry-gc: inspected ${inspected}/${totalTags} tags`);
-            return info;
-          }),
-        );
-        const plan = decideRetention(
-          repository,
-          infos.filter((t): t is TagInfo => t !== undefined),
-          opts.rules,
-          now,
-        );
+  let totalTags = 0;
+  let deleted = 0;
+  let toDelete = 0;
+  const ticker = opts.onProgress
+    ? setInterval(() => {
+        const parts = [phase];
+        if (totalTags) parts.push(`inspected ${inspected}/${totalTags} tags`);
+        if (toDelete) parts.push(`deleted ${deleted}/${toDelete} digests`);
+        opts.onProgress!(`registry-gc: ${parts.join(", ")} (${formatElapsed(Date.now() - started)})`);
+      }, opts.progressEveryMs ?? 1000)
+    : undefined;
+  ticker?.unref();
+  try {
+    return await run();
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+
+  async function run(): Promise<GcReport> {
+    const all = await source.listRepositories();
+    const globs = opts.repos ?? [];
+    const warnings = globs
+      .filter((g) => !all.some((r) => globToRegExp(g).test(r)))
+      .map(
+        (g) => `--repo '${g}' matches none of the ${all.length} repositories${all.length ? ` (e.g. ${all[0]})` : ""}`,
+      );
+    const repositories = all.filter((r) => repositorySelected(r, globs)).sort();
+    phase = `listing tags of ${repositories.length} repositories`;
+    const tagLists = await mapLimit(repositories, 8, (r) => source.listTags(r));
+    const listingRequests = client.stats.total;
+    totalTags = tagLists.reduce((n, l) => n + l.length, 0);
+    phase = opts.delete ? "inspecting and deleting" : "inspecting (dry run)";
+    if (opts.delete && opts.source) await client.ping(); // storage mode: check the credentials before deleting
+
+    const outcomes = new Map<string, DeletionOutcome[]>();
+    let fatal: RegistryError | undefined;
+    /** Deletes a repository's doomed digests as soon as its plan is known, so deletions overlap inspections. */
+    const deleteAll = async (repository: string, plan: RepositoryPlan) => {
+      const list: DeletionOutcome[] = [];
+      outcomes.set(repository, list);
+      await Promise.all(
+        plan.deletions.map(async (job) => {
+          let outcome: DeletionOutcome;
+          if (!opts.delete) outcome = { digest: job.digest, tags: job.tags, status: "skipped" };
+          else if (fatal) outcome = { digest: job.digest, tags: job.tags, status: "failed", error: fatal.message };
+          else {
+            try {
+              const status = await client.deleteManifest(repository, job.digest);
+              outcome = { digest: job.digest, tags: job.tags, status };
+            } catch (e) {
+              if (e instanceof RegistryError && e.kind !== "http") fatal ??= e;
+              outcome = { digest: job.digest, tags: job.tags, status: "failed", error: (e as Error).message };
+            }
+            deleted++;
+          }
+          list.push(outcome);
+        }),
+      );
+      // Keep the report in plan order whatever order the deletions finished in.
+      const order = new Map(plan.deletions.map((d, i) => [d.digest, i]));
+      list.sort((a, b) => order.get(a.digest)! - order.get(b.digest)!);
+    };
+
+    const results: RepositoryResult[] = await Promise.all(
+      repositories.map(async (repository, ri) => {
+        const tags = [...new Set(tagLists[ri]!)];
+        let plan: RepositoryPlan;
+        try {
+          const infos = await Promise.all(
+            tags.map(async (tag) => {
+              const info = await source.inspect(repository, tag);
+              inspected++;
+              return info;
+            }),
+          );
+          plan = decideRetention(
+            repository,
+            infos.filter((t): t is TagInfo => t !== undefined),
+            opts.rules,
+            now,
+          );
+        } catch (e) {
+          if (e instanceof RegistryError && e.kind !== "http") throw e;
+          return {
+            repository,
+            deletions: [],
+            error: `could not inspect every tag, nothing deleted in this repository: ${(e as Error).message}`,
+          };
+        }
+        toDelete += plan.deletions.length;
+        await deleteAll(repository, plan);
         return { repository, plan, deletions: [] };
-      } catch (e) {
-        if (e instanceof RegistryError && e.kind !== "http") throw e;
-        return {
-          repository,
-          deletions: [],
-          error: `could not inspect every tag, nothing deleted in this repository: ${(e as Error).message}`,
-        };
-      }
-    }),
-  );
+      }),
+    );
+    if (fatal) throw fatal;
+    const jobs = results.flatMap((r) => r.plan?.deletions ?? []);
 
-  const jobs = results.flatMap((r) => (r.plan?.deletions ?? []).map((d) => ({ repository: r.repository, ...d })));
-  const outcomes = new Map<string, DeletionOutcome[]>();
-  let done = 0;
-  let fatal: RegistryError | undefined;
-  await mapLimit(jobs, Number.MAX_SAFE_INTEGER, async (job) => {
-    let outcome: DeletionOutcome;
-    if (!opts.delete) outcome = { digest: job.digest, tags: job.tags, status: "skipped" };
-    else if (fatal) outcome = { digest: job.digest, tags: job.tags, status: "failed", error: fatal.message };
-    else {
-      try {
-        const status = await client.deleteManifest(job.repository, job.digest);
-        outcome = { digest: job.digest, tags: job.tags, status };
-      } catch (e) {
-        if (e instanceof RegistryError && e.kind !== "http") fatal ??= e;
-        outcome = { digest: job.digest, tags: job.tags, status: "failed", error: (e as Error).message };
-      }
-      done++;
-      progress(() => `registry-gc: deleted ${done}/${jobs.length} digests`);
-    }
-    outcomes.set(job.repository, [...(outcomes.get(job.repository) ?? []), outcome]);
-  });
-  if (fatal) throw fatal;
+    const final = results.map((r) => ({ ...r, deletions: outcomes.get(r.repository) ?? [] }));
+    const allTags = final.flatMap((r) => r.plan?.tags ?? []);
+    const allDeletions = final.flatMap((r) => r.deletions);
+    return {
+      registry,
+      dryRun: !opts.delete,
+      rankedBy: source.timeKind,
+      warnings,
+      repositories: final,
+      summary: {
+        repositories: final.length,
+        tags: allTags.length,
+        keptTags: allTags.filter((t) => t.action === "keep").length,
+        deletedTags: allTags.filter((t) => t.action === "delete").length,
+        digestsToDelete: jobs.length,
+        digestsDeleted: allDeletions.filter((d) => d.status === "deleted" || d.status === "gone").length,
+        digestsFailed: allDeletions.filter((d) => d.status === "failed").length,
+        tagsRankedByName: allTags.filter((t) => t.rankedByTagName).length,
+        repositoryErrors: final.filter((r) => r.error).length,
+      },
+      stats: {
+        ...structuredClone(client.stats),
+        durationMs: Date.now() - started,
+        requestsPerTagBeyondListing:
+          totalTags === 0 ? 0 : (client.stats.total - listingRequests - (client.stats.byKind.delete ?? 0)) / totalTags,
+      },
+    };
+  }
+}
 
-  const final = results.map((r) => ({ ...r, deletions: outcomes.get(r.repository) ?? [] }));
-  const allTags = final.flatMap((r) => r.plan?.tags ?? []);
-  const allDeletions = final.flatMap((r) => r.deletions);
-  return {
-    registry,
-    dryRun: !opts.delete,
-    repositories: final,
-    summary: {
-      repositories: final.length,
-      tags: allTags.length,
-      keptTags: allTags.filter((t) => t.action === "keep").length,
-      deletedTags: allTags.filter((t) => t.action === "delete").length,
-      digestsToDelete: jobs.length,
-      digestsDeleted: allDeletions.filter((d) => d.status === "deleted" || d.status === "gone").length,
-      digestsFailed: allDeletions.filter((d) => d.status === "failed").length,
-      tagsRankedByName: allTags.filter((t) => t.rankedByTagName).length,
-      repositoryErrors: final.filter((r) => r.error).length,
-    },
-    stats: {
-      ...structuredClone(client.stats),
-      durationMs: Date.now() - started,
-      requestsPerTagBeyondListing:
-        totalTags === 0 ? 0 : (client.stats.total - listingRequests - (client.stats.byKind.delete ?? 0)) / totalTags,
-    },
-  };
+function formatElapsed(ms: number): string {
+  return `${(ms / 1000).toFixed(0)} s`;
 }

@@ -1,6 +1,9 @@
 // Registry retention clean-up, usable as a library. The CLI (`npm run registry-gc`) is cli.ts.
-export { parseCliArgs, UsageError, USAGE, type CliOptions } from "./args.js";
+export { DEFAULT_CONCURRENCY, parseCliArgs, UsageError, USAGE, type CliOptions } from "./args.js";
 export {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_PAGES,
+  isLoopbackHost,
   MANIFEST_ACCEPT,
   RegistryClient,
   RegistryError,
@@ -10,15 +13,18 @@ export {
 } from "./client.js";
 export { formatDuration, parseDuration } from "./duration.js";
 export {
+  apiSource,
   mapLimit,
   runRegistryGc,
   type DeletionOutcome,
   type GcOptions,
   type GcReport,
   type RepositoryResult,
+  type TagSource,
 } from "./gc.js";
 export { globToRegExp, repositorySelected } from "./glob.js";
 export { createdFromConfig, TagInspector } from "./inspect.js";
 export { formatSummary, formatTextReport, toJson } from "./report.js";
+export { StorageError, StorageReader } from "./storage.js";
 export { decideRetention, describeReason, naturalCompare, rankImages } from "./rules.js";
 export type { KeepReason, RepositoryPlan, RetentionRules, TagDecision, TagInfo } from "./types.js";

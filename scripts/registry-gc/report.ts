@@ -22,7 +22,7 @@ export function formatTextReport(report: GcReport): string {
       continue;
     }
     const failed = new Map(repo.deletions.filter((d) => d.status === "failed").map((d) => [d.digest, d.error]));
-    const rows = [["TAG", "DIGEST", "CREATED", "ACTION", "WHY"]];
+    const rows = [["TAG", "DIGEST", report.rankedBy === "pushed" ? "PUSHED" : "CREATED", "ACTION", "WHY"]];
     for (const t of plan.tags) {
       const created = t.created ? t.created.toISOString().replace(/\.\d{3}Z$/, "Z") : "unknown";
       let action: string = t.action;
@@ -49,6 +49,7 @@ export function formatSummary(report: GcReport): string {
   if (!report.dryRun) line += `; deleted ${s.digestsDeleted}/${s.digestsToDelete} digests, ${s.digestsFailed} failed`;
   if (s.repositoryErrors) line += `; ${s.repositoryErrors} repositories skipped on errors`;
   if (s.tagsRankedByName) line += `; ${s.tagsRankedByName} tags without creation time ranked by tag name`;
+  if (report.rankedBy === "pushed") line += "; ranked by push time (--storage)";
   line += `; ${report.stats.total} HTTP requests in ${(report.stats.durationMs / 1000).toFixed(2)} s`;
   return line;
 }

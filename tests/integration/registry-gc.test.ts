@@ -423,11 +423,13 @@ describe("registry-gc against a real docker-registry (TLS, htpasswd)", () => {
     expect(await allTags(reg)).toEqual(ALL_TAGS);
   });
 
-  it("an unreachable registry exits 2", async () => {
+  it("an unreachable registry exits 2, saying each retry as it waits", async () => {
     const port = await freePort();
     const r = await runCli(["--registry", `https://127.0.0.1:${port}`, "--keep", "1"]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`registry-gc: cannot reach https://127.0.0.1:${port}: ECONNREFUSED`);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.at(-1)).toBe(`registry-gc: cannot reach https://127.0.0.1:${port}: ECONNREFUSED`);
+    expect(lines[0]).toBe("registry-gc: GET /v2/_catalog: ECONNREFUSED; retry 1/4 in 0.2 s");
   });
 
   it("a registry with delete disabled gives a clear error naming storage.delete.enabled", async () => {

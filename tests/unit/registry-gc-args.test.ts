@@ -6,6 +6,7 @@ import {
   parseDuration,
   repositorySelected,
   UsageError,
+  USAGE,
 } from "../../scripts/registry-gc/index.js";
 import { main } from "../../scripts/registry-gc/cli.js";
 
@@ -82,11 +83,52 @@ describe("parseCliArgs", () => {
     [["--registry", "https://x", "--keep-tags-like", "(unclosed"], /not a valid regular expression/],
     [["--registry", "https://x", "--keep-younger-than", "30 days"], /invalid duration/],
     [["--registry", "https://x", "--keep", "1", "--concurrency", "0"], /--concurrency must be/],
-    [["--registry", "https://x", "--keep", "1", "--num", "5"], /Unknown option '--num'/],
-    [["--registry", "https://x", "--keep", "1", "extra"], /positional/],
+    [["--registry", "https://x", "--keep", "1", "--num", "5"], /^unknown option --num/],
+    [["--registry", "https://x", "--keep", "1", "extra"], /unexpected argument "extra"/],
+    // Node's parser would say "argument is ambiguous" / print an unbalanced quote for these.
+    [["--registry", "https://x", "--keep", "-1"], /^--keep must be a whole number, not negative, got "-1"$/],
+    [["--registry", "https://x", "--kep", "5"], /^unknown option --kep \(did you mean --keep\?\)$/],
+    [["--registry", "https://x", "--keep", "1", "--dry-run"], /^unknown option --dry-run/],
+    [["--registry", "https://x", "--keep", "1", "--delet"], /^unknown option --delet \(did you mean --delete\?\)$/],
+    [["--registry", "https://x", "--keep", "1", "--delete=yes"], /^--delete takes no value/],
+    [["--registry", "https://x", "--keep"], /^--keep needs a value$/],
+    [["--registry", "https://x", "--keep", "--delete"], /^--keep needs a value, got the option --delete$/],
+    [["--registry", "https://x", "--keep", "1", "-d"], /^unknown option -d/],
+    [["--registry", "https://x", "--keep", "1", "--max-pages", "0"], /--max-pages must be/],
+    [["--registry", "https://x", "--keep", "1", "--storage", "data"], /--storage must be an absolute path/],
+    [
+      ["--registry", "https://x", "--keep", "1", "--storage", "/d", "--cache", "/c"],
+      /--cache has no use with --storage/,
+    ],
+    [
+      ["--registry", "http://203.0.113.7:5000", "--user", "ci", "--password-stdin", "--keep", "1"],
+      /refusing to send the password over plain http:\/\/ to 203\.0\.113\.7:5000/,
+    ],
     [["--registry", "https://x", "--keep", "1", "--password-stdin"], /--password-stdin needs --user/],
   ])("refuses %j", (argv, message) => {
     expect(usageError(argv)).toMatch(message);
+  });
+
+  it("sends credentials over plain http:// to loopback only; a regex value may start with a dash", () => {
+    for (const host of ["127.0.0.1:5000", "localhost:5000", "[::1]:5000"]) {
+      const o = parseCliArgs(["--registry", `http://${host}`, "--user", "ci", "--password-stdin", "--keep", "1"], {});
+      expect(o.registry).toBe(`http://${host}`);
+    }
+    const o = parseCliArgs(["--registry", "https://x", "--keep-tags-like", "-rc$", "--repo", "a/*"], {});
+    expect(o.keepTagsLike.map((r) => r.source)).toEqual(["-rc$"]);
+    expect(o.repos).toEqual(["a/*"]);
+  });
+
+  it("the help shows every option with its default", () => {
+    expect(USAGE).toMatch(/--registry <url> .*\(required/);
+    for (const name of ["user", "ca-cert", "repo", "keep", "keep-tags-like", "keep-younger-than", "cache"]) {
+      expect(USAGE).toMatch(new RegExp(`--${name} <[^\\n]+\\(default: `));
+    }
+    expect(USAGE).toMatch(/--concurrency <n> .*\(default: 16\)/);
+    expect(USAGE).toMatch(/--page-size <n> .*\(default: 1000\)/);
+    expect(USAGE).toMatch(/--max-pages <n> .*\(default: 1000\)/);
+    expect(USAGE).toMatch(/--delete .*\(default: off/);
+    expect(USAGE).toMatch(/--storage <dir>[\s\S]*?\(default: /);
   });
 
   it("--help needs nothing else", () => {

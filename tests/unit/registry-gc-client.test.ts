@@ -118,3 +118,86 @@ describe("RegistryClient", () => {
     await c.close();
   });
 });
+
+describe("RegistryClient against a hostile or broken registry", () => {
+  it("stops at the body cap: a declared Content-Length and an endless chunked body, without buffering them", async () => {
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let sent = 0;
+    const url = await fake((req, res) => {
+      if (req.url!.startsWith("/v2/_catalog")) {
+        res.writeHead(200, { "content-length": String(1.5 * 1024 ** 3) }).write("{");
+        return; // never ends: the client must give up on the header alone
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      const pump = () => {
+        while (!res.destroyed && sent < 256 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed && sent < 256 * 1024 * 1024) res.once("drain", pump);
+        else res.end();
+      };
+      res.on("close", () => (sent = Infinity));
+      pump();
+    });
+    const c = new RegistryClient({ baseUrl: url, maxBodyBytes: 1024 * 1024 });
+    await expect(c.listRepositories()).rejects.toMatchObject({
+      kind: "limit",
+      message: expect.stringMatching(/GET \/v2\/_catalog: the response is larger than 1048576 bytes/),
+    });
+    const err = await c.listTags("r").catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "limit" });
+    await c.close();
+  });
+
+  it("refuses a Link header that loops back, and an endless series of new pages", async () => {
+    let requests = 0;
+    const url = await fake((req, res) => {
+      requests++;
+      const u = new URL(req.url!, "http://x");
+      if (u.pathname === "/v2/_catalog") {
+        // Page 1 -> page 2 -> page 1 again.
+        const page = u.searchParams.get("page") ?? "1";
+        const next = page === "1" ? "2" : "1";
+        res.writeHead(200, { link: `</v2/_catalog?page=${next}&n=2>; rel="next"` });
+        res.end(JSON.stringify({ repositories: [`r${page}`] }));
+      } else {
+        const i = Number(u.searchParams.get("i") ?? 0);
+        res.writeHead(200, { link: `</v2/r/tags/list?i=${i + 1}>; rel="next"` });
+        res.end(JSON.stringify({ name: "r", tags: [`t${i}`] }));
+      }
+    });
+    const c = new RegistryClient({ baseUrl: url, maxPages: 50 });
+    await expect(c.listRepositories()).rejects.toMatchObject({
+      kind: "limit",
+      message: expect.stringMatching(/Link header loops back to \/v2\/_catalog\?page=2/),
+    });
+    requests = 0;
+    await expect(c.listTags("r")).rejects.toMatchObject({
+      kind: "limit",
+      message: expect.stringMatching(/still more pages after 50 \(50 names\).*--max-pages/),
+    });
+    expect(requests).toBe(50);
+    await c.close();
+  });
+
+  it("refuses to send credentials over plain http:// except to loopback", () => {
+    expect(() => new RegistryClient({ baseUrl: "http://203.0.113.7:5000", user: "ci", password: "pw" })).toThrow(
+      /refusing to send the password over plain http:\/\/ to 203\.0\.113\.7:5000: use https:\/\//,
+    );
+    expect(() => new RegistryClient({ baseUrl: "http://registry.example", user: "ci", password: "pw" })).toThrow(
+      RegistryError,
+    );
+    for (const ok of ["http://127.0.0.1:5000", "http://[::1]:5000", "http://localhost", "https://203.0.113.7"]) {
+      expect(() => new RegistryClient({ baseUrl: ok, user: "ci", password: "pw" })).not.toThrow();
+    }
+    expect(() => new RegistryClient({ baseUrl: "http://203.0.113.7:5000" })).not.toThrow(); // anonymous
+  });
+
+  it("says so when https:// reaches a plain-HTTP registry", async () => {
+    const url = await fake((_req, res) => res.writeHead(200).end("{}"));
+    const c = new RegistryClient({ baseUrl: url.replace("http:", "https:"), backoffMs: 1 });
+    await expect(c.ping()).rejects.toMatchObject({
+      kind: "unreachable",
+      message: expect.stringMatching(/answers plain HTTP, not TLS: use --registry http:\/\/127\.0\.0\.1:\d+/),
+    });
+    await c.close();
+  });
+});

@@ -77,8 +77,44 @@ describe("registry-gc main against a fake registry", () => {
     expect(r.out).toMatch(/^ {2}t4 +sha256:\S+ +2026-04-01T00:00:00Z +keep +newest 1\/1$/m);
     expect(r.out).toMatch(/^ {2}t2 +sha256:\S+ +2026-02-01T00:00:00Z +keep +matches \/\^t2\$\/$/m);
     expect(r.out).toMatch(/^ {2}t1 +sha256:\S+ +2026-01-01T00:00:00Z +delete +no keep rule matches$/m);
-    expect(r.out).toMatch(/registry-gc: dry run .* 4 tags: keep 2, delete 2 \(2 digests\); 11 HTTP requests/);
+    expect(r.out).toMatch(/registry-gc: dry run .* 4 tags: keep 2, delete 2 \(2 digests\); 10 HTTP requests/);
     expect(deleted.size).toBe(0);
+  });
+
+  it("warns when a --repo glob matches no repository", async () => {
+    const r = await capture(() => main(["--registry", url, "--keep", "1", "--repo", "app/*", "--repo", "r"], {}));
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^registry-gc: warning: --repo 'app\/\*' matches none of the 1 repositories \(e\.g\. r\)$/m);
+    expect(r.err).not.toMatch(/--repo 'r'/);
+  });
+
+  it("says within a second that it is retrying a connection, then exits 2", async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, "127.0.0.1", () => {
+        const port = (s.address() as AddressInfo).port;
+        s.close(() => resolve(port));
+      });
+    });
+    const lines: { at: number; line: string }[] = [];
+    const t0 = Date.now();
+    const r = await capture(async () => {
+      const e = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((s: string) => (lines.push({ at: Date.now() - t0, line: s }), e(s))) as typeof e;
+      return main(["--registry", `http://127.0.0.1:${closed}`, "--keep", "1"], {});
+    });
+    expect(r.code).toBe(2);
+    expect(lines[0]!.line).toMatch(/ECONNREFUSED; retry 1\/4 in 0\.2 s/);
+    expect(lines[0]!.at).toBeLessThan(1000);
+    expect(r.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
+  it("--storage that is not a registry storage root exits 2 naming the setting", async () => {
+    const r = await capture(() => main(["--registry", url, "--keep", "1", "--storage", "/nonexistent/registry"], {}));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^registry-gc: --storage: \/nonexistent\/registry\/docker\/registry\/v2\/repositories does not exist: give the registry's storage root/,
+    );
   });
 
   it("a failed deletion exits 1, the other deletions are still done", async () => {

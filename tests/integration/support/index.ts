@@ -6,3 +6,4 @@ export * from "./ports.js";
 export * from "./registry.js";
 export * from "./skopeo.js";
 export * from "./tmp.js";
+export * from "./push.js";
