@@ -6,6 +6,7 @@ import * as tls from "@pulumi/tls";
 import type { HostFile } from "../hostFile";
 import { DATA_VOLUME_DEVICE_NAME, dataVolumeDevicePath, registryAddressOf, sshCommandOf } from "./addresses";
 import { htpasswdOf } from "./credentials";
+import { createInstanceRole } from "./instanceRole";
 import { type FirewallArgs, planEgressRules, planIngressRules } from "./firewall";
 import {
   assertSameSteps,
@@ -107,6 +108,13 @@ export interface RegistryHostArgs {
   renderProvisionPlan: RenderProvisionPlan;
   /** How long the first step waits for SSH and cloud-init on a new instance, in minutes. Defaults to 20. */
   provisionTimeoutMinutes?: number;
+  /** Extra tags of the data volume (the snapshot policy finds it by tag). Defaults to none. */
+  dataVolumeTags?: Record<string, string>;
+  /**
+   * EBS snapshot the data volume is created from (restore, docs/restore.md). Changing it replaces the volume.
+   * Defaults to none: an empty volume, formatted by the provisioning steps.
+   */
+  dataVolumeSnapshotId?: string;
 }
 
 /**
@@ -117,6 +125,8 @@ export interface RegistryHostArgs {
 export class RegistryHost extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
   readonly instanceId: pulumi.Output<string>;
+  /** The instance role's name: features attach their own policies to it. */
+  readonly instanceRoleName: pulumi.Output<string>;
   /** The Elastic IP: stable across instance replacement (certificate SAN, DNS). */
   readonly publicIp: pulumi.Output<string>;
   readonly dataVolumeId: pulumi.Output<string>;
@@ -219,6 +229,7 @@ export class RegistryHost extends pulumi.ComponentResource {
             )
             .apply((ami) => ami.id);
 
+    const instanceRole = createInstanceRole(name, this);
     const instance = new aws.ec2.Instance(
       `${name}-instance`,
       {
@@ -227,6 +238,7 @@ export class RegistryHost extends pulumi.ComponentResource {
         subnetId: args.subnetId,
         vpcSecurityGroupIds: [securityGroup.id],
         keyName: keyPair.keyName,
+        iamInstanceProfile: instanceRole.profile.name,
         // The Elastic IP is the host's only public address (named exception single-entry-host).
         associatePublicIpAddress: false,
         monitoring: args.detailedMonitoring ?? false,
@@ -269,7 +281,8 @@ export class RegistryHost extends pulumi.ComponentResource {
         type: "gp3",
         encrypted: true,
         finalSnapshot: protectData,
-        tags: { Name: `${name}-data`, Purpose: "registry data (outlives the instance)" },
+        snapshotId: args.dataVolumeSnapshotId,
+        tags: { ...args.dataVolumeTags, Name: `${name}-data`, Purpose: "registry data (outlives the instance)" },
       },
       { parent: this, protect: protectData },
     );
@@ -377,6 +390,7 @@ export class RegistryHost extends pulumi.ComponentResource {
     const clientsUsePort = args.registry.clientsUsePort ?? true;
     this.securityGroupId = securityGroup.id;
     this.instanceId = instance.id;
+    this.instanceRoleName = instanceRole.role.name;
     this.publicIp = eip.publicIp;
     this.dataVolumeId = dataVolume.id;
     this.registryAddress = eip.publicIp.apply((publicIp) =>
