@@ -7,6 +7,7 @@ import { azureRules } from "./rules/azure";
 import { databaseRules } from "./rules/database-reachability";
 import { hostRules } from "./rules/host";
 import { networkRules } from "./rules/network";
+import { operationsRules } from "./rules/operations";
 import { rdsRules } from "./rules/rds";
 import { vpcRules } from "./rules/vpc";
 
@@ -16,5 +17,6 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   ...hostRules,
   ...rdsRules,
   ...databaseRules,
+  ...operationsRules,
   ...azureRules,
 ];

@@ -1,0 +1,86 @@
+/** Operations rules: the host recovers by itself, someone hears about alarms, the data volume is snapshotted. */
+import { stackRule } from "../lib/define";
+import { referenced } from "../lib/relations";
+import { isUnknown, knownStrings } from "../lib/values";
+import { EBS_VOLUME, INSTANCE } from "./host";
+
+export const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+export const SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+export const DLM_POLICY = "aws:dlm/lifecyclePolicy:LifecyclePolicy";
+
+const RECOVER_ACTION = /^arn:aws[a-z-]*:automate:[a-z0-9-]+:ec2:recover$/;
+
+export const ec2StatusCheckRecovery = stackRule({
+  name: "ec2-status-check-recovery",
+  description:
+    "AWS Security Hub / Trusted Advisor EC2 resilience guidance (no Checkov/Trivy ID): every EC2 instance has a " +
+    "CloudWatch alarm on StatusCheckFailed_System whose actions include the EC2 recover action " +
+    "(arn:aws:automate:<region>:ec2:recover), so a host on failed AWS hardware comes back by itself.",
+  enforcementLevel: "mandatory",
+  check: (s, report) => {
+    const alarms = s
+      .ofType(METRIC_ALARM)
+      .filter(
+        (a) =>
+          a.props.metricName === "StatusCheckFailed_System" &&
+          (isUnknown(a.props.alarmActions) || knownStrings(a.props.alarmActions).some((x) => RECOVER_ACTION.test(x))),
+      );
+    for (const instance of s.ofType(INSTANCE)) {
+      const watched = alarms.some((a) => referenced(a, "dimensions", [instance]).length > 0);
+      if (!watched) {
+        report(
+          `Instance ${instance.name} has no StatusCheckFailed_System alarm with the EC2 recover action: a failure of ` +
+            "the AWS hardware under it leaves it down until someone notices; add a MetricAlarm on that metric with " +
+            "alarmActions [arn:aws:automate:<region>:ec2:recover].",
+          instance.urn,
+        );
+      }
+    }
+  },
+});
+
+export const alertsConfiguredProd = stackRule({
+  name: "alerts-configured-prod",
+  description:
+    "CIS AWS 4.x / AWS FSBP CloudWatch spirit (alarms must reach a person): a prod stack with an EC2 host or an RDS " +
+    "instance has at least one SNS subscription for its alarms (config alerts.email).",
+  enforcementLevel: "advisory",
+  check: (s, report) => {
+    if (s.environment !== "prod") return;
+    const watched = [...s.ofType(INSTANCE), ...s.ofType("aws:rds/instance:Instance")];
+    if (watched.length === 0 || s.ofType(SNS_SUBSCRIPTION).length > 0) return;
+    report(
+      "No alarm reaches anyone: set alerts.email (pulumi config set --path 'alerts.email[0]' ops@example.com) so host " +
+        "status checks, a filling data volume and RDS storage, CPU and memory alarms are mailed.",
+      watched[0]!.urn,
+    );
+  },
+});
+
+export const ebsVolumeSnapshotsProd = stackRule({
+  name: "ebs-volume-snapshots-prod",
+  description:
+    "CKV2_AWS_9 (EBS volumes are backed up): in prod every separate EBS volume carries a tag targeted by a Data " +
+    "Lifecycle Manager policy (backups.dataVolumeSnapshots).",
+  enforcementLevel: "advisory",
+  check: (s, report) => {
+    if (s.environment !== "prod") return;
+    const targets = s.ofType(DLM_POLICY).map((p) => {
+      const tags = (p.props.policyDetails as { targetTags?: Record<string, unknown> } | undefined)?.targetTags ?? {};
+      return Object.entries(tags);
+    });
+    for (const volume of s.ofType(EBS_VOLUME)) {
+      const tags = (volume.props.tags ?? {}) as Record<string, unknown>;
+      const covered = targets.some((t) => t.some(([k, v]) => tags[k] === v));
+      if (!covered) {
+        report(
+          `EBS volume ${volume.name} is not snapshotted by any lifecycle policy: its loss loses its data; turn on ` +
+            "backups.dataVolumeSnapshots (CKV2_AWS_9).",
+          volume.urn,
+        );
+      }
+    }
+  },
+});
+
+export const operationsRules = [ec2StatusCheckRecovery, alertsConfiguredProd, ebsVolumeSnapshotsProd];
