@@ -5,7 +5,12 @@ import Ajv from "ajv";
 import draft04 from "ajv/lib/refs/json-schema-draft-04.json";
 import { describe, expect, it } from "vitest";
 import schema from "../fixtures/cloudwatch-agent-schema.json";
-import { AGENT_METRICS, AGENT_NAMESPACE, renderAgentConfig, renderAgentConfigFile } from "../../components/monitoring/agentConfig";
+import {
+  AGENT_METRICS,
+  AGENT_NAMESPACE,
+  renderAgentConfig,
+  renderAgentConfigFile,
+} from "../../components/monitoring/agentConfig";
 import { agentPolicyDocument } from "../../components/monitoring/agentPolicy";
 import { ec2TrustPolicy } from "../../components/registryHost/instanceRole";
 import { CLOUDWATCH_AGENT, HOST_PATHS, renderProvisionPlan } from "../../components/registryHost/render/index";

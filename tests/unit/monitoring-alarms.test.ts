@@ -26,7 +26,9 @@ const input = (overrides: Partial<AlarmPlanInput> = {}): AlarmPlanInput => ({
 
 describe("planAlarms", () => {
   it("with someone to tell: status checks, data volume, memory and RDS storage, CPU, memory", () => {
-    expect(planAlarms(input()).map((a) => [a.alarmName, a.namespace, a.metricName, a.comparisonOperator, a.threshold])).toEqual([
+    expect(
+      planAlarms(input()).map((a) => [a.alarmName, a.namespace, a.metricName, a.comparisonOperator, a.threshold]),
+    ).toEqual([
       ["prod-host-system-status-check-failed", "AWS/EC2", "StatusCheckFailed_System", "GreaterThanThreshold", 0],
       ["prod-host-instance-status-check-failed", "AWS/EC2", "StatusCheckFailed_Instance", "GreaterThanThreshold", 0],
       ["prod-registry-volume-filling-up", "startup-infra/host", "disk_used_percent", "GreaterThanThreshold", 80],
@@ -91,7 +93,9 @@ describe("planAlarms", () => {
     for (const a of alarms) {
       expect(a.alarmName).toMatch(/^prod-[a-z0-9-]+$/);
       expect(a.description.length).toBeLessThanOrEqual(1024); // CloudWatch's limit
-      expect(a.description).toMatch(/\. [A-Z].*(pulumi up|docs\/restore\.md|npm run|host\.|database\.|Look|Find|Check|Wait|Delete)/);
+      expect(a.description).toMatch(
+        /\. [A-Z].*(pulumi up|docs\/restore\.md|npm run|host\.|database\.|Look|Find|Check|Wait|Delete)/,
+      );
     }
   });
 });

@@ -10,7 +10,13 @@ const PROD_SECRETS = ["tlsCertificateChain", "tlsPrivateKey"];
 const prod = (extra: Record<string, unknown>) =>
   raw(
     "prod",
-    { host: HOST, dns: { enabled: true, domain: "example.com" }, tlsCertificateChain: "pem", tlsPrivateKey: "pem", ...extra },
+    {
+      host: HOST,
+      dns: { enabled: true, domain: "example.com" },
+      tlsCertificateChain: "pem",
+      tlsPrivateKey: "pem",
+      ...extra,
+    },
     PROD_SECRETS,
   );
 const dev = (extra: Record<string, unknown>) => raw("dev", { host: HOST, ...extra });
@@ -35,7 +41,10 @@ describe("defaults", () => {
   it("prod: snapshots on; config wins", () => {
     expect(parseStackConfig(prod({})).backups.dataVolumeSnapshots).toBe(true);
     const c = parseStackConfig(
-      prod({ backups: { dataVolumeSnapshots: false, snapshotRetentionCount: 30 }, alerts: { email: ["ops@example.com"] } }),
+      prod({
+        backups: { dataVolumeSnapshots: false, snapshotRetentionCount: 30 },
+        alerts: { email: ["ops@example.com"] },
+      }),
     );
     expect(c.backups).toMatchObject({ dataVolumeSnapshots: false, snapshotRetentionCount: 30 });
     expect(c.alerts.email).toEqual(["ops@example.com"]);
@@ -98,7 +107,11 @@ describe("mistakes", () => {
     expect(
       problems(
         dev({
-          restore: { databaseSourceInstance: "dev-db", databaseRestoreTime: "latest", databaseSnapshotIdentifier: "s1" },
+          restore: {
+            databaseSourceInstance: "dev-db",
+            databaseRestoreTime: "latest",
+            databaseSnapshotIdentifier: "s1",
+          },
         }),
       ).map((p) => p.key),
     ).toEqual(["restore.databaseSnapshotIdentifier"]);

@@ -28,4 +28,3 @@ export function renderCloudwatchAgentFile(): HostFile {
     secret: false,
   };
 }
-
