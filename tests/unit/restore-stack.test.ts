@@ -77,3 +77,22 @@ describe("options on in dev", () => {
     });
   });
 });
+
+describe("(a) a new host on the existing data volume", () => {
+  it("the data volume does not depend on the instance; the attachment stops the old instance before detaching", () => {
+    const instance = run.named("dev-host-instance");
+    expect(run.named("dev-host-data").dependsOn).not.toContain(instance.urn);
+    const attachment = run.named("dev-host-data-attachment");
+    expect(attachment.props.stopInstanceBeforeDetaching).toBe(true);
+    expect(attachment.dependsOn).toContain(instance.urn);
+    expect(run.named("dev-host-eip-association").dependsOn).toContain(instance.urn);
+  });
+  it("every provisioning step is keyed on the instance id, so a new instance is provisioned from scratch", () => {
+    const steps = run.ofType("command:remote:Command").filter((c) => c.name.startsWith("dev-host-"));
+    expect(steps.map((s) => s.name.replace("dev-host-", ""))).toEqual(
+      expect.arrayContaining(["wait-ready", "prepare-data-volume", "health-check", "install-cloudwatch-agent"]),
+    );
+    const instanceId = run.outputs.hostInstanceId!.value;
+    for (const s of steps) expect(s.props.triggers[0]).toBe(instanceId);
+  });
+});
