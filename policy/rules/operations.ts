@@ -5,7 +5,6 @@ import { isUnknown, knownStrings } from "../lib/values";
 import { EBS_VOLUME, INSTANCE } from "./host";
 
 export const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-export const SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 export const DLM_POLICY = "aws:dlm/lifecyclePolicy:LifecyclePolicy";
 
 const RECOVER_ACTION = /^arn:aws[a-z-]*:automate:[a-z0-9-]+:ec2:recover$/;
@@ -13,9 +12,9 @@ const RECOVER_ACTION = /^arn:aws[a-z-]*:automate:[a-z0-9-]+:ec2:recover$/;
 export const ec2StatusCheckRecovery = stackRule({
   name: "ec2-status-check-recovery",
   description:
-    "AWS Security Hub / Trusted Advisor EC2 resilience guidance (no Checkov/Trivy ID): every EC2 instance has a " +
-    "CloudWatch alarm on StatusCheckFailed_System whose actions include the EC2 recover action " +
-    "(arn:aws:automate:<region>:ec2:recover), so a host on failed AWS hardware comes back by itself.",
+    "AWS Config cloudwatch-alarm-resource-check (AWS::EC2::Instance, StatusCheckFailed_System; no Checkov/Trivy " +
+    "ID): every EC2 instance has a CloudWatch alarm on StatusCheckFailed_System whose actions include the EC2 " +
+    "recover action (arn:aws:automate:<region>:ec2:recover), so a host on failed AWS hardware comes back by itself.",
   enforcementLevel: "mandatory",
   check: (s, report) => {
     const alarms = s
@@ -42,18 +41,27 @@ export const ec2StatusCheckRecovery = stackRule({
 export const alertsConfiguredProd = stackRule({
   name: "alerts-configured-prod",
   description:
-    "CIS AWS 4.x / AWS FSBP CloudWatch spirit (alarms must reach a person): a prod stack with an EC2 host or an RDS " +
-    "instance has at least one SNS subscription for its alarms (config alerts.email).",
+    "AWS FSBP CloudWatch.15 / AWS Config cloudwatch-alarm-action-check (alarms have actions that reach someone): in " +
+    "prod every CloudWatch alarm notifies an SNS topic on ALARM (config alerts.email), not only an EC2 action.",
   enforcementLevel: "advisory",
   check: (s, report) => {
     if (s.environment !== "prod") return;
-    const watched = [...s.ofType(INSTANCE), ...s.ofType("aws:rds/instance:Instance")];
-    if (watched.length === 0 || s.ofType(SNS_SUBSCRIPTION).length > 0) return;
-    report(
-      "No alarm reaches anyone: set alerts.email (pulumi config set --path 'alerts.email[0]' ops@example.com) so host " +
-        "status checks, a filling data volume and RDS storage, CPU and memory alarms are mailed.",
-      watched[0]!.urn,
-    );
+    for (const alarm of s.ofType(METRIC_ALARM)) {
+      const actions = alarm.props.alarmActions;
+      // A topic ARN is unknown until the topic exists (preview): count an unknown action as a notification.
+      const notifies =
+        isUnknown(actions) ||
+        (Array.isArray(actions) && actions.some(isUnknown)) ||
+        knownStrings(actions).some((a) => /^arn:aws[a-z-]*:sns:/.test(a));
+      if (!notifies) {
+        report(
+          `Alarm ${String(alarm.props.name ?? alarm.name)} notifies no one: set alerts.email (pulumi config set ` +
+            "--path 'alerts.email[0]' ops@example.com) so host status checks, a filling data volume and RDS " +
+            "storage, CPU and memory alarms are mailed (AWS FSBP CloudWatch.15).",
+          alarm.urn,
+        );
+      }
+    }
   },
 });
 

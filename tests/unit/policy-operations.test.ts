@@ -1,11 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { alertsConfiguredProd, ebsVolumeSnapshotsProd, ec2StatusCheckRecovery } from "../../policy/rules/operations";
 import { messages, planned } from "../../policy/testing";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const RDS = "aws:rds/instance:Instance";
-const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 const VOLUME = "aws:ebs/volume:Volume";
 const DLM = "aws:dlm/lifecyclePolicy:LifecyclePolicy";
 
@@ -43,19 +42,24 @@ describe("ec2-status-check-recovery", () => {
   });
 });
 
-describe("alerts-configured-prod (advisory)", () => {
-  const host = planned(INSTANCE, "host", {}, { stack: "prod" });
-  const db = planned(RDS, "db", {}, { stack: "prod" });
-  const sub = planned(SUBSCRIPTION, "mail", { protocol: "email", endpoint: "ops@example.com" }, { stack: "prod" });
-  it("fails a prod stack whose alarms reach no one", () => {
-    expect(messages(alertsConfiguredProd, [host, db], "prod")).toEqual([
-      "No alarm reaches anyone: set alerts.email (pulumi config set --path 'alerts.email[0]' ops@example.com) so " +
-        "host status checks, a filling data volume and RDS storage, CPU and memory alarms are mailed.",
+describe("alerts-configured-prod (AWS FSBP CloudWatch.15, advisory)", () => {
+  const alarm = (alarmActions: unknown, stack = "prod") =>
+    planned(ALARM, "recover", { name: "prod-host-system-status-check-failed", alarmActions }, { stack });
+  const recover = "arn:aws:automate:ap-northeast-2:ec2:recover";
+  it("fails a prod alarm that only recovers and tells no one", () => {
+    expect(messages(alertsConfiguredProd, [alarm([recover])], "prod")).toEqual([
+      "Alarm prod-host-system-status-check-failed notifies no one: set alerts.email (pulumi config set --path " +
+        "'alerts.email[0]' ops@example.com) so host status checks, a filling data volume and RDS storage, CPU and " +
+        "memory alarms are mailed (AWS FSBP CloudWatch.15).",
     ]);
+    expect(messages(alertsConfiguredProd, [alarm([])], "prod")).toHaveLength(1);
   });
-  it("passes with a subscription, and in dev", () => {
-    expect(messages(alertsConfiguredProd, [host, db, sub], "prod")).toEqual([]);
-    expect(messages(alertsConfiguredProd, [host, db], "dev")).toEqual([]);
+  it("passes an alarm with a topic (known, or not yet known in a preview), and any alarm in dev", () => {
+    expect(messages(alertsConfiguredProd, [alarm([recover, "arn:aws:sns:ap-northeast-2:1:alerts"])], "prod")).toEqual(
+      [],
+    );
+    expect(messages(alertsConfiguredProd, [alarm([recover, pulumi.runtime.unknownValue])], "prod")).toEqual([]);
+    expect(messages(alertsConfiguredProd, [alarm([recover], "dev")], "dev")).toEqual([]);
   });
 });
 
