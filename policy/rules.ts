@@ -9,6 +9,7 @@ import { hostRules } from "./rules/host";
 import { loggingRules } from "./rules/logging";
 import { networkRules } from "./rules/network";
 import { providerConstraintRules } from "./rules/provider-constraints";
+import { operationsRules } from "./rules/operations";
 import { rdsRules } from "./rules/rds";
 import { vpcRules } from "./rules/vpc";
 
@@ -19,6 +20,7 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   ...hostRules,
   ...rdsRules,
   ...databaseRules,
+  ...operationsRules,
   ...azureRules,
   ...providerConstraintRules,
 ];

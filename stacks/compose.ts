@@ -5,6 +5,7 @@ import type { HostFile } from "../components/hostFile";
 import { Network } from "../components/network/network";
 import { createAzure } from "./azure";
 import { createHost } from "./host";
+import { createMonitoring, databaseRestoreOf } from "./monitoring";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import { awsProvider } from "./providers";
@@ -26,7 +27,10 @@ export interface StackResult {
   hostFiles: pulumi.Output<HostFile[]>;
 }
 
-/** Network -> host -> database (admits the host's security group) -> DNS (points at the host's Elastic IP). */
+/**
+ * Network -> host -> database (admits the host's security group) -> monitoring (watches both, snapshots the host's
+ * data volume) -> DNS (points at the host's Elastic IP).
+ */
 export function compose(config: StackConfig, secrets: StackSecrets, shape: HostShape): StackResult {
   const provider = awsProvider(config);
   const opts = { providers: [provider] };
@@ -61,6 +65,9 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       dbName: db.dbName,
       username: db.username,
       backupRetentionDays: db.backupRetentionDays,
+      backupWindow: db.backupWindow,
+      maintenanceWindow: db.maintenanceWindow,
+      restore: databaseRestoreOf(config),
       multiAz: db.multiAz,
       performanceInsights: db.performanceInsights,
       deletionProtection: db.deletionProtection,
@@ -71,6 +78,8 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
     },
     opts,
   );
+
+  const monitoring = createMonitoring(config, host, database, provider);
 
   const azure = createAzure(config, secrets, {
     databasePassword: database.password,
@@ -109,6 +118,7 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       databasePassword: database.password,
       dnsZoneId: dns?.zoneId,
       dnsNameServers: dns?.nameServers,
+      ...monitoring.outputs,
       ...azure.outputs,
     },
     hostFiles: host.hostFiles,

@@ -1,6 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostFile } from "../components/hostFile";
+import { snapshotTargetTags } from "../components/monitoring/snapshots";
 import type { Network } from "../components/network/network";
 import { RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
 import { renderProvisionPlan } from "../components/registryHost/render";
@@ -12,6 +13,9 @@ import type { HostShape } from "./compose";
 /** What the composition needs from the host. */
 export interface HostResult {
   securityGroupId: pulumi.Output<string>;
+  instanceId: pulumi.Output<string>;
+  /** The instance role: monitoring attaches the CloudWatch agent's put-metric policy to it. */
+  instanceRoleName: pulumi.Output<string>;
   publicIp: pulumi.Output<string>;
   /** Registry passwords (secret), user -> password, for Key Vault. */
   registryPasswords: pulumi.Output<Record<string, string>>;
@@ -79,12 +83,16 @@ export function createHost(
       protectData: config.composition === "prod",
       renderProvisionPlan,
       provisionTimeoutMinutes: host.provisionTimeoutMinutes,
+      dataVolumeTags: snapshotTargetTags(config.stack),
+      dataVolumeSnapshotId: config.restore.dataVolumeSnapshotId,
     },
     { providers: [provider] },
   );
 
   return {
     securityGroupId: component.securityGroupId,
+    instanceId: component.instanceId,
+    instanceRoleName: component.instanceRoleName,
     publicIp: component.publicIp,
     registryPasswords: component.registryPasswords,
     hostFiles: component.hostFiles,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { type DatabaseEngine, engineSettings } from "./engine";
+import { type DatabaseRestore, restoreInputs } from "./restore";
 
 /** Current RDS CA (CKV_AWS_211). */
 export const RDS_CA = "rds-ca-rsa2048-g1";
@@ -22,6 +23,12 @@ export interface DatabaseArgs {
   dbName: string;
   username: string;
   backupRetentionDays: number;
+  /** Daily automated backup window, UTC `hh:mm-hh:mm`. Defaults to one RDS picks. */
+  backupWindow?: string;
+  /** Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`. Defaults to one RDS picks. */
+  maintenanceWindow?: string;
+  /** Create the instance from a backup instead of empty. Changing it replaces the instance. Defaults to none. */
+  restore?: DatabaseRestore;
   multiAz: boolean;
   performanceInsights: boolean;
   deletionProtection: boolean;
@@ -43,6 +50,8 @@ export class Database extends pulumi.ComponentResource {
   /** Secret. */
   readonly password: pulumi.Output<string>;
   readonly securityGroupId: pulumi.Output<string>;
+  /** The RDS instance identifier (CloudWatch's DBInstanceIdentifier dimension). */
+  readonly identifier: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("startup:aws:Database", name, {}, opts);
@@ -118,6 +127,9 @@ export class Database extends pulumi.ComponentResource {
         publiclyAccessible: false,
         caCertIdentifier: RDS_CA,
         backupRetentionPeriod: args.backupRetentionDays,
+        backupWindow: args.backupWindow,
+        maintenanceWindow: args.maintenanceWindow,
+        ...restoreInputs(`${name}-db`, args.restore),
         multiAz: args.multiAz,
         performanceInsightsEnabled: args.performanceInsights,
         performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
@@ -141,6 +153,7 @@ export class Database extends pulumi.ComponentResource {
     this.username = args.username;
     this.password = pulumi.secret(password.result);
     this.securityGroupId = securityGroup.id;
+    this.identifier = instance.identifier;
     this.registerOutputs({ address: this.address, securityGroupId: this.securityGroupId });
   }
 }

@@ -7,6 +7,7 @@ import * as tls from "@pulumi/tls";
 import type { HostFile } from "../hostFile";
 import { DATA_VOLUME_DEVICE_NAME, dataVolumeDevicePath, registryAddressOf, sshCommandOf } from "./addresses";
 import { htpasswdOf } from "./credentials";
+import { createInstanceRole } from "./instanceRole";
 import { type FirewallArgs, planEgressRules, planIngressRules } from "./firewall";
 import {
   assertSameSteps,
@@ -111,6 +112,13 @@ export interface RegistryHostArgs {
    * `timeout` inside the wait-ready script), in minutes each. Defaults to 20.
    */
   provisionTimeoutMinutes?: number;
+  /** Extra tags of the data volume (the snapshot policy finds it by tag). Defaults to none. */
+  dataVolumeTags?: Record<string, string>;
+  /**
+   * EBS snapshot the data volume is created from (restore, docs/restore.md). Changing it replaces the volume.
+   * Defaults to none: an empty volume, formatted by the provisioning steps.
+   */
+  dataVolumeSnapshotId?: string;
 }
 
 /**
@@ -121,6 +129,8 @@ export interface RegistryHostArgs {
 export class RegistryHost extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
   readonly instanceId: pulumi.Output<string>;
+  /** The instance role's name: features attach their own policies to it. */
+  readonly instanceRoleName: pulumi.Output<string>;
   /** The Elastic IP: stable across instance replacement (certificate SAN, DNS). */
   readonly publicIp: pulumi.Output<string>;
   readonly dataVolumeId: pulumi.Output<string>;
@@ -224,6 +234,7 @@ export class RegistryHost extends pulumi.ComponentResource {
             )
             .apply((ami) => ami.id);
 
+    const instanceRole = createInstanceRole(name, this);
     const instance = new aws.ec2.Instance(
       `${name}-instance`,
       {
@@ -232,6 +243,7 @@ export class RegistryHost extends pulumi.ComponentResource {
         subnetId: args.subnetId,
         vpcSecurityGroupIds: [securityGroup.id],
         keyName: keyPair.keyName,
+        iamInstanceProfile: instanceRole.profile.name,
         // The Elastic IP is the host's only public address (named exception single-entry-host).
         associatePublicIpAddress: false,
         monitoring: args.detailedMonitoring ?? false,
@@ -274,7 +286,8 @@ export class RegistryHost extends pulumi.ComponentResource {
         type: "gp3",
         encrypted: true,
         finalSnapshot: protectData,
-        tags: { Name: `${name}-data`, Purpose: "registry data (outlives the instance)" },
+        snapshotId: args.dataVolumeSnapshotId,
+        tags: { ...args.dataVolumeTags, Name: `${name}-data`, Purpose: "registry data (outlives the instance)" },
       },
       { parent: this, protect: protectData },
     );
@@ -388,6 +401,7 @@ export class RegistryHost extends pulumi.ComponentResource {
     const clientsUsePort = args.registry.clientsUsePort ?? true;
     this.securityGroupId = securityGroup.id;
     this.instanceId = instance.id;
+    this.instanceRoleName = instanceRole.role.name;
     this.publicIp = eip.publicIp;
     this.dataVolumeId = dataVolume.id;
     this.registryAddress = eip.publicIp.apply((publicIp) =>

@@ -17,6 +17,11 @@ declare -A needed=(
   [shellcheck]=shellcheck
   [unshare]=util-linux
   [ip]=iproute2
+  # The data volume tests: loop devices, ext4, mounts (prepare-data-volume, restore from a snapshot).
+  [losetup]=mount
+  [mkfs.ext4]=e2fsprogs
+  [blkid]=util-linux
+  [mountpoint]=util-linux
 )
 
 missing_pkgs=()

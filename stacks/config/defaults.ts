@@ -21,6 +21,7 @@ export const COMPOSITION_DEFAULTS: Record<Composition, Record<string, unknown>> 
     },
     dns: { enabled: false },
     tls: { mode: "self-signed" },
+    backups: { dataVolumeSnapshots: false },
   },
   prod: {
     network: { publicSubnetCount: 2, flowLogs: true },
@@ -36,6 +37,7 @@ export const COMPOSITION_DEFAULTS: Record<Composition, Record<string, unknown>> 
     },
     dns: { enabled: true },
     tls: { mode: "provided" },
+    backups: { dataVolumeSnapshots: true },
   },
 };
 
@@ -49,6 +51,9 @@ export const SHARED_DEFAULTS: Record<string, unknown> = {
   sites: { docker: "registry", www: 8080, admin: 8081 },
   tls: {},
   azure: {},
+  alerts: {},
+  backups: {},
+  restore: {},
 };
 
 /** Deep merge for plain objects: `over` wins; arrays and scalars are replaced, not merged. */

@@ -1,11 +1,14 @@
 import { z } from "zod";
+import { alertsSection } from "./sections/alerts";
 import { awsSection } from "./sections/aws";
+import { backupsSection } from "./sections/backups";
 import { azureSection } from "./sections/azure";
 import { databaseSection } from "./sections/database";
 import { dnsSection } from "./sections/dns";
 import { hostSection } from "./sections/host";
 import { networkSection } from "./sections/network";
 import { registrySection } from "./sections/registry";
+import { restoreSection } from "./sections/restore";
 import { sitesSection } from "./sections/sites";
 import { tlsSection } from "./sections/tls";
 
@@ -23,6 +26,9 @@ export const sections = {
   sites: sitesSection,
   tls: tlsSection,
   azure: azureSection,
+  alerts: alertsSection,
+  backups: backupsSection,
+  restore: restoreSection,
 } as const;
 
 /**

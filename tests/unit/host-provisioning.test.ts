@@ -149,6 +149,7 @@ describe.each(shapes)("%s: remote command triggers", (_name, fixed, withCa) => {
       "install-files",
       "apply-config",
       "health-check",
+      "install-cloudwatch-agent",
     ]);
   });
 

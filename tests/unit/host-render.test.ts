@@ -277,6 +277,7 @@ describe("steps", () => {
       ["install-files", true],
       ["apply-config", true],
       ["health-check", true],
+      ["install-cloudwatch-agent", false],
     ]);
     for (const s of prodPlan.steps) {
       expect(s.command).toBe("sudo -n bash -s --");

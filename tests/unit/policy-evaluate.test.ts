@@ -8,7 +8,9 @@ import { rdsDeletionProtectionProd } from "../../policy/rules/rds";
 import { rules } from "../../policy/rules";
 import { planned } from "../../policy/testing";
 
-const SCANNER_ID = /\b(?:CKV2?_(?:AWS|AZURE)_\d+|AWS-\d{4}|AZU-\d{4})\b/;
+// Checkov / Trivy / tfsec IDs, AWS Foundational Security Best Practices control IDs, AWS Config managed rule names.
+const SCANNER_ID =
+  /\b(?:CKV2?_(?:AWS|AZURE)_\d+|AWS-\d{4}|AZU-\d{4}|CloudWatch\.\d+)\b|\bAWS Config [a-z0-9]+(?:-[a-z0-9]+)*-check\b/;
 
 describe("the rule list", () => {
   it("has unique names, each description carries scanner IDs", () => {
@@ -23,6 +25,7 @@ describe("the rule list", () => {
   it("is mandatory except the bar's options, which are advisory", () => {
     const advisory = rules.filter((r) => r.enforcementLevel === "advisory").map((r) => r.name);
     expect(advisory.sort()).toEqual([
+      "alerts-configured-prod",
       "azure-keyvault-network-acl-deny",
       "azure-keyvault-public-network-access",
       "azure-storage-network-default-deny",
@@ -30,6 +33,7 @@ describe("the rule list", () => {
       "azure-storage-shared-key-off",
       "cloudwatch-log-group-retention-1-year",
       "no-world-open-egress-all-ports",
+      "ebs-volume-snapshots-prod",
       "rds-iam-authentication",
       "rds-multi-az-prod",
       "rds-performance-insights-prod",
@@ -213,7 +217,14 @@ describe("evaluatePolicies", () => {
       rootBlockDevice: { encrypted: true },
       userData: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "password=hunter2\n" },
     });
-    expect(evaluatePolicies([host], "dev").map((v) => [v.policy, v.message])).toEqual([
+    // The host recovers by itself (ec2-status-check-recovery), so only the user data is wrong.
+    const recovery = planned(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "recover",
+      { metricName: "StatusCheckFailed_System", alarmActions: ["arn:aws:automate:ap-northeast-2:ec2:recover"] },
+      { dependsOn: [host] },
+    );
+    expect(evaluatePolicies([host, recovery], "dev").map((v) => [v.policy, v.message])).toEqual([
       [
         "no-secrets-in-user-data",
         "userData contains a password assignment: user data is readable by anyone who can describe the instance or " +

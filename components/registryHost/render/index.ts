@@ -10,12 +10,14 @@ export { HSTS, TLS_CIPHERS, TLS_PROTOCOLS } from "./nginxTls";
 export { gcTimerUnits, registryGcInput, renderGcFiles } from "./gc";
 export { aptPackages, DEFAULT_PACKAGE_VERSIONS } from "./packages";
 export { renderBundle } from "./bundle";
+export { CLOUDWATCH_AGENT, renderCloudwatchAgentFile } from "./cloudwatchAgent";
 export { STEP_COMMAND, shQuote } from "./scripts/assemble";
 export {
   healthCheckTarget,
   renderApplyConfigScript,
   renderHealthCheckScript,
   renderHealthCheckStdin,
+  renderInstallCloudwatchAgentScript,
   renderInstallFilesScript,
   renderInstallFilesStdin,
   renderInstallPackagesScript,

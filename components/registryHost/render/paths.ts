@@ -15,6 +15,8 @@ export const HOST_PATHS = {
   registryUnit: "/etc/systemd/system/registry.service",
   /** Mount point of the separate EBS data volume. */
   dataMount: "/srv/registry",
+  /** CloudWatch agent config (renderAgentConfigFile: the data volume's fill level and memory use). */
+  cloudwatchAgentConfig: "/opt/aws/amazon-cloudwatch-agent/etc/startup-infra.json",
   /** Blobs and repositories (mounted at CONTAINER_PATHS.data). */
   dataDir: "/srv/registry/data",
   nginxDir: "/etc/nginx",
@@ -37,6 +39,9 @@ export const CONTAINER_PATHS = {
   /** The registry always listens on this port inside the container; the host port is `registry.port`. */
   port: 5000,
 } as const;
+
+/** File system of the data volume (formatted only when blank; the disk alarm names it as a dimension). */
+export const DATA_FS_TYPE = "ext4";
 
 export const REGISTRY_UNIT_NAME = "registry.service";
 export const REGISTRY_CONTAINER_NAME = "registry";

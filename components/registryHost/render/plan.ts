@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { HostFile } from "../../hostFile";
+import { renderCloudwatchAgentFile } from "./cloudwatchAgent";
 import { renderGcFiles } from "./gc";
 import { renderNginxMainFile } from "./nginxMain";
 import { renderNginxSites } from "./nginxSite";
@@ -9,6 +10,7 @@ import { STEP_COMMAND } from "./scripts/assemble";
 import {
   renderApplyConfigScript,
   renderHealthCheckStdin,
+  renderInstallCloudwatchAgentScript,
   renderInstallFilesStdin,
   renderInstallPackagesScript,
   renderPrepareDataVolumeScript,
@@ -24,6 +26,7 @@ export function renderHostFiles(input: HostRenderInput): Pick<Required<Provision
     ...renderRegistryFiles(input),
     renderRegistryUnitFile(input),
     ...renderGcFiles(input),
+    renderCloudwatchAgentFile(),
     ...(input.composition === "prod" ? [renderNginxMainFile(), ...sites.files] : []),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, links: sites.links, removed: sites.removed };
@@ -53,6 +56,7 @@ export function renderProvisionPlan(input: HostRenderInput): ProvisionPlan {
       step("install-files", renderInstallFilesStdin(files, links, removed), true),
       step("apply-config", renderApplyConfigScript(input), true),
       step("health-check", renderHealthCheckStdin(input), true),
+      step("install-cloudwatch-agent", renderInstallCloudwatchAgentScript(), false),
     ],
   };
 }

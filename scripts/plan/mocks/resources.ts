@@ -2,6 +2,7 @@ import bcrypt from "bcryptjs";
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
 import { azureOutputs } from "./azure";
 import { hostOutputs } from "./host";
+import { monitoringOutputs } from "./monitoring";
 import type { ComputedOutputs, Inputs } from "./types";
 import { documentationIp, hexOf, MOCK_ACCOUNT_ID, placeholderPem, privateIp } from "./values";
 
@@ -39,6 +40,7 @@ const AUTONAMED = new Set([
   "aws:cloudwatch/logGroup:LogGroup",
   "aws:iam/role:Role",
   "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/instanceProfile:InstanceProfile",
   "aws:ec2/keyPair:KeyPair",
 ]);
 
@@ -76,6 +78,8 @@ export const computedOutputs: Record<string, ComputedOutputs> = {
       arn: arn("rds", `db:${name}`),
       resourceId: `db-${hexOf(name, 26).toUpperCase()}`,
       hostedZoneId: "ZLA2NUCOLGUUR",
+      // RDS names an instance the program leaves unnamed (`<name>-<hex>`); a restore names its own.
+      identifier: (inputs.identifier as string | undefined) ?? `${name}-${hexOf(`identifier/${name}`, 7)}`,
     };
   },
   "aws:route53/zone:Zone": (name) => ({
@@ -112,7 +116,7 @@ export const computedOutputs: Record<string, ComputedOutputs> = {
   "command:local:Command": () => ({ stdout: "", stderr: "" }),
 };
 
-Object.assign(computedOutputs, hostOutputs, azureOutputs);
+Object.assign(computedOutputs, hostOutputs, monitoringOutputs, azureOutputs);
 
 function certificateOutputs(name: string, inputs: Inputs): Inputs {
   const hours = (inputs.validityPeriodHours as number | undefined) ?? 8760;

@@ -36,6 +36,27 @@ export const databaseSection = z
       .meta({ example: "app_admin" }),
     /** Days of automated backups. Defaults to 1 in dev, 14 in prod (prod needs at least 7). */
     backupRetentionDays: z.number().int().min(0).max(35).meta({ example: "14" }),
+    /**
+     * Daily window (UTC, hh:mm-hh:mm, at least 30 minutes) for automated backups; must not overlap the maintenance
+     * window. Defaults to 17:00-18:00 (02:00-03:00 in Seoul).
+     */
+    backupWindow: z
+      .string()
+      .regex(
+        /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/,
+        "must be a UTC window as hh:mm-hh:mm, such as 17:00-18:00",
+      )
+      .default("17:00-18:00")
+      .meta({ example: "17:00-18:00" }),
+    /** Weekly window (UTC, ddd:hh:mm-ddd:hh:mm) for engine patches. Defaults to sun:18:30-sun:19:30 (Monday 03:30 in Seoul). */
+    maintenanceWindow: z
+      .string()
+      .regex(
+        /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/,
+        "must be a UTC window as ddd:hh:mm-ddd:hh:mm, such as sun:18:30-sun:19:30",
+      )
+      .default("sun:18:30-sun:19:30")
+      .meta({ example: "sun:18:30-sun:19:30" }),
     /** Standby in a second AZ. Defaults to false (an option for prod). */
     multiAz: z.boolean().default(false).meta({ example: "true" }),
     /** Performance Insights (7 days, free tier). Defaults to false in dev, true in prod. */

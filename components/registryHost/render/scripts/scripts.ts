@@ -1,7 +1,8 @@
 import { renderBundle } from "../bundle";
 import { gcTimerUnits } from "../gc";
 import { aptPackages, aptSpec } from "../packages";
-import { HOST_PATHS, REGISTRY_UNIT_NAME } from "../paths";
+import { CLOUDWATCH_AGENT } from "../cloudwatchAgent";
+import { DATA_FS_TYPE, HOST_PATHS, REGISTRY_UNIT_NAME } from "../paths";
 import { DEFAULT_READY_TIMEOUT_SECONDS, type HostLink, type HostRenderInput } from "../types";
 import type { HostFile } from "../../../hostFile";
 import { assembleScript, RUN_MAIN, runMainWith } from "./assemble";
@@ -35,7 +36,7 @@ export function renderPrepareDataVolumeScript(input: HostRenderInput): string {
       DATA_DEVICE: input.dataVolumeDevice,
       MOUNT_POINT: HOST_PATHS.dataMount,
       DATA_DIR: HOST_PATHS.dataDir,
-      FS_TYPE: "ext4",
+      FS_TYPE: DATA_FS_TYPE,
       FS_LABEL: "registry-data",
     }) + RUN_MAIN
   );
@@ -110,5 +111,27 @@ export function renderHealthCheckStdin(input: HostRenderInput): string {
   return (
     renderHealthCheckScript(input) +
     (cred ? runMainWith(`${cred.user}:${cred.password}`, CREDENTIAL_DELIMITER) : RUN_MAIN)
+  );
+}
+
+/**
+ * install-cloudwatch-agent: the pinned agent package, verified by AWS's signature, loaded with the installed config
+ * (render/cloudwatchAgent.ts). Its own step and script, so package and config changes re-run only this one.
+ */
+export function renderInstallCloudwatchAgentScript(): string {
+  return (
+    assembleScript(
+      "install-cloudwatch-agent",
+      "install the pinned, signature-verified CloudWatch agent and load its config",
+      {
+        AGENT_VERSION: CLOUDWATCH_AGENT.version,
+        AGENT_BASE_URL: CLOUDWATCH_AGENT.baseUrl,
+        AGENT_KEY_URL: CLOUDWATCH_AGENT.keyUrl,
+        AGENT_KEY_FINGERPRINT: CLOUDWATCH_AGENT.keyFingerprint,
+        AGENT_CONFIG: HOST_PATHS.cloudwatchAgentConfig,
+        AGENT_CTL: "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
+        STATE_DIR: HOST_PATHS.stateDir,
+      },
+    ) + RUN_MAIN
   );
 }

@@ -1,0 +1,30 @@
+import { renderAgentConfigFile } from "../../monitoring/agentConfig";
+import type { HostFile } from "../../hostFile";
+import { HOST_PATHS } from "./paths";
+
+/**
+ * The CloudWatch agent is not in Ubuntu's archive: AWS publishes a .deb per version and architecture on S3, with a
+ * detached GPG signature (`.deb.sig`) made by AWS's CloudWatch agent key. The install step downloads the pinned
+ * version, imports the published key into a throwaway keyring, refuses it unless its fingerprint is the one pinned
+ * here (AWS's "Verifying the signature of the CloudWatch agent package" page), verifies the signature, and only then
+ * installs. Bump `version` to move (the amazon-cloudwatch-agent release notes list the versions).
+ */
+export const CLOUDWATCH_AGENT = {
+  /** Release of aws/amazon-cloudwatch-agent (tag v1.300071.0, 2026-07-22). */
+  version: "1.300071.0",
+  /** `https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/<arch>/<version>/amazon-cloudwatch-agent.deb`. */
+  baseUrl: "https://amazoncloudwatch-agent.s3.amazonaws.com",
+  /** The published signing key (armored) and its fingerprint, as AWS documents it. */
+  keyUrl: "https://amazoncloudwatch-agent.s3.amazonaws.com/assets/amazon-cloudwatch-agent.gpg",
+  keyFingerprint: "937616F3450B7D806CBD9725D58167303B789C72",
+} as const;
+
+/** The agent's config on the host: the data volume's fill level and memory use, nothing else. */
+export function renderCloudwatchAgentFile(): HostFile {
+  return {
+    path: HOST_PATHS.cloudwatchAgentConfig,
+    content: renderAgentConfigFile({ dataMount: HOST_PATHS.dataMount }),
+    mode: "0644",
+    secret: false,
+  };
+}

@@ -1,0 +1,58 @@
+# install-cloudwatch-agent: the pinned CloudWatch agent .deb from AWS's S3, verified by AWS's GPG signature (key
+# fingerprint pinned), then (re)loaded with the installed config. Idempotent: a marker under STATE_DIR records the
+# installed version; the download and dpkg run only when it differs. fetch-config runs every time the step runs
+# (its trigger changes only when the config or the pin changes); the agent validates the config itself first.
+main() {
+  parse_args "$@"
+  require_root
+  local marker config arch
+  marker="$(host_path "$STATE_DIR")/cloudwatch-agent.version"
+  config="$(host_path "$AGENT_CONFIG")"
+  [ -f "$config" ] || die "agent config $config is missing (install-files runs first)"
+
+  if [ "$(cat "$marker" 2>/dev/null || true)" != "$AGENT_VERSION" ] || [ ! -x "$AGENT_CTL" ]; then
+    arch="$(dpkg --print-architecture)"
+    case "$arch" in amd64 | arm64) ;; *) die "no CloudWatch agent package for architecture $arch" ;; esac
+    local work
+    work="$(mktemp -d)"
+    # shellcheck disable=SC2064 # expand now: the path is fixed
+    trap "rm -rf '$work'" EXIT
+    local url="$AGENT_BASE_URL/ubuntu/$arch/$AGENT_VERSION/amazon-cloudwatch-agent.deb"
+    log "downloading $url"
+    curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 --retry 3 --max-time 300 \
+      -o "$work/agent.deb" "$url"
+    curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 --retry 3 --max-time 60 \
+      -o "$work/agent.deb.sig" "$url.sig"
+    curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 --retry 3 --max-time 60 \
+      -o "$work/key.asc" "$AGENT_KEY_URL"
+
+    export GNUPGHOME="$work/gnupg"
+    mkdir -m 0700 "$GNUPGHOME"
+    gpg --batch --quiet --import "$work/key.asc"
+    local fingerprints
+    fingerprints="$(gpg --batch --with-colons --fingerprint | awk -F: '$1 == "fpr" { print $10 }')"
+    printf '%s\n' "$fingerprints" | grep -qxF "$AGENT_KEY_FINGERPRINT" ||
+      die "the downloaded signing key is not AWS's CloudWatch agent key $AGENT_KEY_FINGERPRINT (got: $fingerprints)"
+    # --status-fd reports which key made the signature: it must be the pinned one (VALIDSIG <fingerprint> ...).
+    local status
+    status="$(gpg --batch --status-fd 1 --verify "$work/agent.deb.sig" "$work/agent.deb" 2>/dev/null)" ||
+      die "the signature of $url does not verify"
+    printf '%s\n' "$status" | grep -q "^\[GNUPG:\] VALIDSIG $AGENT_KEY_FINGERPRINT " ||
+      printf '%s\n' "$status" | grep -q "^\[GNUPG:\] VALIDSIG [0-9A-F]* .* $AGENT_KEY_FINGERPRINT\$" ||
+      die "$url is not signed by $AGENT_KEY_FINGERPRINT"
+    log "verified $(sha256sum "$work/agent.deb" | cut -d' ' -f1) signed by $AGENT_KEY_FINGERPRINT"
+
+    DEBIAN_FRONTEND=noninteractive dpkg -i "$work/agent.deb" </dev/null
+    mkdir -p "$(dirname "$marker")"
+    printf '%s\n' "$AGENT_VERSION" >"$marker"
+    rm -rf "$work"
+    trap - EXIT
+    log "changed amazon-cloudwatch-agent $AGENT_VERSION"
+  else
+    log "unchanged amazon-cloudwatch-agent $AGENT_VERSION"
+  fi
+
+  # Translates and validates the JSON, writes the agent's TOML, (re)starts the service and enables it at boot.
+  "$AGENT_CTL" -a fetch-config -m ec2 -s -c "file:$config"
+  log "agent running with $AGENT_CONFIG"
+}
