@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { anyCidr, openSshPublicKey, port } from "./common";
+import { anyCidr, openSshHostKey, openSshPublicKey, port } from "./common";
 
 /** `host`: the EC2 host that runs the registry (and Nginx in prod). */
 export const hostSection = z
@@ -48,7 +48,7 @@ export const hostSection = z
      * host against it and refuses any other; when unset, the host key is not verified (see the README: pin it after
      * the first deployment). A replaced instance has a new key: update this setting with it.
      */
-    sshHostKey: openSshPublicKey.optional().meta({ example: "ssh-ed25519 AAAA... root@ip-10-0-0-10" }),
+    sshHostKey: openSshHostKey.optional().meta({ example: "ssh-ed25519 AAAA... root@ip-10-0-0-10" }),
     /** Dev only: the API gateway (Spring Cloud Gateway) port opened on the host. Defaults to 8000, as in the seed. */
     apiGatewayPort: port.default(8000).meta({ example: "8000" }),
     /** Dev only: CIDR blocks allowed to reach the API gateway port. Defaults to none. */
