@@ -7,6 +7,7 @@ import type { HostFile } from "../hostFile";
 import { DATA_VOLUME_DEVICE_NAME, dataVolumeDevicePath, registryAddressOf, sshCommandOf } from "./addresses";
 import { htpasswdOf } from "./credentials";
 import { type FirewallArgs, planEgressRules, planIngressRules } from "./firewall";
+import { SshHostKey } from "./hostKey/sshHostKey";
 import {
   assertSameSteps,
   declaredSteps,
@@ -53,6 +54,12 @@ export type RegistryHostTls =
       minRemainingDays: number;
     };
 
+/** Where the host's SSH host key comes from (see RegistryHostArgs.hostKey). */
+export type HostKeySource =
+  | { mode: "generated"; parameterName: string; region: string; kmsKeyArn?: string }
+  | { mode: "pinned"; publicKey: string }
+  | { mode: "unverified" };
+
 export interface RegistryHostArgs {
   composition: "dev" | "prod";
   vpcId: pulumi.Input<string>;
@@ -73,8 +80,15 @@ export interface RegistryHostArgs {
    * `sshPrivateKey`.
    */
   sshPublicKey?: string;
-  /** The host's SSH host public key as `<type> <key data>`: when set, every provisioning connection verifies it. */
-  sshHostKey?: string;
+  /**
+   * How provisioning knows the host's SSH key before it connects; every connection pins it (`hostKey`).
+   * - `generated`: an ED25519 key made by the program, its private half in an SSM SecureString parameter only the
+   *   instance role reads, installed by cloud-init before sshd starts (hostKey/sshHostKey.ts). Survives instance
+   *   replacement (the new instance fetches the same key).
+   * - `pinned`: the operator's own `<type> <key data>` line (ssh-ed25519 or ecdsa; never ssh-rsa).
+   * - `unverified`: nothing pinned: the first connection trusts whatever answers. The stacks refuse it in prod.
+   */
+  hostKey: HostKeySource;
   /** CloudWatch detailed (1-minute) monitoring. Defaults to false. */
   detailedMonitoring?: boolean;
   /** What the security group admits (see FirewallArgs); egress is all outbound. */
@@ -127,6 +141,8 @@ export class RegistryHost extends pulumi.ComponentResource {
   readonly registryPasswords: pulumi.Output<Record<string, string>>;
   /** The private CA clients trust (self-signed mode); undefined with a provided certificate. */
   readonly registryCaCertificatePem: pulumi.Output<string> | undefined;
+  /** The host's SSH host key every provisioning connection pins (`<type> <key data>`); undefined when unverified. */
+  readonly sshHostPublicKey: pulumi.Output<string> | undefined;
   /** Secret: the generated SSH private key (OpenSSH format); undefined with `sshPublicKey`. */
   readonly sshPrivateKey: pulumi.Output<string> | undefined;
   readonly sshCommand: pulumi.Output<string>;
@@ -198,6 +214,7 @@ export class RegistryHost extends pulumi.ComponentResource {
       parent,
     );
     const sshPrivateKey = generatedKey ? pulumi.secret(generatedKey.privateKeyOpenssh) : undefined;
+    const hostKey = this.hostKey(name, args.hostKey);
 
     // --- Instance, Elastic IP, data volume ------------------------------------------------------------------------
     const lookedUp = !("id" in args.ami);
@@ -243,7 +260,9 @@ export class RegistryHost extends pulumi.ComponentResource {
           encrypted: true,
           deleteOnTermination: true,
         },
-        // No userData: everything, secrets included, is shipped over SSH by the provisioning steps.
+        // userData only installs the host key (no secret in it: the parameter's name and region); everything else,
+        // secrets included, is shipped over SSH by the provisioning steps.
+        ...(hostKey.userData ? { userData: hostKey.userData, iamInstanceProfile: hostKey.instanceProfileName } : {}),
         tags: { Name: `${name}` },
       },
       { parent: this, ignoreChanges: lookedUp ? ["ami"] : [] },
@@ -345,7 +364,7 @@ export class RegistryHost extends pulumi.ComponentResource {
       host: eip.publicIp,
       user: args.sshUser,
       ...(sshPrivateKey ? { privateKey: sshPrivateKey } : {}),
-      ...(args.sshHostKey ? { hostKey: args.sshHostKey } : {}),
+      ...(hostKey.publicKey ? { hostKey: hostKey.publicKey } : {}),
       // A new instance's sshd comes up minutes after the API says "running"; retries have no back-off.
       ...(first ? { dialErrorLimit: -1 } : {}),
     });
@@ -390,6 +409,7 @@ export class RegistryHost extends pulumi.ComponentResource {
     this.registryPasswords = registryPasswords;
     this.registryCaCertificatePem = certificate.caCertificatePem;
     this.sshPrivateKey = sshPrivateKey;
+    this.sshHostPublicKey = hostKey.publicKey;
     this.sshCommand = eip.publicIp.apply((publicIp) =>
       sshCommandOf({ user: args.sshUser, publicIp, ...(generatedKey ? { keyFile: `./${name}-ssh-key` } : {}) }),
     );
@@ -406,8 +426,20 @@ export class RegistryHost extends pulumi.ComponentResource {
       registryPasswords: this.registryPasswords,
       registryCaCertificatePem: this.registryCaCertificatePem,
       sshCommand: this.sshCommand,
+      sshHostPublicKey: this.sshHostPublicKey,
       tlsCertificateExpiry: this.tlsCertificateExpiry,
     });
+  }
+
+  /** The host key the connections pin, and (generated) the user data and instance profile that deliver it. */
+  private hostKey(
+    name: string,
+    source: HostKeySource,
+  ): { publicKey?: pulumi.Output<string>; userData?: string; instanceProfileName?: pulumi.Output<string> } {
+    if (source.mode === "unverified") return {};
+    if (source.mode === "pinned") return { publicKey: pulumi.output(source.publicKey) };
+    const key = new SshHostKey(`${name}-ssh-host-key`, source, { parent: this });
+    return { publicKey: key.publicKey, userData: key.userData, instanceProfileName: key.instanceProfileName };
   }
 
   /** The leaf chain and key the registry (and Nginx) serve, the CA clients trust (self-signed), and the expiry. */

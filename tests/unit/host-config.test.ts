@@ -88,6 +88,16 @@ describe("host, registry and TLS config: cross-field rules", () => {
     ]);
   });
 
+  it("refuses prod without a pinned host key; dev may opt out; an own pin is enough", () => {
+    expect(problems("prod", { host: { generateSshHostKey: false } })).toEqual([
+      { key: "host.generateSshHostKey", message: expect.stringMatching(/Prod needs a pinned host key/) },
+    ]);
+    expect(problems("dev", { host: { generateSshHostKey: false } })).toEqual([]);
+    const pin = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJPMVIP+1OQNhT0Tcn0oowZ92HSssUmbyCbAeBAFtJhV root@host";
+    expect(problems("prod", { host: { generateSshHostKey: false, sshHostKey: pin } })).toEqual([]);
+    expect(parse("prod", {}, PROD_SECRETS).host.generateSshHostKey).toBe(true);
+  });
+
   it("keeps the CA longer-lived than the leaf", () => {
     expect(problems("dev", { tls: { caValidityDays: 100, certificateValidityDays: 200 } })).toEqual([
       {

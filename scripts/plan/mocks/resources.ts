@@ -39,6 +39,7 @@ const AUTONAMED = new Set([
   "aws:cloudwatch/logGroup:LogGroup",
   "aws:iam/role:Role",
   "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/instanceProfile:InstanceProfile",
   "aws:ec2/keyPair:KeyPair",
 ]);
 
@@ -84,6 +85,10 @@ export const computedOutputs: Record<string, ComputedOutputs> = {
     arn: `arn:aws:route53:::hostedzone/${name}`,
   }),
   "aws:route53/record:Record": (_name, inputs) => ({ fqdn: `${String(inputs.name)}` }),
+  // Parameter names are paths (`/a/b`): the ARN is `...:parameter/a/b`.
+  "aws:ssm/parameter:Parameter": (name, inputs) => ({
+    arn: arn("ssm", `parameter${String(inputs.name ?? `/${name}`)}`),
+  }),
   "tls:index/privateKey:PrivateKey": (name) => ({
     privateKeyPem: placeholderPem("PRIVATE KEY", name),
     privateKeyOpenssh: placeholderPem("OPENSSH PRIVATE KEY", name),

@@ -113,6 +113,16 @@ export function hostChecks(
     });
   }
 
+  if (prod && !host.sshHostKey && !host.generateSshHostKey) {
+    problems.push({
+      key: "host.generateSshHostKey",
+      message:
+        "is false and host.sshHostKey is unset: the first provisioning connection, which carries the TLS key and " +
+        "registry passwords, would trust whatever host answers. Prod needs a pinned host key.",
+      fix: setCommand("host.generateSshHostKey", "true"),
+    });
+  }
+
   const arch = amiArchitectureMismatch(host.instanceType, host.amiNamePattern);
   if (!host.amiId && arch) {
     problems.push({

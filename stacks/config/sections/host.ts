@@ -44,11 +44,29 @@ export const hostSection = z
     /** Your own SSH public key (OpenSSH format). When unset, a key pair is generated and its private key is a secret output. */
     sshPublicKey: openSshPublicKey.optional().meta({ example: "ssh-ed25519 AAAA... you@laptop" }),
     /**
-     * The host's own SSH host public key (a line of /etc/ssh/ssh_host_*_key.pub). When set, provisioning verifies the
-     * host against it and refuses any other; when unset, the host key is not verified (see the README: pin it after
-     * the first deployment). A replaced instance has a new key: update this setting with it.
+     * Your own pin of the host's SSH host public key (a line of /etc/ssh/ssh_host_ed25519_key.pub; ssh-ed25519 or
+     * ecdsa, never ssh-rsa). When set, provisioning verifies the host against it and the program generates no host
+     * key. Defaults to unset: the generated key of `generateSshHostKey` is pinned instead.
      */
     sshHostKey: openSshHostKey.optional().meta({ example: "ssh-ed25519 AAAA... root@ip-10-0-0-10" }),
+    /**
+     * Generate the host's SSH host key in the program, deliver it through an SSM SecureString parameter that only the
+     * host's instance role can read (installed by cloud-init before sshd starts), and pin it on every provisioning
+     * connection. Defaults to true. false without `sshHostKey` leaves the host unverified: refused in prod.
+     */
+    generateSshHostKey: z.boolean().default(true).meta({ example: "true" }),
+    /**
+     * KMS key (ARN) that encrypts the host key parameter; the instance role may then decrypt with it only through
+     * SSM. Defaults to unset: the AWS-managed aws/ssm key.
+     */
+    sshHostKeyKmsKeyArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/,
+        "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
+      )
+      .optional()
+      .meta({ example: "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }),
     /** Dev only: the API gateway (Spring Cloud Gateway) port opened on the host. Defaults to 8000, as in the seed. */
     apiGatewayPort: port.default(8000).meta({ example: "8000" }),
     /** Dev only: CIDR blocks allowed to reach the API gateway port. Defaults to none. */
