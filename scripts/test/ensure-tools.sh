@@ -17,6 +17,7 @@ declare -A needed=(
   [shellcheck]=shellcheck
   [unshare]=util-linux
   [ip]=iproute2
+  [python3]=python3
 )
 
 missing_pkgs=()

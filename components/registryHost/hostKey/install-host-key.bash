@@ -6,13 +6,14 @@
 # Tools: curl (SigV4 signing with --aws-sigv4, curl >= 7.75; Ubuntu 24.04 has 8.5) and python3 (JSON), both on
 # Ubuntu's cloud images; the AWS CLI is not.
 # Test-only environment: HOST_KEY_ROOT (path prefix), HOST_KEY_IMDS (metadata base URL), HOST_KEY_SSM_URL (SSM
-# endpoint), HOST_KEY_SYSTEMCTL (service manager command). The defaults are the real host.
+# endpoint), HOST_KEY_SYSTEMCTL (service manager command), HOST_KEY_SSM_RETRIES (10). The defaults are the real host.
 set -euo pipefail
 readonly PARAMETER="${1:?parameter name}" REGION="${2:?region}"
 readonly IMDS="${HOST_KEY_IMDS:-http://169.254.169.254}"
 readonly SSM_URL="${HOST_KEY_SSM_URL:-https://ssm.${REGION}.amazonaws.com/}"
 readonly ROOT="${HOST_KEY_ROOT:-}"
 readonly SYSTEMCTL="${HOST_KEY_SYSTEMCTL:-systemctl}"
+readonly SSM_RETRIES="${HOST_KEY_SSM_RETRIES:-10}"
 readonly KEY_PATH=/etc/ssh/ssh_host_ed25519_key
 readonly KEY="$ROOT$KEY_PATH"
 readonly DROPIN="$ROOT/etc/ssh/sshd_config.d/00-startup-infra-host-key.conf"
@@ -46,7 +47,7 @@ fetch_key() {
   local body
   body="$(python3 -c 'import json, sys; print(json.dumps({"Name": sys.argv[1], "WithDecryption": True}))' "$PARAMETER")" ||
     return 1
-  curl -fsS --max-time 20 --retry 10 --retry-delay 3 --retry-all-errors \
+  curl -fsS --max-time 20 --retry "$SSM_RETRIES" --retry-delay 3 --retry-all-errors \
     --aws-sigv4 "aws:amz:$REGION:ssm" \
     -K <(printf 'user = "%s:%s"\nheader = "x-amz-security-token: %s"\n' "$akid" "$secret" "$session") \
     -H 'X-Amz-Target: AmazonSSM.GetParameter' -H 'Content-Type: application/x-amz-json-1.1' \
