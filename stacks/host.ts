@@ -64,7 +64,10 @@ export function createHost(
       firewall: {
         sshCidrs: host.sshAllowedCidrs,
         registry: shape.directRegistryPort ? { port: registry.port, cidrs: host.registryAllowedCidrs } : undefined,
-        apiGateway: shape.apiGateway ? { port: host.apiGatewayPort, cidrs: host.apiGatewayAllowedCidrs } : undefined,
+        // Plain HTTP: by default only the admin ranges reach it, like SSH.
+        apiGateway: shape.apiGateway
+          ? { port: host.apiGatewayPort, cidrs: host.apiGatewayAllowedCidrs ?? host.sshAllowedCidrs }
+          : undefined,
         webEntry: shape.nginx,
       },
       registry: {
@@ -77,7 +80,7 @@ export function createHost(
         clientsUsePort: !shape.nginx,
       },
       tls: hostTls(config, secrets, siteNames),
-      nginx: shape.nginx && domain ? { domain, sites } : undefined,
+      nginx: shape.nginx && domain ? { domain, sites, access: host.siteAllowedCidrs } : undefined,
       protectData: config.composition === "prod",
       renderProvisionPlan,
       provisionTimeoutMinutes: host.provisionTimeoutMinutes,

@@ -110,7 +110,12 @@ export interface RegistryHostArgs {
   };
   tls: RegistryHostTls;
   /** Prod: the Nginx sites (subdomain -> upstream port or "registry"). Defaults to none (no Nginx). */
-  nginx?: { domain: string; sites: Record<string, number | "registry"> };
+  nginx?: {
+    domain: string;
+    sites: Record<string, number | "registry">;
+    /** Sites limited to these source CIDR blocks (Nginx `allow`/`deny all`). Defaults to none (all open). */
+    access?: Record<string, string[]>;
+  };
   /**
    * Pulumi `protect` on the data volume and a final snapshot when it is deleted anyway. Defaults to false (dev data is
    * disposable); prod sets it. `retainOnDelete` is not used: it would orphan a paid volume silently and the next

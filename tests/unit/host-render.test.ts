@@ -196,7 +196,7 @@ describe("nginx sites", () => {
     for (const d of [
       "proxy_set_header Host $http_host;",
       "proxy_set_header X-Real-IP $remote_addr;",
-      "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+      "proxy_set_header X-Forwarded-For $remote_addr;",
       "proxy_set_header X-Forwarded-Proto $scheme;",
       "proxy_read_timeout 900;",
       "proxy_request_buffering off;",
@@ -215,6 +215,27 @@ describe("nginx sites", () => {
   it("application sites proxy to their loopback port", () => {
     expect(wwwSite).toContain("proxy_pass http://127.0.0.1:8080;");
     expect(wwwSite).toContain("proxy_set_header X-Forwarded-Proto $scheme;");
+  });
+
+  it("the edge sets X-Forwarded-For to the connecting address, never appending the client's header", () => {
+    for (const site of [registrySite, wwwSite]) {
+      expect(site).toContain("proxy_set_header X-Forwarded-For $remote_addr;");
+      expect(site).not.toContain("$proxy_add_x_forwarded_for");
+    }
+  });
+
+  it("a site with an access list admits only those ranges (server level), others stay open", () => {
+    const limited = renderProvisionPlan({
+      ...prod,
+      nginx: { ...prod.nginx!, access: { admin: ["203.0.113.0/24", "2001:db8::/32"], docker: ["198.51.100.7/32"] } },
+    });
+    const admin = content(limited, "/etc/nginx/sites-available/admin.example.com.conf");
+    const tlsServer = blocks(admin, /server\s*\{/).find((b) => b.includes("listen 443"))!;
+    expect(tlsServer).toMatch(/allow 203\.0\.113\.0\/24;\s+allow 2001:db8::\/32;\s+deny all;/);
+    const docker = content(limited, "/etc/nginx/sites-available/docker.example.com.conf");
+    expect(docker).toMatch(/allow 198\.51\.100\.7\/32;\s+deny all;/);
+    expect(content(limited, "/etc/nginx/sites-available/www.example.com.conf")).not.toMatch(/\ballow |deny all/);
+    expect(wwwSite).not.toMatch(/deny all/);
   });
 
   it("the catch-all answers 444 on 80 and refuses unknown SNI on 443", () => {
@@ -386,6 +407,8 @@ describe("input validation", () => {
     ["two registry sites", (i) => ({ ...i, nginx: { ...i.nginx!, sites: { a: "registry", b: "registry" } } }), /registry twice/],
     ["a device path with a space", (i) => ({ ...i, dataVolumeDevice: "/dev/x y" }), /dataVolumeDevice/],
     ["a key that is not PEM", (i) => ({ ...i, tls: { ...i.tls, privateKeyPem: "secret" } }), /privateKeyPem is not PEM/],
+    ["an access list for no site", (i) => ({ ...i, nginx: { ...i.nginx!, access: { api: ["10.0.0.0/8"] } } }), /access\.api names no site/],
+    ["an access entry that is not a CIDR", (i) => ({ ...i, nginx: { ...i.nginx!, access: { admin: ["1.2.3.4/32; include /x"] } } }), /CIDR blocks/],
     ["a two-line GC schedule", (i) => ({ ...i, registry: { ...i.registry, gc: { enabled: true, onCalendar: "a\nb" } } }), /onCalendar/],
   ]; // prettier-ignore
   for (const [what, change, message] of cases) {

@@ -40,6 +40,11 @@ export interface HostRenderInput {
     domain: string;
     /** subdomain -> upstream port on 127.0.0.1, or "registry". */
     sites: Record<string, number | "registry">;
+    /**
+     * subdomain -> the only source CIDR blocks Nginx admits to it (`allow`/`deny all`: 403 for others). Optional
+     * (added by the host renderers); a site not listed is open to everyone.
+     */
+    access?: Record<string, string[]>;
   };
   /** Device path of the separate EBS data volume (e.g. /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc...). */
   dataVolumeDevice: string;

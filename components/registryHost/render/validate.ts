@@ -80,6 +80,17 @@ export function validateHostRenderInput(input: HostRenderInput): void {
       if (!DNS_LABEL.test(label)) fail(`nginx.sites.${label}`, "is not a DNS label", "use a-z, 0-9 and '-'");
       if (target !== "registry") checkPort(`nginx.sites.${label}`, target);
     }
+    for (const [label, cidrs] of Object.entries(nginx.access ?? {})) {
+      if (!(label in nginx.sites)) fail(`nginx.access.${label}`, "names no site", "limit one of nginx.sites");
+      if (cidrs.length === 0)
+        fail(`nginx.access.${label}`, "is empty", "list at least one CIDR block or drop the entry");
+      for (const cidr of cidrs) {
+        // The value lands in an nginx directive: only address characters, nothing that could end it.
+        if (!/^[0-9a-fA-F:.]{2,39}\/\d{1,3}$/.test(cidr)) {
+          fail(`nginx.access.${label}`, `holds "${cidr}"`, "use CIDR blocks such as 203.0.113.0/24");
+        }
+      }
+    }
   } else if (nginx) {
     fail("nginx", "is set in dev", "leave it undefined: dev runs no Nginx (the registry serves TLS itself)");
   }

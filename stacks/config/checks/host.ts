@@ -57,7 +57,7 @@ export function hostChecks(
 
   if (prod) {
     for (const key of ["registryAllowedCidrs", "apiGatewayAllowedCidrs"] as const) {
-      if (host[key].length > 0) {
+      if ((host[key] ?? []).length > 0) {
         problems.push({
           key: `host.${key}`,
           message: "is a dev-only setting: in prod only Nginx (80/443) and SSH are reachable.",
@@ -90,6 +90,22 @@ export function hostChecks(
           fix: setCommand(`sites.${site}`, "8080"),
         });
       }
+    }
+  }
+
+  for (const site of Object.keys(host.siteAllowedCidrs)) {
+    if (!prod) {
+      problems.push({
+        key: `host.siteAllowedCidrs.${site}`,
+        message: "is a prod setting: dev runs no Nginx (limit dev ports with the security group allow lists).",
+        fix: `pulumi config rm --path 'host.siteAllowedCidrs.${site}'`,
+      });
+    } else if (!(site in sites)) {
+      problems.push({
+        key: `host.siteAllowedCidrs.${site}`,
+        message: `names no site (sites are ${Object.keys(sites).join(", ")}).`,
+        fix: `pulumi config rm --path 'host.siteAllowedCidrs.${site}'`,
+      });
     }
   }
 

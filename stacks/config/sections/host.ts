@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { anyCidr, openSshHostKey, openSshPublicKey, port } from "./common";
+import { anyCidr, dnsLabel, openSshHostKey, openSshPublicKey, port } from "./common";
 
 /** `host`: the EC2 host that runs the registry (and Nginx in prod). */
 export const hostSection = z
@@ -69,10 +69,21 @@ export const hostSection = z
       .meta({ example: "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }),
     /** Dev only: the API gateway (Spring Cloud Gateway) port opened on the host. Defaults to 8000, as in the seed. */
     apiGatewayPort: port.default(8000).meta({ example: "8000" }),
-    /** Dev only: CIDR blocks allowed to reach the API gateway port. Defaults to none. */
-    apiGatewayAllowedCidrs: z.array(anyCidr).default([]).meta({ example: "0.0.0.0/0" }),
+    /**
+     * Dev only: CIDR blocks allowed to reach the API gateway port, which serves plain HTTP. Defaults to
+     * `sshAllowedCidrs` (your admin ranges); `[]` keeps the port closed; `0.0.0.0/0` opens it to the world.
+     */
+    apiGatewayAllowedCidrs: z.array(anyCidr).optional().meta({ example: "198.51.100.0/24" }),
     /** Dev only: CIDR blocks allowed to reach the registry port directly (TLS + basic auth). Defaults to none. */
     registryAllowedCidrs: z.array(anyCidr).default([]).meta({ example: "0.0.0.0/0" }),
+    /**
+     * Prod: sites Nginx serves only to these source CIDR blocks (`allow` ... `deny all`, 403 for everyone else), e.g.
+     * `{ admin: ["203.0.113.0/24"] }`. Defaults to none: every site is open to everyone.
+     */
+    siteAllowedCidrs: z
+      .record(dnsLabel, z.array(anyCidr).min(1, "must list at least one CIDR block (or drop the site from the map)"))
+      .default({})
+      .meta({ example: "203.0.113.0/24" }),
     /**
      * How long the first provisioning step waits for SSH and cloud-init on a new instance, in minutes. Defaults to 20.
      */
