@@ -18,6 +18,7 @@ declare -A needed=(
   [unshare]=util-linux
   [ip]=iproute2
   [python3]=python3
+  [systemd-analyze]=systemd
 )
 
 missing_pkgs=()

@@ -401,6 +401,7 @@ describe("input validation", () => {
     ["an empty htpasswd", (i) => ({ ...i, registry: { ...i.registry, htpasswd: "\n" } }), /htpasswd is empty/],
     ["a floating image tag", (i) => ({ ...i, registry: { ...i.registry, image: "registry:latest" } }), /pin the image/],
     ["an untagged image", (i) => ({ ...i, registry: { ...i.registry, image: "registry" } }), /pin the image/],
+    ["an image that reads as a docker option", (i) => ({ ...i, registry: { ...i.registry, image: "--privileged:3.0.0" } }), /pin the image/],
     ["a port out of range", (i) => ({ ...i, registry: { ...i.registry, port: 70000 } }), /registry\.port is 70000/],
     ["prod without nginx", (i) => ({ ...i, nginx: undefined }), /nginx is missing in prod/],
     ["a bad site label", (i) => ({ ...i, nginx: { ...i.nginx!, sites: { "Bad_Label": 80 } } }), /not a DNS label/],

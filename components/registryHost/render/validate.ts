@@ -1,3 +1,4 @@
+import { pinnedImageProblem } from "./image";
 import type { HostRenderInput } from "./types";
 
 /** Thrown when a HostRenderInput cannot produce a safe host configuration; the message names the field and the fix. */
@@ -15,7 +16,6 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** Paths end up unquoted in the files bundle and in unit files: keep them to a safe alphabet. */
 export const SAFE_PATH = /^\/[A-Za-z0-9._@+/-]*$/;
-const PINNED_IMAGE = /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/;
 const PACKAGE_VERSION = /^[A-Za-z0-9.+~:-]*$/;
 
 function fail(field: string, problem: string, fix: string): never {
@@ -35,8 +35,9 @@ function checkPem(field: string, pem: string, kind: RegExp): void {
 export function validateHostRenderInput(input: HostRenderInput): void {
   const { registry, tls, nginx } = input;
   if (!/^[a-z_][a-z0-9_-]*$/.test(input.sshUser)) fail("sshUser", `is "${input.sshUser}"`, "use a Unix user name");
-  if (!PINNED_IMAGE.test(registry.image) || registry.image.endsWith(":latest")) {
-    fail("registry.image", `is "${registry.image}"`, "pin the image by tag or digest, e.g. registry:3.0.0");
+  const imageProblem = pinnedImageProblem(registry.image);
+  if (imageProblem) {
+    fail("registry.image", `is "${registry.image}"`, `it ${imageProblem}; pin the image by tag or digest`);
   }
   checkPort("registry.port", registry.port);
   const users = registry.htpasswd.split("\n").filter((l) => l.trim() !== "");
