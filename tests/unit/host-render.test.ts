@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_PACKAGE_VERSIONS,
+  renderAutoUpgradesConf,
+  renderInstallPackagesScript,
   HostRenderInputError,
   HOST_PATHS,
   aptPackages,
@@ -361,14 +362,13 @@ describe("steps", () => {
     });
   });
 
-  it("packages: pinned Ubuntu 24.04 defaults, overridable, nginx only in prod", () => {
-    expect(aptPackages(prod)).toEqual([
-      { name: "docker.io", version: DEFAULT_PACKAGE_VERSIONS.docker },
-      { name: "nginx", version: DEFAULT_PACKAGE_VERSIONS.nginx },
-    ]);
-    expect(aptPackages({ ...dev, packages: { docker: "27.5.1-0ubuntu3~24.04.2" } })).toEqual([
-      { name: "docker.io", version: "27.5.1-0ubuntu3~24.04.2" },
-    ]);
+  it("packages: current builds, no version pins or holds, nginx only in prod, unattended-upgrades everywhere", () => {
+    expect(aptPackages(prod)).toEqual(["docker.io", "nginx", "unattended-upgrades"]);
+    expect(aptPackages(dev)).toEqual(["docker.io", "unattended-upgrades"]);
+    const script = renderInstallPackagesScript(prod);
+    expect(script).toContain("readonly PACKAGES=('docker.io' 'nginx' 'unattended-upgrades')");
+    expect(script).not.toMatch(/=\d[\w.~+-]*'|apt-mark hold|--allow-downgrades|--allow-change-held-packages/);
+    expect(renderAutoUpgradesConf()).toContain('"${distro_id}:${distro_codename}-security";');
   });
 });
 

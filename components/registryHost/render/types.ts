@@ -48,11 +48,6 @@ export interface HostRenderInput {
   };
   /** Device path of the separate EBS data volume (e.g. /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc...). */
   dataVolumeDevice: string;
-  /**
-   * Pinned apt package versions (`pkg=version`). Optional (added by the host renderers); each field defaults to the
-   * Ubuntu 24.04 (noble) release-pocket version in render/packages.ts. Set a field to "" to take the archive's newest.
-   */
-  packages?: { docker?: string; nginx?: string };
 }
 
 /** One provisioning step, run over SSH by the component, in order. */

@@ -16,7 +16,6 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** Paths end up unquoted in the files bundle and in unit files: keep them to a safe alphabet. */
 export const SAFE_PATH = /^\/[A-Za-z0-9._@+/-]*$/;
-const PACKAGE_VERSION = /^[A-Za-z0-9.+~:-]*$/;
 
 function fail(field: string, problem: string, fix: string): never {
   throw new HostRenderInputError(`HostRenderInput.${field} ${problem}: ${fix}`);
@@ -63,11 +62,6 @@ export function validateHostRenderInput(input: HostRenderInput): void {
     checkPem("tls.caCertificatePem", tls.caCertificatePem, /-----BEGIN CERTIFICATE-----/);
   if (!SAFE_PATH.test(input.dataVolumeDevice) || input.dataVolumeDevice.includes("..")) {
     fail("dataVolumeDevice", `is "${input.dataVolumeDevice}"`, "use an absolute device path such as /dev/nvme1n1");
-  }
-  for (const [name, version] of Object.entries(input.packages ?? {})) {
-    if (version !== undefined && !PACKAGE_VERSION.test(version)) {
-      fail(`packages.${name}`, `is "${version}"`, "use a Debian version string such as 1.24.0-2ubuntu7");
-    }
   }
   if (input.composition === "prod") {
     if (!nginx) fail("nginx", "is missing in prod", "give the domain and the sites (prod runs Nginx)");
