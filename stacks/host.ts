@@ -3,10 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostFile } from "../components/hostFile";
 import { snapshotTargetTags } from "../components/monitoring/snapshots";
 import type { Network } from "../components/network/network";
-import { RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
+import { type HostKeySource, RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
 import { renderProvisionPlan } from "../components/registryHost/render";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
+import { PROJECT } from "./config/schema";
 import { openSshKeyLine } from "./config/sections/common";
 import type { HostShape } from "./compose";
 
@@ -22,7 +23,8 @@ export interface HostResult {
   hostFiles: pulumi.Output<HostFile[]>;
   /**
    * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`,
-   * `registryCaCertificatePem` (self-signed only), `sshCommand`, `sshPrivateKey` (secret, generated key only),
+   * `registryCaCertificatePem` (self-signed only), `sshCommand`, `sshHostKey` (the pinned host key line, for
+   * known_hosts), `sshPrivateKey` (secret, generated key only),
    * `registryUsers`, `registryPasswords` (secret), `tlsCertificateExpiry`.
    */
   outputs: Record<string, pulumi.Input<unknown>>;
@@ -61,12 +63,15 @@ export function createHost(
       ami: host.amiId ? { id: host.amiId } : { owner: host.amiOwner, namePattern: host.amiNamePattern },
       sshUser: host.sshUser,
       sshPublicKey: host.sshPublicKey,
-      sshHostKey: host.sshHostKey ? openSshKeyLine(host.sshHostKey) : undefined,
+      hostKey: hostKeySource(config),
       detailedMonitoring: host.detailedMonitoring,
       firewall: {
         sshCidrs: host.sshAllowedCidrs,
         registry: shape.directRegistryPort ? { port: registry.port, cidrs: host.registryAllowedCidrs } : undefined,
-        apiGateway: shape.apiGateway ? { port: host.apiGatewayPort, cidrs: host.apiGatewayAllowedCidrs } : undefined,
+        // Plain HTTP: by default only the admin ranges reach it, like SSH.
+        apiGateway: shape.apiGateway
+          ? { port: host.apiGatewayPort, cidrs: host.apiGatewayAllowedCidrs ?? host.sshAllowedCidrs }
+          : undefined,
         webEntry: shape.nginx,
       },
       registry: {
@@ -79,7 +84,7 @@ export function createHost(
         clientsUsePort: !shape.nginx,
       },
       tls: hostTls(config, secrets, siteNames),
-      nginx: shape.nginx && domain ? { domain, sites } : undefined,
+      nginx: shape.nginx && domain ? { domain, sites, access: host.siteAllowedCidrs } : undefined,
       protectData: config.composition === "prod",
       renderProvisionPlan,
       provisionTimeoutMinutes: host.provisionTimeoutMinutes,
@@ -102,11 +107,30 @@ export function createHost(
       registryAddress: component.registryAddress,
       registryCaCertificatePem: component.registryCaCertificatePem,
       sshCommand: component.sshCommand,
+      sshHostKey: component.sshHostPublicKey,
       sshPrivateKey: component.sshPrivateKey,
       registryUsers: component.registryUsers,
       registryPasswords: component.registryPasswords,
       tlsCertificateExpiry: component.tlsCertificateExpiry,
     },
+  };
+}
+
+/** The operator's own pin wins; otherwise the generated key (unless turned off: config checks refuse that in prod). */
+function hostKeySource(config: StackConfig): HostKeySource {
+  const { host } = config;
+  if (host.sshHostKey) return { mode: "pinned", publicKey: openSshKeyLine(host.sshHostKey) };
+  if (!host.generateSshHostKey) {
+    pulumi.log.warn(
+      "host.generateSshHostKey is false and host.sshHostKey is unset: provisioning does not verify the host's SSH key.",
+    );
+    return { mode: "unverified" };
+  }
+  return {
+    mode: "generated",
+    parameterName: `/${PROJECT}/${config.stack}/registry-host/ssh-host-ed25519-key`,
+    region: config.aws.region,
+    ...(host.sshHostKeyKmsKeyArn ? { kmsKeyArn: host.sshHostKeyKmsKeyArn } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { DATA_VOLUME_DEVICE_NAME, dataVolumeDevicePath, registryAddressOf, sshCo
 import { htpasswdOf } from "./credentials";
 import { createInstanceRole } from "./instanceRole";
 import { type FirewallArgs, planEgressRules, planIngressRules } from "./firewall";
+import { SshHostKey } from "./hostKey/sshHostKey";
 import {
   assertSameSteps,
   declaredSteps,
@@ -55,6 +56,12 @@ export type RegistryHostTls =
       minRemainingDays: number;
     };
 
+/** Where the host's SSH host key comes from (see RegistryHostArgs.hostKey). */
+export type HostKeySource =
+  | { mode: "generated"; parameterName: string; region: string; kmsKeyArn?: string }
+  | { mode: "pinned"; publicKey: string }
+  | { mode: "unverified" };
+
 export interface RegistryHostArgs {
   composition: "dev" | "prod";
   vpcId: pulumi.Input<string>;
@@ -75,8 +82,15 @@ export interface RegistryHostArgs {
    * `sshPrivateKey`.
    */
   sshPublicKey?: string;
-  /** The host's SSH host public key as `<type> <key data>`: when set, every provisioning connection verifies it. */
-  sshHostKey?: string;
+  /**
+   * How provisioning knows the host's SSH key before it connects; every connection pins it (`hostKey`).
+   * - `generated`: an ED25519 key made by the program, its private half in an SSM SecureString parameter only the
+   *   instance role reads, installed by cloud-init before sshd starts (hostKey/sshHostKey.ts). Survives instance
+   *   replacement (the new instance fetches the same key).
+   * - `pinned`: the operator's own `<type> <key data>` line (ssh-ed25519 or ecdsa; never ssh-rsa).
+   * - `unverified`: nothing pinned: the first connection trusts whatever answers. The stacks refuse it in prod.
+   */
+  hostKey: HostKeySource;
   /** CloudWatch detailed (1-minute) monitoring. Defaults to false. */
   detailedMonitoring?: boolean;
   /** What the security group admits (see FirewallArgs); egress is all outbound. */
@@ -98,7 +112,12 @@ export interface RegistryHostArgs {
   };
   tls: RegistryHostTls;
   /** Prod: the Nginx sites (subdomain -> upstream port or "registry"). Defaults to none (no Nginx). */
-  nginx?: { domain: string; sites: Record<string, number | "registry"> };
+  nginx?: {
+    domain: string;
+    sites: Record<string, number | "registry">;
+    /** Sites limited to these source CIDR blocks (Nginx `allow`/`deny all`). Defaults to none (all open). */
+    access?: Record<string, string[]>;
+  };
   /**
    * Pulumi `protect` on the data volume and a final snapshot when it is deleted anyway. Defaults to false (dev data is
    * disposable); prod sets it. `retainOnDelete` is not used: it would orphan a paid volume silently and the next
@@ -141,6 +160,8 @@ export class RegistryHost extends pulumi.ComponentResource {
   readonly registryPasswords: pulumi.Output<Record<string, string>>;
   /** The private CA clients trust (self-signed mode); undefined with a provided certificate. */
   readonly registryCaCertificatePem: pulumi.Output<string> | undefined;
+  /** The host's SSH host key every provisioning connection pins (`<type> <key data>`); undefined when unverified. */
+  readonly sshHostPublicKey: pulumi.Output<string> | undefined;
   /** Secret: the generated SSH private key (OpenSSH format); undefined with `sshPublicKey`. */
   readonly sshPrivateKey: pulumi.Output<string> | undefined;
   readonly sshCommand: pulumi.Output<string>;
@@ -213,6 +234,7 @@ export class RegistryHost extends pulumi.ComponentResource {
       parent,
     );
     const sshPrivateKey = generatedKey ? pulumi.secret(generatedKey.privateKeyOpenssh) : undefined;
+    const hostKey = this.hostKey(name, args.hostKey);
 
     // --- Instance, Elastic IP, data volume ------------------------------------------------------------------------
     const lookedUp = !("id" in args.ami);
@@ -260,7 +282,9 @@ export class RegistryHost extends pulumi.ComponentResource {
           encrypted: true,
           deleteOnTermination: true,
         },
-        // No userData: everything, secrets included, is shipped over SSH by the provisioning steps.
+        // userData only installs the host key (no secret in it: the parameter's name and region); everything else,
+        // secrets included, is shipped over SSH by the provisioning steps.
+        ...(hostKey.userData ? { userData: hostKey.userData, iamInstanceProfile: hostKey.instanceProfileName } : {}),
         tags: { Name: `${name}` },
       },
       { parent: this, ignoreChanges: lookedUp ? ["ami"] : [] },
@@ -365,7 +389,7 @@ export class RegistryHost extends pulumi.ComponentResource {
       host: eip.publicIp,
       user: args.sshUser,
       ...(sshPrivateKey ? { privateKey: sshPrivateKey } : {}),
-      ...(args.sshHostKey ? { hostKey: args.sshHostKey } : {}),
+      ...(hostKey.publicKey ? { hostKey: hostKey.publicKey } : {}),
       // A new instance's sshd comes up minutes after the API says "running"; retries have no back-off.
       ...(first ? { dialErrorLimit: -1 } : {}),
     });
@@ -415,6 +439,7 @@ export class RegistryHost extends pulumi.ComponentResource {
     this.registryPasswords = registryPasswords;
     this.registryCaCertificatePem = certificate.caCertificatePem;
     this.sshPrivateKey = sshPrivateKey;
+    this.sshHostPublicKey = hostKey.publicKey;
     this.sshCommand = eip.publicIp.apply((publicIp) =>
       sshCommandOf({ user: args.sshUser, publicIp, ...(generatedKey ? { keyFile: `./${name}-ssh-key` } : {}) }),
     );
@@ -431,8 +456,20 @@ export class RegistryHost extends pulumi.ComponentResource {
       registryPasswords: this.registryPasswords,
       registryCaCertificatePem: this.registryCaCertificatePem,
       sshCommand: this.sshCommand,
+      sshHostPublicKey: this.sshHostPublicKey,
       tlsCertificateExpiry: this.tlsCertificateExpiry,
     });
+  }
+
+  /** The host key the connections pin, and (generated) the user data and instance profile that deliver it. */
+  private hostKey(
+    name: string,
+    source: HostKeySource,
+  ): { publicKey?: pulumi.Output<string>; userData?: string; instanceProfileName?: pulumi.Output<string> } {
+    if (source.mode === "unverified") return {};
+    if (source.mode === "pinned") return { publicKey: pulumi.output(source.publicKey) };
+    const key = new SshHostKey(`${name}-ssh-host-key`, source, { parent: this });
+    return { publicKey: key.publicKey, userData: key.userData, instanceProfileName: key.instanceProfileName };
   }
 
   /** The leaf chain and key the registry (and Nginx) serve, the CA clients trust (self-signed), and the expiry. */

@@ -22,6 +22,8 @@ declare -A needed=(
   [mkfs.ext4]=e2fsprogs
   [blkid]=util-linux
   [mountpoint]=util-linux
+  [python3]=python3
+  [systemd-analyze]=systemd
 )
 
 missing_pkgs=()

@@ -87,16 +87,16 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => app!.listen(appPort, "127.0.0.1", resolve));
 
   const registryPort = await freePort();
-  plan = renderProvisionPlan(
-    sampleInput("prod", {
-      htpasswd: `${htpasswdLine("ci", "ci-secret")}\n`,
-      certificatePem: await readFile(leaf.certPath, "utf8"),
-      privateKeyPem: await readFile(leaf.keyPath, "utf8"),
-      registryPort,
-      domain: DOMAIN,
-      sites: { docker: "registry", www: appPort, admin: appPort },
-    }),
-  );
+  const input = sampleInput("prod", {
+    htpasswd: `${htpasswdLine("ci", "ci-secret")}\n`,
+    certificatePem: await readFile(leaf.certPath, "utf8"),
+    privateKeyPem: await readFile(leaf.keyPath, "utf8"),
+    registryPort,
+    domain: DOMAIN,
+    sites: { docker: "registry", www: appPort, admin: appPort },
+  });
+  // admin is limited to 127.0.0.1 (curl --interface 127.0.0.2 is the outsider); www stays open.
+  plan = renderProvisionPlan({ ...input, nginx: { ...input.nginx!, access: { admin: ["127.0.0.1/32"] } } });
   const root = join(work, "root");
   await writeHostFiles(
     root,
@@ -218,5 +218,38 @@ describe("an application site", () => {
     expect(appSeen["x-real-ip"]).toBe("127.0.0.1");
     expect(appSeen["x-forwarded-for"]).toBe("127.0.0.1");
     expect(appSeen.host).toBe(WWW_NAME);
+  });
+
+  it("passes only the real client address in X-Forwarded-For, never a forged one", async () => {
+    appSeen = {};
+    const r = await curl(`https://${WWW_NAME}/`, [
+      "-H",
+      "X-Forwarded-For: 6.6.6.6, 7.7.7.7",
+      "-H",
+      "X-Real-IP: 6.6.6.6",
+    ]);
+    expect(r.status).toBe(200);
+    expect(appSeen["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(appSeen["x-real-ip"]).toBe("127.0.0.1");
+  });
+});
+
+describe("a site limited to source ranges (host.siteAllowedCidrs)", () => {
+  const ADMIN_NAME = `admin.${DOMAIN}`;
+
+  it("serves an allowed source", async () => {
+    const r = await curl(`https://${ADMIN_NAME}/`, ["--interface", "127.0.0.1"]);
+    expect(r.status).toBe(200);
+    expect(r.body).toBe("app ok\n");
+  });
+
+  it("answers 403 to any other source, without reaching the app; other sites stay open to it", async () => {
+    appSeen = {};
+    const r = await curl(`https://${ADMIN_NAME}/`, ["--interface", "127.0.0.2"]);
+    expect(r.status).toBe(403);
+    expect(appSeen).toEqual({});
+    const www = await curl(`https://${WWW_NAME}/`, ["--interface", "127.0.0.2"]);
+    expect(www.status).toBe(200);
+    expect(appSeen["x-forwarded-for"]).toBe("127.0.0.2");
   });
 });

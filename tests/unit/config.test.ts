@@ -218,6 +218,33 @@ describe("invalid configs: each problem names the key, what is wrong, and the fi
     });
   });
 
+  it("pins the default registry image by tag and the official index digest", () => {
+    const image = parseStackConfig(raw("dev", { host: HOST })).registry.image;
+    expect(image).toBe("registry:3.0.0@sha256:6c5666b861f3505b116bb9aa9b25175e71210414bd010d92035ff64018f9457e");
+  });
+
+  it.each([
+    ["--privileged:3.0.0"],
+    ["-registry:3.0.0"],
+    ["registry"],
+    ["Registry:3.0.0"],
+    ["registry:3.0.0@sha256:abc"],
+    ["registry:latest@sha256:" + "a".repeat(64)],
+    ["registry:3 --privileged"],
+  ])("rejects the image reference %j", (image) => {
+    const found = problems(raw("dev", { host: HOST, registry: { image } }));
+    expect(found.map((p) => p.key)).toEqual(["registry.image"]);
+  });
+
+  it.each([
+    ["registry:3.0.0"],
+    ["registry@sha256:" + "a".repeat(64)],
+    ["ghcr.io/distribution/distribution:3.0.0@sha256:" + "a".repeat(64)],
+    ["registry.example.com:5000/mirror/registry:3.0.0"],
+  ])("accepts the pinned image reference %j", (image) => {
+    expect(parseStackConfig(raw("dev", { host: HOST, registry: { image } })).registry.image).toBe(image);
+  });
+
   it("rejects a reserved database user name", () => {
     expect(problems(raw("dev", { host: HOST, database: { username: "admin" } }))[0]).toMatchObject({
       key: "database.username",

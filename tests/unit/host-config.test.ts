@@ -88,6 +88,29 @@ describe("host, registry and TLS config: cross-field rules", () => {
     ]);
   });
 
+  it("refuses prod without a pinned host key; dev may opt out; an own pin is enough", () => {
+    expect(problems("prod", { host: { generateSshHostKey: false } })).toEqual([
+      { key: "host.generateSshHostKey", message: expect.stringMatching(/Prod needs a pinned host key/) },
+    ]);
+    expect(problems("dev", { host: { generateSshHostKey: false } })).toEqual([]);
+    const pin = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJPMVIP+1OQNhT0Tcn0oowZ92HSssUmbyCbAeBAFtJhV root@host";
+    expect(problems("prod", { host: { generateSshHostKey: false, sshHostKey: pin } })).toEqual([]);
+    expect(parse("prod", {}, PROD_SECRETS).host.generateSshHostKey).toBe(true);
+  });
+
+  it("accepts site access lists for prod sites only", () => {
+    expect(problems("prod", { host: { siteAllowedCidrs: { admin: ["203.0.113.0/24"] } } })).toEqual([]);
+    expect(problems("prod", { host: { siteAllowedCidrs: { api: ["203.0.113.0/24"] } } })).toEqual([
+      { key: "host.siteAllowedCidrs.api", message: "names no site (sites are docker, www, admin)." },
+    ]);
+    expect(problems("dev", { host: { siteAllowedCidrs: { admin: ["203.0.113.0/24"] } } })).toEqual([
+      { key: "host.siteAllowedCidrs.admin", message: expect.stringMatching(/is a prod setting/) },
+    ]);
+    expect(problems("prod", { host: { siteAllowedCidrs: { admin: ["203.0.113.7/24"] } } })[0]!.key).toBe(
+      "host.siteAllowedCidrs.admin[0]",
+    );
+  });
+
   it("keeps the CA longer-lived than the leaf", () => {
     expect(problems("dev", { tls: { caValidityDays: 100, certificateValidityDays: 200 } })).toEqual([
       {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { stepTriggers } from "../../components/registryHost/render";
 import { isWireSecret } from "../../scripts/plan/secrets";
+import { expectGeneratedHostKeyPinned } from "./support/hostKeyDelivery";
 import { runStack, type StackRun } from "./support/runStack";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -60,14 +61,14 @@ describe("dev host: security group", () => {
 });
 
 describe("dev host: instance, address, volumes", () => {
-  it("requires IMDSv2 with hop limit 1 and carries no user data", () => {
+  it("requires IMDSv2 with hop limit 1; user data carries only the host key installer", () => {
     const instance = run.named("dev-host-instance").props;
     expect(instance.metadataOptions).toMatchObject({
       httpEndpoint: "enabled",
       httpTokens: "required",
       httpPutResponseHopLimit: 1,
     });
-    expect(instance.userData).toBeUndefined();
+    expect(instance.userData).toMatch(/^#cloud-config\n/);
     expect(instance.userDataBase64).toBeUndefined();
   });
 
@@ -177,6 +178,12 @@ describe("dev host: registry credentials and outputs", () => {
   });
 });
 
+describe("dev host: SSH host key known before the first connection", () => {
+  it("generates it, stores it as a SecureString only the instance role reads, installs it at boot, pins it", () => {
+    expectGeneratedHostKeyPinned(run, "dev-host", "dev");
+  });
+});
+
 describe("dev host: provisioning over SSH", () => {
   const commands = () => run.ofType(COMMAND).filter((c) => c.name.startsWith("dev-host-"));
 
@@ -187,7 +194,6 @@ describe("dev host: provisioning over SSH", () => {
       expect(c.props.connection.privateKey).toMatch(/OPENSSH PRIVATE KEY/);
       const rawConnection = c.inputs.connection as Record<string, unknown>;
       expect(isWireSecret(rawConnection) || isWireSecret(rawConnection.privateKey)).toBe(true);
-      expect(c.props.connection.hostKey).toBeUndefined(); // host.sshHostKey unset: not pinned yet
     }
     expect(run.outputs.hostInstanceId!.value).toMatch(/^i-[0-9a-f]+$/); // the mock engine's id for the instance
   });

@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mintCa, mintLeaf, type Pem, withTempDir } from "../fixtures/certs";
+import { expectGeneratedHostKeyPinned } from "./support/hostKeyDelivery";
 import { runStack, type StackRun } from "./support/runStack";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -78,7 +79,11 @@ describe("prod host: instance and data", () => {
     expect(instance.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
     expect(instance.monitoring).toBe(true);
     expect(instance.rootBlockDevice).toMatchObject({ encrypted: true, volumeType: "gp3" });
-    expect(instance.userData).toBeUndefined();
+    expect(instance.userData).toMatch(/^#cloud-config\n/);
+  });
+
+  it("knows its SSH host key before the first connection: generated, SecureString, read by the role, pinned", () => {
+    expectGeneratedHostKeyPinned(run, "prod-host", "prod");
   });
 
   it("protects the encrypted data volume and snapshots it if it is ever deleted", () => {

@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_PACKAGE_VERSIONS,
+  renderAutoUpgradesConf,
+  renderInstallPackagesScript,
   HostRenderInputError,
   HOST_PATHS,
   aptPackages,
@@ -196,7 +197,7 @@ describe("nginx sites", () => {
     for (const d of [
       "proxy_set_header Host $http_host;",
       "proxy_set_header X-Real-IP $remote_addr;",
-      "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+      "proxy_set_header X-Forwarded-For $remote_addr;",
       "proxy_set_header X-Forwarded-Proto $scheme;",
       "proxy_read_timeout 900;",
       "proxy_request_buffering off;",
@@ -215,6 +216,27 @@ describe("nginx sites", () => {
   it("application sites proxy to their loopback port", () => {
     expect(wwwSite).toContain("proxy_pass http://127.0.0.1:8080;");
     expect(wwwSite).toContain("proxy_set_header X-Forwarded-Proto $scheme;");
+  });
+
+  it("the edge sets X-Forwarded-For to the connecting address, never appending the client's header", () => {
+    for (const site of [registrySite, wwwSite]) {
+      expect(site).toContain("proxy_set_header X-Forwarded-For $remote_addr;");
+      expect(site).not.toContain("$proxy_add_x_forwarded_for");
+    }
+  });
+
+  it("a site with an access list admits only those ranges (server level), others stay open", () => {
+    const limited = renderProvisionPlan({
+      ...prod,
+      nginx: { ...prod.nginx!, access: { admin: ["203.0.113.0/24", "2001:db8::/32"], docker: ["198.51.100.7/32"] } },
+    });
+    const admin = content(limited, "/etc/nginx/sites-available/admin.example.com.conf");
+    const tlsServer = blocks(admin, /server\s*\{/).find((b) => b.includes("listen 443"))!;
+    expect(tlsServer).toMatch(/allow 203\.0\.113\.0\/24;\s+allow 2001:db8::\/32;\s+deny all;/);
+    const docker = content(limited, "/etc/nginx/sites-available/docker.example.com.conf");
+    expect(docker).toMatch(/allow 198\.51\.100\.7\/32;\s+deny all;/);
+    expect(content(limited, "/etc/nginx/sites-available/www.example.com.conf")).not.toMatch(/\ballow |deny all/);
+    expect(wwwSite).not.toMatch(/deny all/);
   });
 
   it("the catch-all answers 444 on 80 and refuses unknown SNI on 443", () => {
@@ -341,14 +363,13 @@ describe("steps", () => {
     });
   });
 
-  it("packages: pinned Ubuntu 24.04 defaults, overridable, nginx only in prod", () => {
-    expect(aptPackages(prod)).toEqual([
-      { name: "docker.io", version: DEFAULT_PACKAGE_VERSIONS.docker },
-      { name: "nginx", version: DEFAULT_PACKAGE_VERSIONS.nginx },
-    ]);
-    expect(aptPackages({ ...dev, packages: { docker: "27.5.1-0ubuntu3~24.04.2" } })).toEqual([
-      { name: "docker.io", version: "27.5.1-0ubuntu3~24.04.2" },
-    ]);
+  it("packages: current builds, no version pins or holds, nginx only in prod, unattended-upgrades everywhere", () => {
+    expect(aptPackages(prod)).toEqual(["docker.io", "nginx", "unattended-upgrades"]);
+    expect(aptPackages(dev)).toEqual(["docker.io", "unattended-upgrades"]);
+    const script = renderInstallPackagesScript(prod);
+    expect(script).toContain("readonly PACKAGES=('docker.io' 'nginx' 'unattended-upgrades')");
+    expect(script).not.toMatch(/=\d[\w.~+-]*'|apt-mark hold|--allow-downgrades|--allow-change-held-packages/);
+    expect(renderAutoUpgradesConf()).toContain('"${distro_id}:${distro_codename}-security";');
   });
 });
 
@@ -381,12 +402,15 @@ describe("input validation", () => {
     ["an empty htpasswd", (i) => ({ ...i, registry: { ...i.registry, htpasswd: "\n" } }), /htpasswd is empty/],
     ["a floating image tag", (i) => ({ ...i, registry: { ...i.registry, image: "registry:latest" } }), /pin the image/],
     ["an untagged image", (i) => ({ ...i, registry: { ...i.registry, image: "registry" } }), /pin the image/],
+    ["an image that reads as a docker option", (i) => ({ ...i, registry: { ...i.registry, image: "--privileged:3.0.0" } }), /pin the image/],
     ["a port out of range", (i) => ({ ...i, registry: { ...i.registry, port: 70000 } }), /registry\.port is 70000/],
     ["prod without nginx", (i) => ({ ...i, nginx: undefined }), /nginx is missing in prod/],
     ["a bad site label", (i) => ({ ...i, nginx: { ...i.nginx!, sites: { "Bad_Label": 80 } } }), /not a DNS label/],
     ["two registry sites", (i) => ({ ...i, nginx: { ...i.nginx!, sites: { a: "registry", b: "registry" } } }), /registry twice/],
     ["a device path with a space", (i) => ({ ...i, dataVolumeDevice: "/dev/x y" }), /dataVolumeDevice/],
     ["a key that is not PEM", (i) => ({ ...i, tls: { ...i.tls, privateKeyPem: "secret" } }), /privateKeyPem is not PEM/],
+    ["an access list for no site", (i) => ({ ...i, nginx: { ...i.nginx!, access: { api: ["10.0.0.0/8"] } } }), /access\.api names no site/],
+    ["an access entry that is not a CIDR", (i) => ({ ...i, nginx: { ...i.nginx!, access: { admin: ["1.2.3.4/32; include /x"] } } }), /CIDR blocks/],
     ["a two-line GC schedule", (i) => ({ ...i, registry: { ...i.registry, gc: { enabled: true, onCalendar: "a\nb" } } }), /onCalendar/],
   ]; // prettier-ignore
   for (const [what, change, message] of cases) {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../stacks/config/parse";
-import { openSshKeyLine, openSshPublicKeyProblem } from "../../stacks/config/sections/common";
+import { openSshHostKeyProblem, openSshKeyLine, openSshPublicKeyProblem } from "../../stacks/config/sections/common";
 import { problems, raw } from "./support/rawConfig";
 
 // Real keys from OpenSSH's ssh-keygen (openssh-client, installed by the test command), as sshd's host keys are made.
@@ -36,6 +36,15 @@ describe("OpenSSH public key lines", () => {
 });
 
 describe("host.sshHostKey and host.sshPublicKey in stack config", () => {
+  it("refuses an ssh-rsa host key (the provider would offer only SHA-1 ssh-rsa) but accepts RSA as the login key", () => {
+    expect(openSshHostKeyProblem(keys.rsa)).toMatch(/ssh-rsa key.*SHA-1.*ssh-ed25519/);
+    expect(openSshHostKeyProblem(keys.ed25519)).toBeUndefined();
+    expect(openSshHostKeyProblem(keys.ecdsa)).toBeUndefined();
+    const found = problems(raw("dev", { host: { ...HOST, sshHostKey: keys.rsa, sshPublicKey: keys.rsa } }));
+    expect(found.map((p) => p.key)).toEqual(["host.sshHostKey"]);
+    expect(found[0]!.message).toMatch(/ssh-rsa key/);
+  });
+
   it("accepts real keys for both", () => {
     const config = parseStackConfig(raw("dev", { host: { ...HOST, sshHostKey: keys.ecdsa, sshPublicKey: keys.rsa } }));
     expect(config.host.sshHostKey).toBe(keys.ecdsa);

@@ -8,7 +8,7 @@ export { renderNginxMain, renderNginxMainFile } from "./nginxMain";
 export { nginxTlsPaths, renderAppSite, renderDefaultSite, renderNginxSites, renderRegistrySite } from "./nginxSite";
 export { HSTS, TLS_CIPHERS, TLS_PROTOCOLS } from "./nginxTls";
 export { gcTimerUnits, registryGcInput, renderGcFiles } from "./gc";
-export { aptPackages, DEFAULT_PACKAGE_VERSIONS } from "./packages";
+export { aptPackages, AUTO_UPGRADES_PATH, renderAutoUpgradesConf } from "./packages";
 export { renderBundle } from "./bundle";
 export { CLOUDWATCH_AGENT, renderCloudwatchAgentFile } from "./cloudwatchAgent";
 export { STEP_COMMAND, shQuote } from "./scripts/assemble";

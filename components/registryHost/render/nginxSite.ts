@@ -15,9 +15,24 @@ export function nginxTlsPaths(domain: string): { certificate: string; key: strin
  */
 const LISTEN_TLS = "listen 443 ssl http2;";
 
+/**
+ * Nginx is the edge: nothing in front of it may be trusted, so X-Forwarded-For is the connecting address alone.
+ * `$proxy_add_x_forwarded_for` would append it to the client's own header, and an app that trusts the first entry
+ * would take a forged address for the client's.
+ */
 const FORWARDED = `        proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-For $remote_addr;
         proxy_set_header X-Forwarded-Proto $scheme;`;
+
+/**
+ * `allow <cidr>; ... deny all;` for a site limited to source ranges (403 for everyone else), or nothing. At server
+ * level: every location inherits it (none sets its own access rules).
+ */
+export function accessBlock(allowedCidrs: readonly string[] | undefined): string {
+  if (!allowedCidrs || allowedCidrs.length === 0) return "";
+  const lines = allowedCidrs.map((cidr) => `    allow ${cidr};`).join("\n");
+  return `\n\n    # Only these source ranges (host.siteAllowedCidrs); everyone else gets 403.\n${lines}\n    deny all;`;
+}
 
 /** Catch-all: plain HTTP for unknown names gets no answer (444), TLS for unknown SNI (or none) is refused. */
 export function renderDefaultSite(): string {
@@ -38,7 +53,7 @@ server {
 `;
 }
 
-function tlsBlock(fqdn: string, domain: string): string {
+function tlsBlock(fqdn: string, domain: string, allowedCidrs?: readonly string[]): string {
   const { certificate, key } = nginxTlsPaths(domain);
   return `    ${LISTEN_TLS}
     server_name ${fqdn};
@@ -47,7 +62,7 @@ function tlsBlock(fqdn: string, domain: string): string {
     ssl_certificate_key ${key};
 
     # add_header in a location replaces these: every location that adds headers repeats HSTS.
-    add_header Strict-Transport-Security "${HSTS}" always;`;
+    add_header Strict-Transport-Security "${HSTS}" always;${accessBlock(allowedCidrs)}`;
 }
 
 function redirectBlock(fqdn: string): string {
@@ -59,7 +74,12 @@ function redirectBlock(fqdn: string): string {
 }
 
 /** `docker.<domain>`: TLS termination in front of the registry on 127.0.0.1 (streaming, no buffering either way). */
-export function renderRegistrySite(fqdn: string, domain: string, registryPort: number): string {
+export function renderRegistrySite(
+  fqdn: string,
+  domain: string,
+  registryPort: number,
+  allowedCidrs?: readonly string[],
+): string {
   const upstream = `registry_${fqdn.replace(/[^a-z0-9]/g, "_")}`;
   return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
 upstream ${upstream} {
@@ -70,7 +90,7 @@ upstream ${upstream} {
 ${redirectBlock(fqdn)}
 
 server {
-${tlsBlock(fqdn, domain)}
+${tlsBlock(fqdn, domain, allowedCidrs)}
 
     # Layers can be gigabytes: no size limit, stream them both ways.
     client_max_body_size 0;
@@ -106,12 +126,12 @@ ${FORWARDED}
 }
 
 /** An application site: TLS termination in front of 127.0.0.1:<port>. */
-export function renderAppSite(fqdn: string, domain: string, port: number): string {
+export function renderAppSite(fqdn: string, domain: string, port: number, allowedCidrs?: readonly string[]): string {
   return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
 ${redirectBlock(fqdn)}
 
 server {
-${tlsBlock(fqdn, domain)}
+${tlsBlock(fqdn, domain, allowedCidrs)}
 
     location / {
         proxy_pass http://127.0.0.1:${port};
@@ -136,7 +156,7 @@ export interface NginxSites {
 /** Prod: the catch-all, one file per site (sites-available, linked from sites-enabled), certificate and key. */
 export function renderNginxSites(input: HostRenderInput): NginxSites {
   if (!input.nginx) return { files: [], links: [], removed: [] };
-  const { domain, sites } = input.nginx;
+  const { domain, sites, access = {} } = input.nginx;
   const available: { name: string; content: string }[] = [{ name: DEFAULT_SITE_FILE, content: renderDefaultSite() }];
   for (const [label, target] of Object.entries(sites).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const fqdn = `${label}.${domain}`;
@@ -144,8 +164,8 @@ export function renderNginxSites(input: HostRenderInput): NginxSites {
       name: siteFileName(fqdn),
       content:
         target === "registry"
-          ? renderRegistrySite(fqdn, domain, input.registry.port)
-          : renderAppSite(fqdn, domain, target),
+          ? renderRegistrySite(fqdn, domain, input.registry.port, access[label])
+          : renderAppSite(fqdn, domain, target, access[label]),
     });
   }
   const tls = nginxTlsPaths(domain);

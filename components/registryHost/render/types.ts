@@ -40,14 +40,14 @@ export interface HostRenderInput {
     domain: string;
     /** subdomain -> upstream port on 127.0.0.1, or "registry". */
     sites: Record<string, number | "registry">;
+    /**
+     * subdomain -> the only source CIDR blocks Nginx admits to it (`allow`/`deny all`: 403 for others). Optional
+     * (added by the host renderers); a site not listed is open to everyone.
+     */
+    access?: Record<string, string[]>;
   };
   /** Device path of the separate EBS data volume (e.g. /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc...). */
   dataVolumeDevice: string;
-  /**
-   * Pinned apt package versions (`pkg=version`). Optional (added by the host renderers); each field defaults to the
-   * Ubuntu 24.04 (noble) release-pocket version in render/packages.ts. Set a field to "" to take the archive's newest.
-   */
-  packages?: { docker?: string; nginx?: string };
   /**
    * Longest wait-ready waits for cloud-init, in seconds: `cloud-init status --wait` has no limit of its own, and the
    * command provider's custom timeout bounds connecting only. Optional; defaults to DEFAULT_READY_TIMEOUT_SECONDS

@@ -1,3 +1,4 @@
+import { pinnedImageProblem } from "./image";
 import type { HostRenderInput } from "./types";
 
 /** Thrown when a HostRenderInput cannot produce a safe host configuration; the message names the field and the fix. */
@@ -15,8 +16,6 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** Paths end up unquoted in the files bundle and in unit files: keep them to a safe alphabet. */
 export const SAFE_PATH = /^\/[A-Za-z0-9._@+/-]*$/;
-const PINNED_IMAGE = /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/;
-const PACKAGE_VERSION = /^[A-Za-z0-9.+~:-]*$/;
 
 function fail(field: string, problem: string, fix: string): never {
   throw new HostRenderInputError(`HostRenderInput.${field} ${problem}: ${fix}`);
@@ -35,8 +34,9 @@ function checkPem(field: string, pem: string, kind: RegExp): void {
 export function validateHostRenderInput(input: HostRenderInput): void {
   const { registry, tls, nginx } = input;
   if (!/^[a-z_][a-z0-9_-]*$/.test(input.sshUser)) fail("sshUser", `is "${input.sshUser}"`, "use a Unix user name");
-  if (!PINNED_IMAGE.test(registry.image) || registry.image.endsWith(":latest")) {
-    fail("registry.image", `is "${registry.image}"`, "pin the image by tag or digest, e.g. registry:3.0.0");
+  const imageProblem = pinnedImageProblem(registry.image);
+  if (imageProblem) {
+    fail("registry.image", `is "${registry.image}"`, `it ${imageProblem}; pin the image by tag or digest`);
   }
   checkPort("registry.port", registry.port);
   const users = registry.htpasswd.split("\n").filter((l) => l.trim() !== "");
@@ -67,11 +67,6 @@ export function validateHostRenderInput(input: HostRenderInput): void {
   if (ready !== undefined && (!Number.isInteger(ready) || ready < 1)) {
     fail("readyTimeoutSeconds", `is ${ready}`, "use a whole number of seconds, at least 1");
   }
-  for (const [name, version] of Object.entries(input.packages ?? {})) {
-    if (version !== undefined && !PACKAGE_VERSION.test(version)) {
-      fail(`packages.${name}`, `is "${version}"`, "use a Debian version string such as 1.24.0-2ubuntu7");
-    }
-  }
   if (input.composition === "prod") {
     if (!nginx) fail("nginx", "is missing in prod", "give the domain and the sites (prod runs Nginx)");
     if (!DNS_NAME.test(nginx.domain)) fail("nginx.domain", `is "${nginx.domain}"`, "use a lower-case DNS name");
@@ -83,6 +78,17 @@ export function validateHostRenderInput(input: HostRenderInput): void {
     for (const [label, target] of entries) {
       if (!DNS_LABEL.test(label)) fail(`nginx.sites.${label}`, "is not a DNS label", "use a-z, 0-9 and '-'");
       if (target !== "registry") checkPort(`nginx.sites.${label}`, target);
+    }
+    for (const [label, cidrs] of Object.entries(nginx.access ?? {})) {
+      if (!(label in nginx.sites)) fail(`nginx.access.${label}`, "names no site", "limit one of nginx.sites");
+      if (cidrs.length === 0)
+        fail(`nginx.access.${label}`, "is empty", "list at least one CIDR block or drop the entry");
+      for (const cidr of cidrs) {
+        // The value lands in an nginx directive: only address characters, nothing that could end it.
+        if (!/^[0-9a-fA-F:.]{2,39}\/\d{1,3}$/.test(cidr)) {
+          fail(`nginx.access.${label}`, `holds "${cidr}"`, "use CIDR blocks such as 203.0.113.0/24");
+        }
+      }
     }
   } else if (nginx) {
     fail("nginx", "is set in dev", "leave it undefined: dev runs no Nginx (the registry serves TLS itself)");

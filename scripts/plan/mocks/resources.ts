@@ -88,6 +88,10 @@ export const computedOutputs: Record<string, ComputedOutputs> = {
     arn: `arn:aws:route53:::hostedzone/${name}`,
   }),
   "aws:route53/record:Record": (_name, inputs) => ({ fqdn: `${String(inputs.name)}` }),
+  // Parameter names are paths (`/a/b`): the ARN is `...:parameter/a/b`.
+  "aws:ssm/parameter:Parameter": (name, inputs) => ({
+    arn: arn("ssm", `parameter${String(inputs.name ?? `/${name}`)}`),
+  }),
   "tls:index/privateKey:PrivateKey": (name) => ({
     privateKeyPem: placeholderPem("PRIVATE KEY", name),
     privateKeyOpenssh: placeholderPem("OPENSSH PRIVATE KEY", name),

@@ -57,7 +57,7 @@ export function hostChecks(
 
   if (prod) {
     for (const key of ["registryAllowedCidrs", "apiGatewayAllowedCidrs"] as const) {
-      if (host[key].length > 0) {
+      if ((host[key] ?? []).length > 0) {
         problems.push({
           key: `host.${key}`,
           message: "is a dev-only setting: in prod only Nginx (80/443) and SSH are reachable.",
@@ -93,6 +93,22 @@ export function hostChecks(
     }
   }
 
+  for (const site of Object.keys(host.siteAllowedCidrs)) {
+    if (!prod) {
+      problems.push({
+        key: `host.siteAllowedCidrs.${site}`,
+        message: "is a prod setting: dev runs no Nginx (limit dev ports with the security group allow lists).",
+        fix: `pulumi config rm --path 'host.siteAllowedCidrs.${site}'`,
+      });
+    } else if (!(site in sites)) {
+      problems.push({
+        key: `host.siteAllowedCidrs.${site}`,
+        message: `names no site (sites are ${Object.keys(sites).join(", ")}).`,
+        fix: `pulumi config rm --path 'host.siteAllowedCidrs.${site}'`,
+      });
+    }
+  }
+
   if (!prod && tls.mode === "provided") {
     // A bought certificate has no IP SAN: dev clients must reach the registry by name, <site>.<domain>:<port>.
     if (!dns.domain || !Object.values(sites).includes("registry")) {
@@ -110,6 +126,16 @@ export function hostChecks(
       key: "tls.certificateValidityDays",
       message: `(${tls.certificateValidityDays}) outlives tls.caValidityDays (${tls.caValidityDays}): the CA must outlive the certificates it signs.`,
       fix: setCommand("tls.certificateValidityDays", "397"),
+    });
+  }
+
+  if (prod && !host.sshHostKey && !host.generateSshHostKey) {
+    problems.push({
+      key: "host.generateSshHostKey",
+      message:
+        "is false and host.sshHostKey is unset: the first provisioning connection, which carries the TLS key and " +
+        "registry passwords, would trust whatever host answers. Prod needs a pinned host key.",
+      fix: setCommand("host.generateSshHostKey", "true"),
     });
   }
 

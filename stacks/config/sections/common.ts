@@ -105,3 +105,28 @@ export const openSshPublicKey = z.string().superRefine((value, ctx) => {
   const problem = openSshPublicKeyProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
+
+/**
+ * What is wrong with a host key line the provisioning connection pins, or undefined. On top of the line's shape: no
+ * `ssh-rsa`. The command provider offers the pinned key's own type as its only host-key algorithm
+ * (pulumi/pulumi-command `provider/pkg/provider/remote/connection.go`: `ssh.FixedHostKey(publicKey)`,
+ * `HostKeyAlgorithms: []string{publicKey.Type()}`), and for an RSA key that type is `ssh-rsa`, the SHA-1 signature
+ * OpenSSH 8.8+ (Ubuntu 24.04's sshd) refuses: every connection would fail. It cannot ask for `rsa-sha2-256` instead.
+ */
+export function openSshHostKeyProblem(value: string): string | undefined {
+  const problem = openSshPublicKeyProblem(value);
+  if (problem) return problem;
+  if (value.trim().startsWith("ssh-rsa ")) {
+    return (
+      "is an ssh-rsa key: the provisioning connection would offer only the SHA-1 ssh-rsa signature, which the " +
+      "host's sshd refuses; pin the host's ssh-ed25519 key instead (/etc/ssh/ssh_host_ed25519_key.pub)"
+    );
+  }
+  return undefined;
+}
+
+/** The host's own SSH public key line (ssh-ed25519 or ecdsa-sha2-*), as pinned by the provisioning connection. */
+export const openSshHostKey = z.string().superRefine((value, ctx) => {
+  const problem = openSshHostKeyProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { anyCidr, digitText, openSshPublicKey, port } from "./common";
+import { anyCidr, digitText, dnsLabel, openSshHostKey, openSshPublicKey, port } from "./common";
 
 /** `host`: the EC2 host that runs the registry (and Nginx in prod). */
 export const hostSection = z
@@ -44,17 +44,46 @@ export const hostSection = z
     /** Your own SSH public key (OpenSSH format). When unset, a key pair is generated and its private key is a secret output. */
     sshPublicKey: openSshPublicKey.optional().meta({ example: "ssh-ed25519 AAAA... you@laptop" }),
     /**
-     * The host's own SSH host public key (a line of /etc/ssh/ssh_host_*_key.pub). When set, provisioning verifies the
-     * host against it and refuses any other; when unset, the host key is not verified (see the README: pin it after
-     * the first deployment). A replaced instance has a new key: update this setting with it.
+     * Your own pin of the host's SSH host public key (a line of /etc/ssh/ssh_host_ed25519_key.pub; ssh-ed25519 or
+     * ecdsa, never ssh-rsa). When set, provisioning verifies the host against it and the program generates no host
+     * key. Defaults to unset: the generated key of `generateSshHostKey` is pinned instead.
      */
-    sshHostKey: openSshPublicKey.optional().meta({ example: "ssh-ed25519 AAAA... root@ip-10-0-0-10" }),
+    sshHostKey: openSshHostKey.optional().meta({ example: "ssh-ed25519 AAAA... root@ip-10-0-0-10" }),
+    /**
+     * Generate the host's SSH host key in the program, deliver it through an SSM SecureString parameter that only the
+     * host's instance role can read (installed by cloud-init before sshd starts), and pin it on every provisioning
+     * connection. Defaults to true. false without `sshHostKey` leaves the host unverified: refused in prod.
+     */
+    generateSshHostKey: z.boolean().default(true).meta({ example: "true" }),
+    /**
+     * KMS key (ARN) that encrypts the host key parameter; the instance role may then decrypt with it only through
+     * SSM. Defaults to unset: the AWS-managed aws/ssm key.
+     */
+    sshHostKeyKmsKeyArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/,
+        "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
+      )
+      .optional()
+      .meta({ example: "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }),
     /** Dev only: the API gateway (Spring Cloud Gateway) port opened on the host. Defaults to 8000, as in the seed. */
     apiGatewayPort: port.default(8000).meta({ example: "8000" }),
-    /** Dev only: CIDR blocks allowed to reach the API gateway port. Defaults to none. */
-    apiGatewayAllowedCidrs: z.array(anyCidr).default([]).meta({ example: "0.0.0.0/0" }),
+    /**
+     * Dev only: CIDR blocks allowed to reach the API gateway port, which serves plain HTTP. Defaults to
+     * `sshAllowedCidrs` (your admin ranges); `[]` keeps the port closed; `0.0.0.0/0` opens it to the world.
+     */
+    apiGatewayAllowedCidrs: z.array(anyCidr).optional().meta({ example: "198.51.100.0/24" }),
     /** Dev only: CIDR blocks allowed to reach the registry port directly (TLS + basic auth). Defaults to none. */
     registryAllowedCidrs: z.array(anyCidr).default([]).meta({ example: "0.0.0.0/0" }),
+    /**
+     * Prod: sites Nginx serves only to these source CIDR blocks (`allow` ... `deny all`, 403 for everyone else), e.g.
+     * `{ admin: ["203.0.113.0/24"] }`. Defaults to none: every site is open to everyone.
+     */
+    siteAllowedCidrs: z
+      .record(dnsLabel, z.array(anyCidr).min(1, "must list at least one CIDR block (or drop the site from the map)"))
+      .default({})
+      .meta({ example: "203.0.113.0/24" }),
     /**
      * How long the first provisioning step waits for SSH on a new instance (the provider's create timeout) and then,
      * on the host, for cloud-init (`timeout` in the wait-ready script, which fails with a message naming this key),

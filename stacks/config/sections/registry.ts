@@ -1,16 +1,24 @@
 import { z } from "zod";
+import { DEFAULT_REGISTRY_IMAGE, pinnedImageProblem } from "../../../components/registryHost/render/image";
+import { calendarProblem } from "./calendar";
 import { port } from "./common";
 
 /** `registry`: the private Docker registry (distribution) on the host. */
 export const registrySection = z
   .object({
-    /** Registry image, pinned by tag or digest (never `latest`). Defaults to registry:3.0.0 (distribution v3). */
+    /**
+     * Registry image, pinned by tag and/or digest (never `latest`). Defaults to
+     * registry:3.0.0@sha256:6c5666b8... (distribution v3.0.0, the official image's index digest: a tag can move, the
+     * digest cannot).
+     */
     image: z
       .string()
-      .regex(/^[a-z0-9./_-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/, "must name an image with a pinned tag or digest")
-      .refine((image) => !image.endsWith(":latest"), { message: "must not use the floating tag latest: pin a version" })
-      .default("registry:3.0.0")
-      .meta({ example: "registry:3.0.0" }),
+      .superRefine((image, ctx) => {
+        const problem = pinnedImageProblem(image);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .default(DEFAULT_REGISTRY_IMAGE)
+      .meta({ example: "registry:3.0.0@sha256:6c5666b861f3505b116bb9aa9b25175e71210414bd010d92035ff64018f9457e" }),
     /** Port the registry listens on (dev: public with TLS; prod: loopback behind Nginx). Defaults to 5000. */
     port: port.default(5000).meta({ example: "5000" }),
     /** Registry users; each gets a generated password (secret output). Defaults to ci and deploy. */
@@ -26,7 +34,14 @@ export const registrySection = z
         /** Defaults to true. */
         enabled: z.boolean().default(true).meta({ example: "true" }),
         /** systemd OnCalendar expression. Defaults to weekly, Sunday 03:30 UTC. */
-        onCalendar: z.string().min(1).default("Sun *-*-* 03:30:00").meta({ example: "Sun *-*-* 03:30:00" }),
+        onCalendar: z
+          .string()
+          .superRefine((value, ctx) => {
+            const problem = calendarProblem(value);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          })
+          .default("Sun *-*-* 03:30:00")
+          .meta({ example: "Sun *-*-* 03:30:00" }),
       })
       .strict()
       .default({ enabled: true, onCalendar: "Sun *-*-* 03:30:00" }),

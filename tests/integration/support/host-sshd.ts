@@ -15,6 +15,10 @@ export interface RunningSshd {
 export interface SshdOptions {
   /** Directories put first on the session's PATH (fake `sudo`, test doubles). */
   readonly pathPrefix?: readonly string[];
+  /** An existing private host key file to serve (e.g. one a boot script installed). Defaults to a fresh ED25519 key. */
+  readonly hostKeyFile?: string;
+  /** The `<type> <key data>` the client pins in known_hosts. Defaults to the served key's public half. */
+  readonly pinnedHostKey?: string;
 }
 
 /**
@@ -24,9 +28,9 @@ export interface SshdOptions {
 export async function startSshd(dir: string, opts: SshdOptions = {}): Promise<RunningSshd> {
   await mkdir(dir, { recursive: true });
   await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
-  const hostKey = join(dir, "host_ed25519");
+  const hostKey = opts.hostKeyFile ?? join(dir, "host_ed25519");
   const clientKey = join(dir, "client_ed25519");
-  await runOk("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
+  if (!opts.hostKeyFile) await runOk("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
   await runOk("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKey]);
   const authorized = join(dir, "authorized_keys");
   await writeFile(authorized, await readFile(`${clientKey}.pub`), { mode: 0o600 });
@@ -60,7 +64,8 @@ export async function startSshd(dir: string, opts: SshdOptions = {}): Promise<Ru
     ].join("\n"),
   );
   const knownHosts = join(dir, "known_hosts");
-  await writeFile(knownHosts, `[127.0.0.1]:${port} ${(await readFile(`${hostKey}.pub`, "utf8")).trim()}\n`);
+  const pinned = opts.pinnedHostKey ?? (await runOk("ssh-keygen", ["-y", "-f", hostKey])).stdout.trim();
+  await writeFile(knownHosts, `[127.0.0.1]:${port} ${pinned}\n`);
   await chmod(clientKey, 0o600);
 
   const sshd = ["-f", config, "-D", "-e"];

@@ -1,6 +1,6 @@
 import { renderBundle } from "../bundle";
 import { gcTimerUnits } from "../gc";
-import { aptPackages, aptSpec } from "../packages";
+import { aptPackages, AUTO_UPGRADES_PATH, renderAutoUpgradesConf } from "../packages";
 import { CLOUDWATCH_AGENT } from "../cloudwatchAgent";
 import { DATA_FS_TYPE, HOST_PATHS, REGISTRY_UNIT_NAME } from "../paths";
 import { DEFAULT_READY_TIMEOUT_SECONDS, type HostLink, type HostRenderInput } from "../types";
@@ -19,12 +19,18 @@ export function renderWaitReadyScript(input: Pick<HostRenderInput, "readyTimeout
   );
 }
 
-/** install-packages: docker.io (and nginx in prod) at pinned versions, held; nginx kept from starting during apt. */
+/**
+ * install-packages: docker.io (and nginx in prod) at the archive's current build, unattended-upgrades on for the
+ * security pocket, no holds; nginx kept from starting during apt.
+ */
 export function renderInstallPackagesScript(input: HostRenderInput): string {
   return (
-    assembleScript("install-packages", "install the Docker engine (and Nginx in prod) at pinned versions", {
-      PACKAGES: aptPackages(input).map(aptSpec),
+    assembleScript("install-packages", "install the Docker engine (and Nginx in prod); security updates on", {
+      PACKAGES: aptPackages(input),
       NO_AUTOSTART: input.composition === "prod" ? ["nginx"] : [],
+      AUTO_UPGRADES_PATH,
+      // base64: the file holds apt's own ${distro_id} variables, which read as unexpanded shell in a quoted value.
+      AUTO_UPGRADES_CONF_BASE64: Buffer.from(renderAutoUpgradesConf()).toString("base64"),
     }) + RUN_MAIN
   );
 }

@@ -1,25 +1,23 @@
-# install-packages: the Docker engine (and Nginx in prod) at their pinned versions. Idempotent: when every package is
-# installed at its pin, apt is not even called. Services listed in NO_AUTOSTART are kept from starting while apt
-# runs (policy-rc.d): Nginx must not serve the package's default site before our configuration is installed and tested.
+# install-packages: the Docker engine (and Nginx in prod) at the archive's current build, and unattended-upgrades so
+# security updates reach them. No version pins, no holds: an exact pin on a release build stops installing once
+# -updates has a newer one (nginx depends on nginx-common of its own version) and a hold blocks security fixes.
+# Idempotent: when every package is installed, apt is not called. Services listed in NO_AUTOSTART are kept from
+# starting while apt runs (policy-rc.d): Nginx must not serve the package's default site before our configuration is
+# installed and tested.
 main() {
   parse_args "$@"
   require_root
-  local spec name version status missing=()
-  for spec in "${PACKAGES[@]}"; do
-    name="${spec%%=*}"
-    version=""
-    if [ "$name" != "$spec" ]; then version="${spec#*=}"; fi
+  local name status missing=() changed=0
+  for name in "${PACKAGES[@]}"; do
     # shellcheck disable=SC2016 # dpkg-query format fields, not shell expansions
     status="$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)"
     case "$status" in
       *" ok installed "*)
-        if [ -z "$version" ] || [ "${status##* }" = "$version" ]; then
-          log "unchanged $name ${status##* }"
-          continue
-        fi
+        log "unchanged $name ${status##* } (security updates: unattended-upgrades)"
+        continue
         ;;
     esac
-    missing+=("$spec")
+    missing+=("$name")
   done
 
   if [ "${#missing[@]}" -gt 0 ]; then
@@ -43,8 +41,7 @@ main() {
     local apt_opts=(-o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
     log "installing ${missing[*]}"
     apt-get "${apt_opts[@]}" update -qq
-    apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends --allow-change-held-packages --allow-downgrades \
-      "${missing[@]}" </dev/null
+    apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" </dev/null
     if [ "$created_policy" = 1 ]; then
       rm -f "$policy"
       trap - EXIT
@@ -52,18 +49,30 @@ main() {
     log "changed ${missing[*]}"
   fi
 
-  # Pinned packages are held so unattended-upgrades does not move them; unpinned ones are not.
+  # Holds (from an earlier version of this program, or by hand) would keep these packages from security updates.
   local held
   held="$(apt-mark showhold 2>/dev/null || true)"
-  for spec in "${PACKAGES[@]}"; do
-    name="${spec%%=*}"
-    if [ "$name" != "$spec" ] && ! printf '%s\n' "$held" | grep -qxF "$name"; then
-      apt-mark hold "$name" >/dev/null
-      log "held $name"
+  for name in "${PACKAGES[@]}"; do
+    if printf '%s\n' "$held" | grep -qxF "$name"; then
+      apt-mark unhold "$name" >/dev/null
+      log "released the hold on $name"
+      changed=1
     fi
   done
 
+  local conf wanted
+  conf="$(host_path "$AUTO_UPGRADES_PATH")"
+  wanted="$(printf '%s' "$AUTO_UPGRADES_CONF_BASE64" | base64 -d)"
+  if [ "$(cat "$conf" 2>/dev/null || true)" != "$wanted" ]; then
+    mkdir -p "$(dirname "$conf")"
+    printf '%s\n' "$wanted" >"$conf.tmp"
+    chmod 0644 "$conf.tmp"
+    mv -f "$conf.tmp" "$conf"
+    log "changed $AUTO_UPGRADES_PATH"
+    changed=1
+  fi
+
   if ! "$SYSTEMCTL" is-enabled --quiet docker.service 2>/dev/null; then "$SYSTEMCTL" enable docker.service; fi
   if ! "$SYSTEMCTL" is-active --quiet docker.service; then "$SYSTEMCTL" start docker.service; fi
-  if [ "${#missing[@]}" -eq 0 ]; then log "no change"; fi
+  if [ "${#missing[@]}" -eq 0 ] && [ "$changed" = 0 ]; then log "no change"; fi
 }

@@ -1,0 +1,51 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { mintCa, mintLeaf, tempDir } from "../fixtures/certs";
+import { runStack, type StackRun } from "./support/runStack";
+
+// Prod with host.siteAllowedCidrs and a customer KMS key for the host key parameter: the limited site's Nginx file
+// admits only those ranges (the others stay open); the parameter uses that key and the role may decrypt only via SSM.
+const KMS = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+let run: StackRun;
+beforeAll(async () => {
+  const dir = tempDir();
+  const ca = mintCa(dir);
+  const leaf = mintLeaf(dir, ca, {
+    name: "site",
+    dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
+  });
+  run = await runStack(
+    "prod",
+    {
+      host: {
+        sshAllowedCidrs: ["203.0.113.10/32"],
+        siteAllowedCidrs: { admin: ["198.51.100.0/24"] },
+        sshHostKeyKmsKeyArn: KMS,
+      },
+    },
+    { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem },
+  );
+});
+
+describe("prod site access lists", () => {
+  it("limits admin to its ranges and leaves www and the registry open", () => {
+    const file = (site: string) =>
+      run.hostFiles.find((f) => f.path === `/etc/nginx/sites-available/${site}.example.com.conf`)!;
+    expect(file("admin").content).toMatch(/allow 198\.51\.100\.0\/24;\s+deny all;/);
+    expect(file("www").content).not.toMatch(/deny all/);
+    expect(file("docker").content).not.toMatch(/deny all/);
+  });
+});
+
+describe("prod host key parameter with a customer KMS key", () => {
+  it("encrypts the parameter with it and lets the role decrypt only through SSM", () => {
+    expect(run.named("prod-host-ssh-host-key-parameter").props.keyId).toBe(KMS);
+    const policy = JSON.parse(run.named("prod-host-ssh-host-key-read").props.policy);
+    expect(policy.Statement[1]).toEqual({
+      Sid: "DecryptHostKeyViaSsm",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: KMS,
+      Condition: { StringEquals: { "kms:ViaService": "ssm.ap-northeast-2.amazonaws.com" } },
+    });
+  });
+});
