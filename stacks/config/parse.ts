@@ -1,5 +1,6 @@
 import { azureChecks } from "./checks/azure";
 import { hostChecks } from "./checks/host";
+import { tlsChecks } from "./checks/tls";
 import { planSubnets } from "../../components/network/subnets";
 import { COMPOSITION_DEFAULTS, COMPOSITIONS, type Composition, mergeDefaults, SHARED_DEFAULTS } from "./defaults";
 import { type ConfigProblem, ConfigError, exampleAt, isArrayAt, pathToKey, setCommand } from "./errors";
@@ -90,7 +91,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   ) as Record<SecretKey, boolean>;
 
   if (parsed.success) {
-    for (const check of [crossChecks, hostChecks, azureChecks])
+    for (const check of [crossChecks, hostChecks, tlsChecks, azureChecks])
       problems.push(...check(parsed.data, composition, secretsSet));
   }
 

@@ -385,7 +385,7 @@ describe("input validation", () => {
     ["a bad site label", (i) => ({ ...i, nginx: { ...i.nginx!, sites: { "Bad_Label": 80 } } }), /not a DNS label/],
     ["two registry sites", (i) => ({ ...i, nginx: { ...i.nginx!, sites: { a: "registry", b: "registry" } } }), /registry twice/],
     ["a device path with a space", (i) => ({ ...i, dataVolumeDevice: "/dev/x y" }), /dataVolumeDevice/],
-    ["a key that is not PEM", (i) => ({ ...i, tls: { ...i.tls, privateKeyPem: "secret" } }), /privateKeyPem is not PEM/],
+    ["a key that is not PEM", (i) => ({ ...i, tls: { ...i.tls!, privateKeyPem: "secret" } }), /privateKeyPem is not PEM/],
     ["a two-line GC schedule", (i) => ({ ...i, registry: { ...i.registry, gc: { enabled: true, onCalendar: "a\nb" } } }), /onCalendar/],
   ]; // prettier-ignore
   for (const [what, change, message] of cases) {

@@ -13,6 +13,7 @@ export { renderBundle } from "./bundle";
 export { STEP_COMMAND, shQuote } from "./scripts/assemble";
 export {
   healthCheckTarget,
+  renderAcmePrepareScript,
   renderApplyConfigScript,
   renderHealthCheckScript,
   renderHealthCheckStdin,
@@ -23,3 +24,14 @@ export {
   renderWaitReadyScript,
 } from "./scripts/scripts";
 export { renderHostFiles, renderProvisionPlan, stepHash, stepTriggers } from "./plan";
+export {
+  ACME_PATHS,
+  ACME_RENEW_DAYS,
+  ACME_WARN_DAYS,
+  acmeCertificateNames,
+  acmeTimerUnits,
+  renderAcmeConfig,
+  renderAcmeFiles,
+  renderAcmeUnits,
+  renderChallengeLocation,
+} from "./acme/acme";

@@ -23,6 +23,8 @@ export function aptPackages(input: HostRenderInput): AptPackage[] {
   const versions = { ...DEFAULT_PACKAGE_VERSIONS, ...input.packages };
   const list: AptPackage[] = [{ name: "docker.io", version: versions.docker ?? "" }];
   if (input.composition === "prod") list.push({ name: "nginx", version: versions.nginx ?? "" });
+  // The ACME client (Ubuntu universe; Debian 12 has the same 4.9 line): the archive's build, not pinned (docs/acme.md).
+  if (input.acme) list.push({ name: "lego", version: "" });
   return list;
 }
 

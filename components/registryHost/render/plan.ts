@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { HostFile } from "../../hostFile";
+import { renderAcmeFiles } from "./acme/acme";
 import { renderGcFiles } from "./gc";
 import { renderNginxMainFile } from "./nginxMain";
 import { renderNginxSites } from "./nginxSite";
@@ -7,6 +8,7 @@ import { renderRegistryFiles } from "./registryConfig";
 import { renderRegistryUnitFile } from "./registryUnit";
 import { STEP_COMMAND } from "./scripts/assemble";
 import {
+  renderAcmePrepareScript,
   renderApplyConfigScript,
   renderHealthCheckStdin,
   renderInstallFilesStdin,
@@ -25,6 +27,7 @@ export function renderHostFiles(input: HostRenderInput): Pick<Required<Provision
     renderRegistryUnitFile(input),
     ...renderGcFiles(input),
     ...(input.composition === "prod" ? [renderNginxMainFile(), ...sites.files] : []),
+    ...renderAcmeFiles(input),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, links: sites.links, removed: sites.removed };
 }
@@ -51,6 +54,8 @@ export function renderProvisionPlan(input: HostRenderInput): ProvisionPlan {
       step("install-packages", renderInstallPackagesScript(input), false),
       step("prepare-data-volume", renderPrepareDataVolumeScript(input), false),
       step("install-files", renderInstallFilesStdin(files, links, removed), true),
+      // ACME: state directories and the certificate Nginx starts with (issued earlier, or a temporary one).
+      ...(input.acme ? [step("acme-prepare", renderAcmePrepareScript(), true)] : []),
       step("apply-config", renderApplyConfigScript(input), true),
       step("health-check", renderHealthCheckStdin(input), true),
     ],
