@@ -7,6 +7,7 @@ import { renderProvisionPlan } from "../components/registryHost/render";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import { openSshKeyLine } from "./config/sections/common";
+import { acmeDirectoryUrl } from "./config/sections/tls";
 import type { HostShape } from "./compose";
 
 /** What the composition needs from the host. */
@@ -16,10 +17,12 @@ export interface HostResult {
   /** Registry passwords (secret), user -> password, for Key Vault. */
   registryPasswords: pulumi.Output<Record<string, string>>;
   hostFiles: pulumi.Output<HostFile[]>;
+  /** The instance role (ACME dns-01 attaches its Route53 policy to it once the zone exists). */
+  instanceRoleName: pulumi.Output<string> | undefined;
   /**
    * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`,
    * `registryCaCertificatePem` (self-signed only), `sshCommand`, `sshPrivateKey` (secret, generated key only),
-   * `registryUsers`, `registryPasswords` (secret), `tlsCertificateExpiry`.
+   * `registryUsers`, `registryPasswords` (secret), `tlsCertificateExpiry`, `tlsMode`.
    */
   outputs: Record<string, pulumi.Input<unknown>>;
 }
@@ -71,7 +74,7 @@ export function createHost(
         users: registry.users,
         gc: registry.gc,
         // A bought certificate names hosts, not the IP: clients then use the registry site's name.
-        hostName: shape.nginx || config.tls.mode === "provided" ? registryHostName : undefined,
+        hostName: shape.nginx || config.tls.mode !== "self-signed" ? registryHostName : undefined,
         clientsUsePort: !shape.nginx,
       },
       tls: hostTls(config, secrets, siteNames),
@@ -79,6 +82,7 @@ export function createHost(
       protectData: config.composition === "prod",
       renderProvisionPlan,
       provisionTimeoutMinutes: host.provisionTimeoutMinutes,
+      instanceRole: config.tls.mode === "acme" && config.tls.acme.challenge === "dns-01",
     },
     { providers: [provider] },
   );
@@ -88,6 +92,7 @@ export function createHost(
     publicIp: component.publicIp,
     registryPasswords: component.registryPasswords,
     hostFiles: component.hostFiles,
+    instanceRoleName: component.instanceRoleName,
     outputs: {
       hostPublicIp: component.publicIp,
       hostInstanceId: component.instanceId,
@@ -98,12 +103,30 @@ export function createHost(
       registryUsers: component.registryUsers,
       registryPasswords: component.registryPasswords,
       tlsCertificateExpiry: component.tlsCertificateExpiry,
+      tlsMode: tlsModeSummary(config),
     },
   };
 }
 
+/** The `tlsMode` output: where this stack's certificate comes from, in one line. */
+export function tlsModeSummary(config: StackConfig): string {
+  const { tls } = config;
+  if (tls.mode !== "acme") return tls.mode;
+  return `acme (${tls.acme.challenge}, ${acmeDirectoryUrl(tls.acme)})`;
+}
+
 function hostTls(config: StackConfig, secrets: StackSecrets, siteNames: string[]): RegistryHostTls {
   const { tls } = config;
+  if (tls.mode === "acme") {
+    // Config validation requires the email in this mode; this guards programmatic callers.
+    if (!tls.acme.email) throw new Error("tls.mode is acme but tls.acme.email is not set");
+    return {
+      mode: "acme",
+      email: tls.acme.email,
+      directoryUrl: acmeDirectoryUrl(tls.acme),
+      challenge: tls.acme.challenge,
+    };
+  }
   if (tls.mode === "self-signed") {
     return {
       mode: "self-signed",

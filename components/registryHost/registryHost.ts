@@ -6,6 +6,7 @@ import * as tls from "@pulumi/tls";
 import type { HostFile } from "../hostFile";
 import { DATA_VOLUME_DEVICE_NAME, dataVolumeDevicePath, registryAddressOf, sshCommandOf } from "./addresses";
 import { htpasswdOf } from "./credentials";
+import { createInstanceRole } from "./instanceRole";
 import { type FirewallArgs, planEgressRules, planIngressRules } from "./firewall";
 import {
   assertSameSteps,
@@ -51,6 +52,16 @@ export type RegistryHostTls =
       requiredNames: string[];
       /** The deployment stops when fewer days than this are left. */
       minRemainingDays: number;
+    }
+  | {
+      /**
+       * The host obtains and renews one certificate for every Nginx site name itself (lego, render/acme); Nginx
+       * serves a temporary self-signed certificate until the first issuance. Prod (Nginx) only.
+       */
+      mode: "acme";
+      email: string;
+      directoryUrl: string;
+      challenge: "http-01" | "dns-01";
     };
 
 export interface RegistryHostArgs {
@@ -107,6 +118,11 @@ export interface RegistryHostArgs {
   renderProvisionPlan: RenderProvisionPlan;
   /** How long the first step waits for SSH and cloud-init on a new instance, in minutes. Defaults to 20. */
   provisionTimeoutMinutes?: number;
+  /**
+   * Give the instance a role (instanceRole.ts) to which the stack attaches policies, e.g. ACME dns-01's Route53
+   * permission. Defaults to false (no role, no instance profile).
+   */
+  instanceRole?: boolean;
 }
 
 /**
@@ -130,8 +146,10 @@ export class RegistryHost extends pulumi.ComponentResource {
   /** Secret: the generated SSH private key (OpenSSH format); undefined with `sshPublicKey`. */
   readonly sshPrivateKey: pulumi.Output<string> | undefined;
   readonly sshCommand: pulumi.Output<string>;
-  /** notAfter of the registry's (leaf) certificate, ISO 8601. */
+  /** notAfter of the registry's (leaf) certificate, ISO 8601; with ACME, where to read it on the host. */
   readonly tlsCertificateExpiry: pulumi.Output<string>;
+  /** The instance role's name (attach policies to it), when `instanceRole` is set. */
+  readonly instanceRoleName: pulumi.Output<string> | undefined;
   /** Every file placed on the host, as shipped. */
   readonly hostFiles: pulumi.Output<HostFile[]>;
   /** The provisioning commands, in order (the last one finishes the host). */
@@ -219,6 +237,7 @@ export class RegistryHost extends pulumi.ComponentResource {
             )
             .apply((ami) => ami.id);
 
+    const instanceRole = args.instanceRole ? createInstanceRole(name, this) : undefined;
     const instance = new aws.ec2.Instance(
       `${name}-instance`,
       {
@@ -227,6 +246,7 @@ export class RegistryHost extends pulumi.ComponentResource {
         subnetId: args.subnetId,
         vpcSecurityGroupIds: [securityGroup.id],
         keyName: keyPair.keyName,
+        ...(instanceRole ? { iamInstanceProfile: instanceRole.profile.name } : {}),
         // The Elastic IP is the host's only public address (named exception single-entry-host).
         associatePublicIpAddress: false,
         monitoring: args.detailedMonitoring ?? false,
@@ -308,10 +328,20 @@ export class RegistryHost extends pulumi.ComponentResource {
       sshUser: args.sshUser,
       registry: { image: args.registry.image, port: args.registry.port, gc: args.registry.gc },
       ...(args.nginx ? { nginx: args.nginx } : {}),
+      ...(args.tls.mode === "acme"
+        ? { acme: { email: args.tls.email, directoryUrl: args.tls.directoryUrl, challenge: args.tls.challenge } }
+        : {}),
     };
     const declared = declaredSteps(
       args.renderProvisionPlan(
-        renderInputOf(fixed, placeholderValues(args.registry.users, certificate.caCertificatePem !== undefined)),
+        renderInputOf(
+          fixed,
+          placeholderValues(
+            args.registry.users,
+            certificate.caCertificatePem !== undefined,
+            certificate.chainPem !== undefined,
+          ),
+        ),
       ),
     );
     const plan = pulumi
@@ -330,14 +360,13 @@ export class RegistryHost extends pulumi.ComponentResource {
           htpasswd: htpasswdText,
           publicHost: args.registry.hostName ?? publicIp,
           healthCheckCredential: { user: healthUser, password: passwordMap[healthUser]! },
-          certificatePem: chainPem,
-          privateKeyPem: keyPem,
+          ...(chainPem !== undefined && keyPem !== undefined ? { certificatePem: chainPem, privateKeyPem: keyPem } : {}),
           ...(caPem !== undefined ? { caCertificatePem: caPem } : {}),
           dataVolumeDevice: dataVolumeDevicePath(volumeId),
         };
         const rendered: ProvisionPlan = args.renderProvisionPlan(renderInputOf(fixed, values));
         assertSameSteps(declared, rendered);
-        const specs = provisionCommandSpecs(rendered, [keyPem, htpasswdText, ...Object.values(passwordMap)]);
+        const specs = provisionCommandSpecs(rendered, [keyPem ?? "", htpasswdText, ...Object.values(passwordMap)]);
         return { files: rendered.files, specs };
       });
 
@@ -394,6 +423,7 @@ export class RegistryHost extends pulumi.ComponentResource {
       sshCommandOf({ user: args.sshUser, publicIp, ...(generatedKey ? { keyFile: `./${name}-ssh-key` } : {}) }),
     );
     this.tlsCertificateExpiry = certificate.expiry;
+    this.instanceRoleName = instanceRole?.role.name;
     this.hostFiles = plan.apply((p) => p.files);
     this.provisionSteps = steps;
     this.registerOutputs({
@@ -416,11 +446,20 @@ export class RegistryHost extends pulumi.ComponentResource {
     args: RegistryHostTls,
     publicIp: pulumi.Output<string>,
   ): {
-    chainPem: pulumi.Output<string>;
-    privateKeyPem: pulumi.Output<string>;
+    chainPem: pulumi.Output<string> | undefined;
+    privateKeyPem: pulumi.Output<string> | undefined;
     caCertificatePem: pulumi.Output<string> | undefined;
     expiry: pulumi.Output<string>;
   } {
+    if (args.mode === "acme") {
+      // Issued and renewed on the host: the program never holds this certificate or its key.
+      return {
+        chainPem: undefined,
+        privateKeyPem: undefined,
+        caCertificatePem: undefined,
+        expiry: pulumi.output("renewed on the host by ACME: `sudo registry-acme status`"),
+      };
+    }
     if (args.mode === "provided") {
       // Runs before any remote step can (they consume its result): a bad certificate stops the deployment here.
       const checked = pulumi.all([args.certificateChainPem, args.privateKeyPem]).apply(([chainPem, privateKeyPem]) =>
