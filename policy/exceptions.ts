@@ -20,7 +20,8 @@ export const WEB_ENTRY_MARKER = /web[-_ ]?entry/i;
 
 /**
  * CKV_AWS_260: HTTP (80) and HTTPS (443) open to the world are expected on the prod Nginx host, which is the stack's
- * public web entry: 80 only answers with a redirect to HTTPS, 443 terminates TLS per subdomain.
+ * public web entry: 80 only answers with a redirect to HTTPS and, with ACME http-01, the CA's challenge tokens (static
+ * files under /.well-known/acme-challenge/, the rendered sites are tested for exactly that); 443 terminates TLS.
  */
 export const PROD_WEB_ENTRY = {
   name: "prod-web-entry",
@@ -30,8 +31,9 @@ export const PROD_WEB_ENTRY = {
     "ports 80 and 443 from 0.0.0.0/0 or ::/0, in the prod stack only, on a security group or rule whose resource " +
     'name or description marks it as the web entry ("web-entry" / "web entry")',
   reason:
-    "the prod Nginx host is the public web entry: port 80 only redirects to HTTPS, port 443 terminates TLS for the " +
-    "site and registry subdomains; the registry itself listens on loopback behind it",
+    "the prod Nginx host is the public web entry: port 80 only redirects to HTTPS and serves the ACME http-01 " +
+    "challenge files (/.well-known/acme-challenge/), port 443 terminates TLS for the site and registry subdomains; " +
+    "the registry itself listens on loopback behind it",
   /** True when the exception covers a world-open web port on this subject. */
   applies(subject: { environment: Environment; texts: (string | undefined)[] }): boolean {
     return subject.environment === "prod" && subject.texts.some((t) => t !== undefined && WEB_ENTRY_MARKER.test(t));

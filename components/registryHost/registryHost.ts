@@ -360,7 +360,9 @@ export class RegistryHost extends pulumi.ComponentResource {
           htpasswd: htpasswdText,
           publicHost: args.registry.hostName ?? publicIp,
           healthCheckCredential: { user: healthUser, password: passwordMap[healthUser]! },
-          ...(chainPem !== undefined && keyPem !== undefined ? { certificatePem: chainPem, privateKeyPem: keyPem } : {}),
+          ...(chainPem !== undefined && keyPem !== undefined
+            ? { certificatePem: chainPem, privateKeyPem: keyPem }
+            : {}),
           ...(caPem !== undefined ? { caCertificatePem: caPem } : {}),
           dataVolumeDevice: dataVolumeDevicePath(volumeId),
         };

@@ -114,7 +114,8 @@ export const noWorldOpenWebPorts = resourceRule({
   name: "no-world-open-web-ports",
   description:
     "CKV_AWS_260 / AWS-0107: no ingress from 0.0.0.0/0 or ::/0 to 80 or 443, except the named exception " +
-    `"${PROD_WEB_ENTRY.name}" (prod stack, security group or rule marked as the web entry by name or description).`,
+    `"${PROD_WEB_ENTRY.name}" (prod stack, security group or rule marked as the web entry by name or description; ` +
+    "port 80 there serves only the HTTPS redirect and the ACME http-01 challenge files).",
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
   check: (r, report) => {

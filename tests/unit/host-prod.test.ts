@@ -13,7 +13,11 @@ beforeAll(async () => {
   const dir = tempDir();
   ca = mintCa(dir);
   leaf = mintLeaf(dir, ca, { name: "site", dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"] });
-  run = await runStack("prod", {}, { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem });
+  run = await runStack(
+    "prod",
+    { tls: { mode: "provided" } },
+    { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem },
+  );
 });
 
 const hostRules = (type: string) => {

@@ -37,7 +37,8 @@ export function tlsChecks(
   if (tls.acme.staging && tls.acme.directoryUrl) {
     problems.push({
       key: "tls.acme.staging",
-      message: "is true but tls.acme.directoryUrl is also set: choose one (staging selects Let's Encrypt's staging URL).",
+      message:
+        "is true but tls.acme.directoryUrl is also set: choose one (staging selects Let's Encrypt's staging URL).",
       fix: "pulumi config rm --path 'tls.acme.staging'",
     });
   }

@@ -110,7 +110,10 @@ SyslogIdentifier=registry-acme
 export function renderAcmeUnits(): Record<string, string> {
   const { issueUnit, renewUnit, command } = ACME_PATHS;
   return {
-    [`${issueUnit}.service`]: service("First ACME certificate for the Nginx sites (registry-acme issue)", `${command} issue`),
+    [`${issueUnit}.service`]: service(
+      "First ACME certificate for the Nginx sites (registry-acme issue)",
+      `${command} issue`,
+    ),
     [`${issueUnit}.timer`]: `[Unit]
 Description=Retry the first ACME issuance until it succeeds (back-off in registry-acme)
 
@@ -122,7 +125,10 @@ Unit=${issueUnit}.service
 [Install]
 WantedBy=timers.target
 `,
-    [`${renewUnit}.service`]: service("Renew the ACME certificate of the Nginx sites (registry-acme renew)", `${command} renew`),
+    [`${renewUnit}.service`]: service(
+      "Renew the ACME certificate of the Nginx sites (registry-acme renew)",
+      `${command} renew`,
+    ),
     [`${renewUnit}.timer`]: `[Unit]
 Description=ACME certificate renewal, twice a day
 
