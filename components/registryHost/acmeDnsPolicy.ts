@@ -33,7 +33,7 @@ export function acmeDns01PolicyDocument(zoneId: string): IamPolicyDocument {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "AcmeChallengeTxtRecordsOnly",
+        Sid: "AcmeChallengeTxtOnly",
         Effect: "Allow",
         Action: "route53:ChangeResourceRecordSets",
         Resource: zone,

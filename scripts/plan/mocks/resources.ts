@@ -39,6 +39,7 @@ const AUTONAMED = new Set([
   "aws:cloudwatch/logGroup:LogGroup",
   "aws:iam/role:Role",
   "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/instanceProfile:InstanceProfile",
   "aws:ec2/keyPair:KeyPair",
 ]);
 
