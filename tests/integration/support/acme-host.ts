@@ -58,3 +58,16 @@ esac
       run(command, [...base, ...extraOptions, ...args], { env: { ...process.env, ...env }, timeoutMs: 120_000 }),
   };
 }
+
+/** The serial Nginx on `httpsPort` serves for `name`, verified against `caFile` (throws when it does not verify). */
+export async function verifiedSerial(httpsPort: number, name: string, caFile: string): Promise<string> {
+  const r = await run("openssl", ["s_client", "-connect", `127.0.0.1:${httpsPort}`, "-servername", name,
+    "-verify_hostname", name, "-CAfile", caFile], { timeoutMs: 15_000 }); // prettier-ignore
+  if (!/Verify return code: 0 \(ok\)/.test(r.stdout)) throw new Error(`${name} does not verify:\n${r.stdout}`);
+  const leaf = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(r.stdout)![0];
+  const serial = await run("openssl", ["x509", "-noout", "-serial"], { input: leaf });
+  return serial.stdout
+    .trim()
+    .replace(/^serial=/, "")
+    .toUpperCase();
+}

@@ -1,6 +1,6 @@
 // Pebble (Let's Encrypt's test ACME server, Debian's `pebble`) and its challenge test server (`pebble-challtestsrv`,
 // used here only as the DNS both Pebble and lego resolve with) on loopback, each on free ports, with their own config.
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startDaemon, type RunningDaemon } from "./daemon.js";
 import { mintCa, mintLeafCert } from "./certs.js";
@@ -14,11 +14,10 @@ export interface RunningPebble {
   readonly tlsCaPath: string;
   /** `127.0.0.1:<port>` of the DNS stand-in (UDP and TCP). */
   readonly dnsAddress: string;
+  /** Its management API (`POST /set-txt {"host","value"}`, `POST /clear-txt {"host"}`). */
+  readonly dnsManagementUrl: string;
   /** The root that signs issued certificates, fetched from Pebble's management endpoint (`/roots/0`). */
   issuanceRoot(): Promise<string>;
-  /** Publishes / removes a TXT record in the DNS stand-in (what a dns-01 provider would do). */
-  setTxt(fqdn: string, value: string): Promise<void>;
-  clearTxt(fqdn: string): Promise<void>;
   /** Stops Pebble only (the CA becomes unreachable; the DNS stays). Safe to call twice. */
   stopCa(): Promise<void>;
   /** Stops both. Safe to call twice. */
@@ -97,16 +96,13 @@ export async function startPebble(dir: string, opts: PebbleOptions): Promise<Run
     throw e;
   }
   const curl = (args: string[]) => runOk("curl", ["--silent", "--show-error", "--fail", "--max-time", "10", ...args]);
-  const challPost = (path: string, body: unknown) =>
-    curl(["-X", "POST", "--data", JSON.stringify(body), `${challMgmt}${path}`]).then(() => undefined);
   return {
     directoryUrl: `https://127.0.0.1:${acmePort}/dir`,
     tlsCaPath: ca.certPath,
     dnsAddress,
+    dnsManagementUrl: challMgmt,
     issuanceRoot: async () =>
       (await curl(["--cacert", ca.certPath, `https://127.0.0.1:${managementPort}/roots/0`])).stdout,
-    setTxt: (fqdn, value) => challPost("/set-txt", { host: fqdn, value }),
-    clearTxt: (fqdn) => challPost("/clear-txt", { host: fqdn }),
     stopCa: async () => pebble!.stop(),
     stop: async () => {
       await pebble?.stop();
@@ -114,9 +110,4 @@ export async function startPebble(dir: string, opts: PebbleOptions): Promise<Run
     },
     logs: () => `${pebble?.logs() ?? ""}\n${dns.logs()}`,
   };
-}
-
-/** Writes `text` to `path` after reading it once (small helper for rewriting rendered test copies). */
-export async function rewriteFile(path: string, change: (text: string) => string): Promise<void> {
-  await writeFile(path, change(await readFile(path, "utf8")));
 }
