@@ -17,6 +17,10 @@ declare -A needed=(
   [shellcheck]=shellcheck
   [unshare]=util-linux
   [ip]=iproute2
+  # ACME: Let's Encrypt's test CA and its DNS stand-in, and the client the host runs (tests/integration/acme*).
+  [pebble]=pebble
+  [pebble-challtestsrv]=pebble
+  [lego]=lego
 )
 
 missing_pkgs=()

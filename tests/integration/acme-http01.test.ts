@@ -3,7 +3,7 @@
 // driven by the RENDERED registry-acme and configuration, in front of Debian's registry on the rendered prod config.
 import { createServer, type Server } from "node:http";
 import { request } from "node:https";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { TLSSocket } from "node:tls";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +78,12 @@ function probe(name = REGISTRY_NAME): Promise<{ status: number; serial: string }
 
 const verified = (name: string) => verifiedSerial(ports.https, name, rootPath);
 
+/** The rendered acme-prepare step (its whole stdin), with the test-only options that point it at the root. */
+const prepareStep = () =>
+  run("bash", ["-s", "--", "--root", root, "--systemctl", host.systemctl, "--nginx", host.nginx], {
+    input: plan.steps.find((s) => s.name === "acme-prepare")!.stdin,
+  });
+
 const servedSerial = async () =>
   (await run("openssl", ["x509", "-noout", "-serial", "-in", join(root, ACME_PATHS.servedCertificate)])).stdout
     .trim()
@@ -121,9 +127,9 @@ beforeAll(async () => {
     dataDir: join(work, "data"),
     htpasswdPath: join(root, HOST_PATHS.htpasswd),
   });
-  // What the acme-prepare step does before apply-config starts Nginx.
-  const prepared = await host.acme(["prepare"]);
-  if (prepared.code !== 0) throw new Error(`prepare failed: ${prepared.stderr}${prepared.stdout}`);
+  // The rendered acme-prepare step, as provisioning runs it before apply-config starts Nginx.
+  const prepared = await prepareStep();
+  if (prepared.code !== 0) throw new Error(`acme-prepare failed: ${prepared.stderr}${prepared.stdout}`);
   nginx = await startNginx(root, conf, ports.https);
   restorePath = prependPath(await writeSkopeoWithNames(join(work, "names"), [REGISTRY_NAME]));
 }, 120_000);
@@ -162,10 +168,13 @@ describe("before the first issuance", () => {
     expect(r.code).toBe(0);
   });
 
-  it("prepare is idempotent", async () => {
-    const r = await host.acme(["prepare"]);
+  it("the acme-prepare step is idempotent: a second run changes nothing", async () => {
+    const served = join(root, ACME_PATHS.servedCertificate);
+    const before = [await readFile(served, "utf8"), (await stat(served)).mtimeMs];
+    const r = await prepareStep();
     expect(r.stdout).toBe("registry-acme: no change\n");
     expect(r.code).toBe(0);
+    expect([await readFile(served, "utf8"), (await stat(served)).mtimeMs]).toEqual(before);
   });
 });
 
