@@ -339,4 +339,18 @@ describe("renewal", () => {
     expect(again.stdout).toMatch(/next attempt after .+ \(back-off\)/);
     expect((await probe()).status).toBe(401);
   });
+
+  it("a certificate that fails nginx -t is not reloaded: the previous one is put back", async () => {
+    // The back-off test left a temporary certificate served; lego's issued one covers the rendered names.
+    const before = await readFile(join(root, ACME_PATHS.servedCertificate), "utf8");
+    expect(before).not.toBe(
+      await readFile(join(root, ACME_PATHS.legoDir, `certificates/${REGISTRY_NAME}.crt`), "utf8"),
+    );
+    const r = await host.acme(["deploy"], ["--nginx", "/bin/false"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("nginx -t failed: the previous certificate was put back");
+    expect(await readFile(join(root, ACME_PATHS.servedCertificate), "utf8")).toBe(before);
+    expect((await host.acme(["status", "--check"])).stdout).toContain("deploy failed: nginx -t refused");
+    expect((await probe()).status).toBe(401);
+  });
 });
