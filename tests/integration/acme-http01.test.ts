@@ -27,6 +27,7 @@ import {
   type RunningRegistry,
 } from "./support/index.js";
 import { acmeHost, verifiedSerial, type AcmeHost } from "./support/acme-host.js";
+import { writeFakeSystemctl } from "./support/host-fakes.js";
 import { writeHostFiles } from "./support/host-files.js";
 import { htpasswdLine, sampleInput } from "./support/host-input.js";
 import { prependPath, writeSkopeoWithNames } from "./support/host-names.js";
@@ -166,6 +167,20 @@ describe("before the first issuance", () => {
     expect(r.stdout).toContain("health-check: certificate pending: first issuance not attempted yet");
     expect(r.stdout).toContain("health-check: healthy");
     expect(r.code).toBe(0);
+  });
+
+  it("apply-config enables both ACME timers once; a second run changes nothing", async () => {
+    const systemd = await writeFakeSystemctl(join(work, "systemd"));
+    const apply = plan.steps.find((s) => s.name === "apply-config")!;
+    const opts = ["-s", "--", "--root", root, "--systemctl", systemd.path, "--nginx", host.nginx];
+    const first = await run("bash", opts, { input: apply.stdin });
+    expect(first.code, first.stderr).toBe(0);
+    const calls = await systemd.calls();
+    expect(calls).toContain("enable --now registry-acme-issue.timer");
+    expect(calls).toContain("enable --now registry-acme-renew.timer");
+    const second = await run("bash", opts, { input: apply.stdin });
+    expect(second.stdout).toContain("apply-config: no change");
+    expect((await systemd.calls()).slice(calls.length).filter((c) => !/^is-(enabled|active)/.test(c))).toEqual([]);
   });
 
   it("the acme-prepare step is idempotent: a second run changes nothing", async () => {
