@@ -34,7 +34,8 @@ function qualifiedTypeOf(urn: string | undefined): string | undefined {
 
 /**
  * CKV_AWS_260: HTTP (80) and HTTPS (443) open to the world are expected on the prod Nginx host, which is the stack's
- * public web entry: 80 only answers with a redirect to HTTPS, 443 terminates TLS per subdomain.
+ * public web entry: 80 only answers with a redirect to HTTPS and, with ACME http-01, the CA's challenge tokens (static
+ * files under /.well-known/acme-challenge/, the rendered sites are tested for exactly that); 443 terminates TLS.
  */
 export const PROD_WEB_ENTRY = {
   name: "prod-web-entry",
@@ -45,8 +46,9 @@ export const PROD_WEB_ENTRY = {
     `registry host component created under its own security group (parent type ${WEB_ENTRY_PARENT_TYPE}) and ` +
     `tagged ${EXCEPTION_TAG} = prod-web-entry; names and descriptions do not count`,
   reason:
-    "the prod Nginx host is the public web entry: port 80 only redirects to HTTPS, port 443 terminates TLS for the " +
-    "site and registry subdomains; the registry itself listens on loopback behind it",
+    "the prod Nginx host is the public web entry: port 80 only redirects to HTTPS and serves the ACME http-01 " +
+    "challenge files (/.well-known/acme-challenge/), port 443 terminates TLS for the site and registry subdomains; " +
+    "the registry itself listens on loopback behind it",
   /** True when the exception covers a world-open web port on this subject. */
   applies(subject: { environment: Environment; type: string; parent?: string; tags: unknown }): boolean {
     if (subject.environment !== "prod" || subject.type !== WEB_ENTRY_RULE_TYPE) return false;

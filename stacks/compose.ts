@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { acmeDns01PolicyDocument } from "../components/registryHost/acmeDnsPolicy";
 import { Database } from "../components/database/database";
 import { DnsZone } from "../components/dnsZone/dnsZone";
 import type { HostFile } from "../components/hostFile";
@@ -103,6 +105,15 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
           opts,
         )
       : undefined;
+
+  // ACME dns-01: the host may write only _acme-challenge TXT records, only in this zone (attached once it exists).
+  if (config.tls.mode === "acme" && config.tls.acme.challenge === "dns-01" && dns && config.dns.provider === "route53") {
+    new aws.iam.RolePolicy(
+      `${prefix}-host-acme-dns01`,
+      { role: host.instanceRoleName, policy: dns.zoneId.apply((id) => JSON.stringify(acmeDns01PolicyDocument(id))) },
+      { provider },
+    );
+  }
 
   return {
     outputs: {

@@ -9,13 +9,14 @@ import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import { PROJECT } from "./config/schema";
 import { openSshKeyLine } from "./config/sections/common";
+import { acmeDirectoryUrl } from "./config/sections/tls";
 import type { HostShape } from "./compose";
 
 /** What the composition needs from the host. */
 export interface HostResult {
   securityGroupId: pulumi.Output<string>;
   instanceId: pulumi.Output<string>;
-  /** The instance role: monitoring attaches the CloudWatch agent's put-metric policy to it. */
+  /** The instance role: monitoring (CloudWatch agent) and ACME dns-01 (Route53) attach their policies to it. */
   instanceRoleName: pulumi.Output<string>;
   publicIp: pulumi.Output<string>;
   /** Registry passwords (secret), user -> password, for Key Vault. */
@@ -25,7 +26,7 @@ export interface HostResult {
    * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`,
    * `registryCaCertificatePem` (self-signed only), `sshCommand`, `sshHostKey` (the pinned host key line, for
    * known_hosts), `sshPrivateKey` (secret, generated key only),
-   * `registryUsers`, `registryPasswords` (secret), `tlsCertificateExpiry`.
+   * `registryUsers`, `registryPasswords` (secret), `tlsCertificateExpiry`, `tlsMode`.
    */
   outputs: Record<string, pulumi.Input<unknown>>;
 }
@@ -80,7 +81,7 @@ export function createHost(
         users: registry.users,
         gc: registry.gc,
         // A bought certificate names hosts, not the IP: clients then use the registry site's name.
-        hostName: shape.nginx || config.tls.mode === "provided" ? registryHostName : undefined,
+        hostName: shape.nginx || config.tls.mode !== "self-signed" ? registryHostName : undefined,
         clientsUsePort: !shape.nginx,
       },
       tls: hostTls(config, secrets, siteNames),
@@ -112,6 +113,7 @@ export function createHost(
       registryUsers: component.registryUsers,
       registryPasswords: component.registryPasswords,
       tlsCertificateExpiry: component.tlsCertificateExpiry,
+      tlsMode: tlsModeSummary(config),
     },
   };
 }
@@ -134,8 +136,25 @@ function hostKeySource(config: StackConfig): HostKeySource {
   };
 }
 
+/** The `tlsMode` output: where this stack's certificate comes from, in one line. */
+export function tlsModeSummary(config: StackConfig): string {
+  const { tls } = config;
+  if (tls.mode !== "acme") return tls.mode;
+  return `acme (${tls.acme.challenge}, ${acmeDirectoryUrl(tls.acme)})`;
+}
+
 function hostTls(config: StackConfig, secrets: StackSecrets, siteNames: string[]): RegistryHostTls {
   const { tls } = config;
+  if (tls.mode === "acme") {
+    // Config validation requires the email in this mode; this guards programmatic callers.
+    if (!tls.acme.email) throw new Error("tls.mode is acme but tls.acme.email is not set");
+    return {
+      mode: "acme",
+      email: tls.acme.email,
+      directoryUrl: acmeDirectoryUrl(tls.acme),
+      challenge: tls.acme.challenge,
+    };
+  }
   if (tls.mode === "self-signed") {
     return {
       mode: "self-signed",

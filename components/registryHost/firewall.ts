@@ -101,7 +101,7 @@ export function planIngressRules(args: FirewallArgs): PlannedIngressRule[] {
 
   if (args.webEntry) {
     for (const [protocol, port, why] of [
-      ["http", 80, "HTTP from anywhere, answered only with a redirect to HTTPS by Nginx"],
+      ["http", 80, "HTTP from anywhere, answered only with a redirect to HTTPS and ACME http-01 tokens by Nginx"],
       ["https", 443, "HTTPS from anywhere, TLS terminated by Nginx per site"],
     ] as const) {
       for (const [family, cidr] of [

@@ -11,7 +11,8 @@ export function ec2TrustPolicy(): Record<string, unknown> {
 
 /**
  * The host's instance role and profile, with no permission of its own: each feature that needs one attaches its own
- * narrowly scoped policy (the CloudWatch agent's put-metric policy lives with the Monitoring component). IMDSv2 with
+ * narrowly scoped policy (the CloudWatch agent's put-metric policy lives with the Monitoring component; ACME dns-01
+ * attaches its Route53 policy in the stack composition, once the zone exists). IMDSv2 with
  * hop limit 1 keeps these credentials away from containers.
  */
 export function createInstanceRole(

@@ -20,8 +20,9 @@ export interface ResolvedHostValues {
   publicHost: string;
   /** A registry user and its password, for the health check's authenticated probe (travels on stdin only). */
   healthCheckCredential: { user: string; password: string };
-  certificatePem: string;
-  privateKeyPem: string;
+  /** The shipped certificate and key; absent with ACME (the host obtains its own). */
+  certificatePem?: string;
+  privateKeyPem?: string;
   caCertificatePem?: string;
   dataVolumeDevice: string;
 }
@@ -35,11 +36,15 @@ export function renderInputOf(fixed: StaticRenderInput, values: ResolvedHostValu
       publicHost: values.publicHost,
       healthCheckCredential: values.healthCheckCredential,
     },
-    tls: {
-      certificatePem: values.certificatePem,
-      privateKeyPem: values.privateKeyPem,
-      ...(values.caCertificatePem !== undefined ? { caCertificatePem: values.caCertificatePem } : {}),
-    },
+    ...(values.certificatePem !== undefined && values.privateKeyPem !== undefined
+      ? {
+          tls: {
+            certificatePem: values.certificatePem,
+            privateKeyPem: values.privateKeyPem,
+            ...(values.caCertificatePem !== undefined ? { caCertificatePem: values.caCertificatePem } : {}),
+          },
+        }
+      : {}),
     dataVolumeDevice: values.dataVolumeDevice,
   };
 }
@@ -48,15 +53,14 @@ export function renderInputOf(fixed: StaticRenderInput, values: ResolvedHostValu
  * Stand-ins of the right shape for the resolved values. Rendering them once at program start tells the component
  * which steps exist (resources must be declared before their inputs are known); the real plan must have the same.
  */
-export function placeholderValues(users: string[], withCa: boolean): ResolvedHostValues {
+export function placeholderValues(users: string[], withCa: boolean, withCertificate = true): ResolvedHostValues {
   const pem = (label: string) =>
     `-----BEGIN ${label}-----\n${Buffer.from(`placeholder ${label}`).toString("base64")}\n-----END ${label}-----\n`;
   return {
     htpasswd: users.map((u) => `${u}:$2y$10$${".".repeat(53)}\n`).join(""),
     publicHost: "192.0.2.1",
     healthCheckCredential: { user: users[0] ?? "placeholder", password: "placeholder-password" },
-    certificatePem: pem("CERTIFICATE"),
-    privateKeyPem: pem("PRIVATE KEY"),
+    ...(withCertificate ? { certificatePem: pem("CERTIFICATE"), privateKeyPem: pem("PRIVATE KEY") } : {}),
     ...(withCa ? { caCertificatePem: pem("CERTIFICATE") } : {}),
     dataVolumeDevice: "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol00000000000000000",
   };

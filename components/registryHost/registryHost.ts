@@ -54,6 +54,16 @@ export type RegistryHostTls =
       requiredNames: string[];
       /** The deployment stops when fewer days than this are left. */
       minRemainingDays: number;
+    }
+  | {
+      /**
+       * The host obtains and renews one certificate for every Nginx site name itself (lego, render/acme); Nginx
+       * serves a temporary self-signed certificate until the first issuance. Prod (Nginx) only.
+       */
+      mode: "acme";
+      email: string;
+      directoryUrl: string;
+      challenge: "http-01" | "dns-01";
     };
 
 /** Where the host's SSH host key comes from (see RegistryHostArgs.hostKey). */
@@ -165,7 +175,7 @@ export class RegistryHost extends pulumi.ComponentResource {
   /** Secret: the generated SSH private key (OpenSSH format); undefined with `sshPublicKey`. */
   readonly sshPrivateKey: pulumi.Output<string> | undefined;
   readonly sshCommand: pulumi.Output<string>;
-  /** notAfter of the registry's (leaf) certificate, ISO 8601. */
+  /** notAfter of the registry's (leaf) certificate, ISO 8601; with ACME, where to read it on the host. */
   readonly tlsCertificateExpiry: pulumi.Output<string>;
   /** Every file placed on the host, as shipped. */
   readonly hostFiles: pulumi.Output<HostFile[]>;
@@ -352,10 +362,20 @@ export class RegistryHost extends pulumi.ComponentResource {
       ...(args.nginx ? { nginx: args.nginx } : {}),
       // The same limit bounds the remote wait for cloud-init (the provider's timeout bounds connecting only).
       readyTimeoutSeconds: (args.provisionTimeoutMinutes ?? 20) * 60,
+      ...(args.tls.mode === "acme"
+        ? { acme: { email: args.tls.email, directoryUrl: args.tls.directoryUrl, challenge: args.tls.challenge } }
+        : {}),
     };
     const declared = declaredSteps(
       args.renderProvisionPlan(
-        renderInputOf(fixed, placeholderValues(args.registry.users, certificate.caCertificatePem !== undefined)),
+        renderInputOf(
+          fixed,
+          placeholderValues(
+            args.registry.users,
+            certificate.caCertificatePem !== undefined,
+            certificate.chainPem !== undefined,
+          ),
+        ),
       ),
     );
     const plan = pulumi
@@ -374,14 +394,15 @@ export class RegistryHost extends pulumi.ComponentResource {
           htpasswd: htpasswdText,
           publicHost: args.registry.hostName ?? publicIp,
           healthCheckCredential: { user: healthUser, password: passwordMap[healthUser]! },
-          certificatePem: chainPem,
-          privateKeyPem: keyPem,
+          ...(chainPem !== undefined && keyPem !== undefined
+            ? { certificatePem: chainPem, privateKeyPem: keyPem }
+            : {}),
           ...(caPem !== undefined ? { caCertificatePem: caPem } : {}),
           dataVolumeDevice: dataVolumeDevicePath(volumeId),
         };
         const rendered: ProvisionPlan = args.renderProvisionPlan(renderInputOf(fixed, values));
         assertSameSteps(declared, rendered);
-        const specs = provisionCommandSpecs(rendered, [keyPem, htpasswdText, ...Object.values(passwordMap)]);
+        const specs = provisionCommandSpecs(rendered, [keyPem ?? "", htpasswdText, ...Object.values(passwordMap)]);
         return { files: rendered.files, specs };
       });
 
@@ -478,11 +499,20 @@ export class RegistryHost extends pulumi.ComponentResource {
     args: RegistryHostTls,
     publicIp: pulumi.Output<string>,
   ): {
-    chainPem: pulumi.Output<string>;
-    privateKeyPem: pulumi.Output<string>;
+    chainPem: pulumi.Output<string> | undefined;
+    privateKeyPem: pulumi.Output<string> | undefined;
     caCertificatePem: pulumi.Output<string> | undefined;
     expiry: pulumi.Output<string>;
   } {
+    if (args.mode === "acme") {
+      // Issued and renewed on the host: the program never holds this certificate or its key.
+      return {
+        chainPem: undefined,
+        privateKeyPem: undefined,
+        caCertificatePem: undefined,
+        expiry: pulumi.output("renewed on the host by ACME: `sudo registry-acme status`"),
+      };
+    }
     if (args.mode === "provided") {
       // Runs before any remote step can (they consume its result): a bad certificate stops the deployment here.
       const checked = pulumi.all([args.certificateChainPem, args.privateKeyPem]).apply(([chainPem, privateKeyPem]) =>

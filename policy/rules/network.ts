@@ -189,7 +189,8 @@ export const noWorldOpenWebPorts = resourceRule({
   description:
     "CKV_AWS_260 / AWS-0107: no ingress from 0.0.0.0/0 or ::/0 to 80 or 443, except the named exception " +
     `"${PROD_WEB_ENTRY.name}" (prod stack; only the registry host's ingress rules under its own security group, ` +
-    `tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}; never by name or description).`,
+    `tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}; never by name or description; ` +
+    "port 80 there serves only the HTTPS redirect and the ACME http-01 challenge files).",
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
   check: (r, report) => {

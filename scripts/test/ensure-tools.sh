@@ -24,6 +24,10 @@ declare -A needed=(
   [mountpoint]=util-linux
   [python3]=python3
   [systemd-analyze]=systemd
+  # ACME: Let's Encrypt's test CA and its DNS stand-in, and the client the host runs (tests/integration/acme*).
+  [pebble]=pebble
+  [pebble-challtestsrv]=pebble
+  [lego]=lego
 )
 
 missing_pkgs=()

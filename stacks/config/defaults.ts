@@ -36,7 +36,8 @@ export const COMPOSITION_DEFAULTS: Record<Composition, Record<string, unknown>> 
       finalSnapshot: true,
     },
     dns: { enabled: true },
-    tls: { mode: "provided" },
+    // The host obtains and renews its certificate itself (docs/acme.md); `provided` stays for bought certificates.
+    tls: { mode: "acme" },
     backups: { dataVolumeSnapshots: true },
   },
 };

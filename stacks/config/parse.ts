@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { azureChecks } from "./checks/azure";
 import { hostChecks } from "./checks/host";
 import { operationsChecks } from "./checks/operations";
+import { tlsChecks } from "./checks/tls";
 import { planSubnets } from "../../components/network/subnets";
 import { COMPOSITION_DEFAULTS, COMPOSITIONS, type Composition, mergeDefaults, SHARED_DEFAULTS } from "./defaults";
 import { child, fieldNames } from "./introspect";
@@ -110,7 +111,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   ) as Record<SecretKey, boolean>;
 
   if (parsed.success) {
-    for (const check of [crossChecks, hostChecks, azureChecks, operationsChecks])
+    for (const check of [crossChecks, hostChecks, tlsChecks, azureChecks, operationsChecks])
       problems.push(...check(parsed.data, composition, secretsSet));
   }
 

@@ -142,7 +142,7 @@ describe("provisioning over SSH (prod), first run", () => {
       expect(s.command).toBe("sudo -n bash -s --");
       expect(s.command).not.toContain("ci-secret");
     }
-    expect(step(plan, "install-files").stdin).not.toContain(input.tls.privateKeyPem); // base64 in the bundle
+    expect(step(plan, "install-files").stdin).not.toContain(input.tls!.privateKeyPem); // base64 in the bundle
   });
 
   it("wait-ready finds nothing to wait for", async () => {

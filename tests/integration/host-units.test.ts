@@ -62,3 +62,17 @@ it("the check finds a broken unit (so a clean result means something)", async ()
   const r = await verify(root, ["registry.service"]);
   expect(r.stderr).toContain("Failed to parse service restart specifier");
 });
+
+it("prod with ACME: registry-acme-issue/renew services and timers verify without findings", async () => {
+  const plan = renderProvisionPlan({
+    ...sampleInput("prod"),
+    tls: undefined,
+    acme: { email: "ops@example.com", directoryUrl: "https://acme.example/dir", challenge: "http-01" },
+  });
+  const files = plan.files.filter((f) => f.path.startsWith("/etc/systemd/") || f.path.startsWith("/usr/local/sbin/"));
+  const root = await unitRoot("prod-acme", files);
+  const units = ["registry-acme-issue.service", "registry-acme-issue.timer"];
+  const r = await verify(root, [...units, "registry-acme-renew.service", "registry-acme-renew.timer"]);
+  expect(r.stdout + r.stderr).toBe("");
+  expect(r.code).toBe(0);
+});

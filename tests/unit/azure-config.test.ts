@@ -23,6 +23,7 @@ function prod(azure: Record<string, unknown>, secretKeys: string[] = PROD_SECRET
     {
       host: HOST,
       dns: { enabled: true, domain: "example.com" },
+      tls: { mode: "provided" },
       tlsCertificateChain: "pem",
       tlsPrivateKey: "pem",
       azure: { enabled: true, ...azure, keyVault: { ...ANCHOR, ...(azure.keyVault ?? {}) } },

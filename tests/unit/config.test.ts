@@ -8,6 +8,7 @@ const PROD_SECRETS = { tlsCertificateChain: "pem", tlsPrivateKey: "pem" };
 const prodValues = (extra: Record<string, unknown>) => ({
   host: HOST,
   dns: { enabled: true, domain: "example.com" },
+  tls: { mode: "provided" },
   ...PROD_SECRETS,
   ...extra,
 });
@@ -197,7 +198,8 @@ describe("invalid configs: each problem names the key, what is wrong, and the fi
   });
 
   it("requires the certificate secrets in prod (tls.mode provided)", () => {
-    expect(problems(raw("prod", { host: HOST, dns: { enabled: true, domain: "example.com" } }))).toEqual([
+    const values = { host: HOST, dns: { enabled: true, domain: "example.com" }, tls: { mode: "provided" } };
+    expect(problems(raw("prod", values))).toEqual([
       {
         key: "tlsCertificateChain",
         message: "is required when tls.mode is provided.",

@@ -40,7 +40,9 @@ describe("host, registry and TLS config: defaults", () => {
     expect(dev.tls).toMatchObject({ mode: "self-signed", minRemainingDays: 14 });
     const prod = parse("prod", {}, PROD_SECRETS);
     expect(prod.host.detailedMonitoring).toBe(true);
-    expect(prod.tls.mode).toBe("provided");
+    // prod's stack file: the host obtains its certificate (ACME, Let's Encrypt production, http-01).
+    expect(prod.tls).toMatchObject({ mode: "acme", acme: { email: "ops@example.com", challenge: "http-01" } });
+    expect(prod.tls.acme.staging).toBe(false);
   });
 
   it("accepts an empty dev registry allow list (the port then stays closed)", () => {

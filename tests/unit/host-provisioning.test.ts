@@ -155,7 +155,7 @@ describe.each(shapes)("%s: remote command triggers", (_name, fixed, withCa) => {
 
   it("never puts a secret on a command line", () => {
     const v = values({}, withCa);
-    const specs = provisionCommandSpecs(base.plan, [v.privateKeyPem, v.htpasswd, "ci-password"]);
+    const specs = provisionCommandSpecs(base.plan, [v.privateKeyPem!, v.htpasswd, "ci-password"]);
     for (const s of specs) {
       expect(s.command).not.toContain("ci-password");
       expect(s.command).not.toMatch(/PRIVATE KEY|\$2[aby]\$/);

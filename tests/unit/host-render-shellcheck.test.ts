@@ -15,6 +15,11 @@ const plans = {
   dev: renderProvisionPlan(sampleInput("dev", { healthCheckCredential: { user: "ci", password: `p"a'ss\\word` } })),
   prod: renderProvisionPlan(sampleInput("prod")),
   "prod-no-gc": renderProvisionPlan(sampleInput("prod", { gcEnabled: false })),
+  "prod-acme": renderProvisionPlan({
+    ...sampleInput("prod"),
+    tls: undefined,
+    acme: { email: "ops@example.com", directoryUrl: "https://acme.example/dir", challenge: "http-01" },
+  }),
 };
 
 describe.each(Object.entries(plans))("%s scripts", (name, plan) => {
@@ -38,4 +43,14 @@ it("the GC script shipped as a host file passes shellcheck too", () => {
   const sc = spawnSync("shellcheck", [file], { encoding: "utf8" });
   expect(sc.stdout + sc.stderr).toBe("");
   expect(sc.status).toBe(0);
+});
+
+it("the ACME tool shipped as a host file passes shellcheck (style level) and bash -n", () => {
+  const tool = plans["prod-acme"].files.find((f) => f.path === "/usr/local/sbin/registry-acme")!;
+  const file = join(dir, "registry-acme");
+  writeFileSync(file, tool.content);
+  const sc = spawnSync("shellcheck", ["--severity=style", file], { encoding: "utf8" });
+  expect(sc.stdout + sc.stderr).toBe("");
+  expect(sc.status).toBe(0);
+  expect(spawnSync("bash", ["-n", file], { encoding: "utf8" }).status).toBe(0);
 });

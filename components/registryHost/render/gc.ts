@@ -19,7 +19,7 @@ export function registryGcInput(input: HostRenderInput): RegistryGcHostInput {
     onCalendar: input.registry.gc.onCalendar,
     registryUnit: REGISTRY_UNIT_NAME,
     healthUrl: `${dev ? "https" : "http"}://127.0.0.1:${input.registry.port}/v2/`,
-    ...(dev && input.tls.caCertificatePem ? { healthCaCertPath: HOST_PATHS.registryCa } : {}),
+    ...(dev && input.tls?.caCertificatePem ? { healthCaCertPath: HOST_PATHS.registryCa } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ export { CLOUDWATCH_AGENT, renderCloudwatchAgentFile } from "./cloudwatchAgent";
 export { STEP_COMMAND, shQuote } from "./scripts/assemble";
 export {
   healthCheckTarget,
+  renderAcmePrepareScript,
   renderApplyConfigScript,
   renderHealthCheckScript,
   renderHealthCheckStdin,
@@ -25,3 +26,14 @@ export {
   renderWaitReadyScript,
 } from "./scripts/scripts";
 export { renderHostFiles, renderProvisionPlan, stepHash, stepTriggers } from "./plan";
+export {
+  ACME_PATHS,
+  ACME_RENEW_DAYS,
+  ACME_WARN_DAYS,
+  acmeCertificateNames,
+  acmeTimerUnits,
+  renderAcmeConfig,
+  renderAcmeFiles,
+  renderAcmeUnits,
+  renderChallengeLocation,
+} from "./acme/acme";

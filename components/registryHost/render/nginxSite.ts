@@ -1,4 +1,5 @@
 import type { HostFile } from "../../hostFile";
+import { ACME_PATHS, renderChallengeLocation } from "./acme/acme";
 import { HSTS } from "./nginxTls";
 import { DEFAULT_SITE_FILE, HOST_PATHS, siteFileName } from "./paths";
 import { withNewline } from "./registryConfig";
@@ -8,6 +9,9 @@ import type { HostLink, HostRenderInput } from "./types";
 export function nginxTlsPaths(domain: string): { certificate: string; key: string } {
   return { certificate: `${HOST_PATHS.nginxTls}/${domain}.crt`, key: `${HOST_PATHS.nginxTls}/${domain}.key` };
 }
+
+/** With ACME, what the sites need to know: the certificate registry-acme maintains and the challenge type. */
+export type SiteAcme = HostRenderInput["acme"];
 
 /**
  * `listen 443 ssl http2;`: the one spelling that works on Debian 12's nginx 1.22 (tests) and Ubuntu 24.04's 1.24
@@ -53,8 +57,10 @@ server {
 `;
 }
 
-function tlsBlock(fqdn: string, domain: string, allowedCidrs?: readonly string[]): string {
-  const { certificate, key } = nginxTlsPaths(domain);
+function tlsBlock(fqdn: string, domain: string, acme?: SiteAcme, allowedCidrs?: readonly string[]): string {
+  const { certificate, key } = acme
+    ? { certificate: ACME_PATHS.servedCertificate, key: ACME_PATHS.servedKey }
+    : nginxTlsPaths(domain);
   return `    ${LISTEN_TLS}
     server_name ${fqdn};
 
@@ -73,11 +79,31 @@ function redirectBlock(fqdn: string): string {
 }`;
 }
 
+/** Port 80 of a site with ACME http-01: the CA's token location, then the redirect for everything else. */
+function challengeAndRedirectBlock(fqdn: string): string {
+  return `server {
+    listen 80;
+    server_name ${fqdn};
+
+${renderChallengeLocation()}
+
+    location / {
+        return 301 https://${fqdn}$request_uri;
+    }
+}`;
+}
+
+/** Port 80 of a site: the redirect, preceded by the http-01 challenge location when the host answers challenges. */
+function plainHttpBlock(fqdn: string, acme?: SiteAcme): string {
+  return acme?.challenge === "http-01" ? challengeAndRedirectBlock(fqdn) : redirectBlock(fqdn);
+}
+
 /** `docker.<domain>`: TLS termination in front of the registry on 127.0.0.1 (streaming, no buffering either way). */
 export function renderRegistrySite(
   fqdn: string,
   domain: string,
   registryPort: number,
+  acme?: SiteAcme,
   allowedCidrs?: readonly string[],
 ): string {
   const upstream = `registry_${fqdn.replace(/[^a-z0-9]/g, "_")}`;
@@ -87,10 +113,10 @@ upstream ${upstream} {
     keepalive 16;
 }
 
-${redirectBlock(fqdn)}
+${plainHttpBlock(fqdn, acme)}
 
 server {
-${tlsBlock(fqdn, domain, allowedCidrs)}
+${tlsBlock(fqdn, domain, acme, allowedCidrs)}
 
     # Layers can be gigabytes: no size limit, stream them both ways.
     client_max_body_size 0;
@@ -126,12 +152,18 @@ ${FORWARDED}
 }
 
 /** An application site: TLS termination in front of 127.0.0.1:<port>. */
-export function renderAppSite(fqdn: string, domain: string, port: number, allowedCidrs?: readonly string[]): string {
+export function renderAppSite(
+  fqdn: string,
+  domain: string,
+  port: number,
+  acme?: SiteAcme,
+  allowedCidrs?: readonly string[],
+): string {
   return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
-${redirectBlock(fqdn)}
+${plainHttpBlock(fqdn, acme)}
 
 server {
-${tlsBlock(fqdn, domain, allowedCidrs)}
+${tlsBlock(fqdn, domain, acme, allowedCidrs)}
 
     location / {
         proxy_pass http://127.0.0.1:${port};
@@ -164,11 +196,10 @@ export function renderNginxSites(input: HostRenderInput): NginxSites {
       name: siteFileName(fqdn),
       content:
         target === "registry"
-          ? renderRegistrySite(fqdn, domain, input.registry.port, access[label])
-          : renderAppSite(fqdn, domain, target, access[label]),
+          ? renderRegistrySite(fqdn, domain, input.registry.port, input.acme, access[label])
+          : renderAppSite(fqdn, domain, target, input.acme, access[label]),
     });
   }
-  const tls = nginxTlsPaths(domain);
   return {
     files: [
       ...available.map(({ name, content }) => ({
@@ -177,8 +208,7 @@ export function renderNginxSites(input: HostRenderInput): NginxSites {
         mode: "0644",
         secret: false,
       })),
-      { path: tls.certificate, content: withNewline(input.tls.certificatePem), mode: "0644", secret: false },
-      { path: tls.key, content: withNewline(input.tls.privateKeyPem), mode: "0600", secret: true },
+      ...shippedCertificateFiles(input),
     ],
     links: available.map(({ name }) => ({
       path: `${HOST_PATHS.nginxSitesEnabled}/${name}`,
@@ -186,4 +216,14 @@ export function renderNginxSites(input: HostRenderInput): NginxSites {
     })),
     removed: [`${HOST_PATHS.nginxSitesEnabled}/default`],
   };
+}
+
+/** The shipped certificate and key (none with ACME: registry-acme keeps Nginx's certificate on the host). */
+function shippedCertificateFiles(input: HostRenderInput): HostFile[] {
+  if (input.acme || !input.tls || !input.nginx) return [];
+  const tls = nginxTlsPaths(input.nginx.domain);
+  return [
+    { path: tls.certificate, content: withNewline(input.tls.certificatePem), mode: "0644", secret: false },
+    { path: tls.key, content: withNewline(input.tls.privateKeyPem), mode: "0600", secret: true },
+  ];
 }

@@ -9,7 +9,13 @@ import type { HostRenderInput } from "./types";
  * security updates.) What must not move is pinned elsewhere: the registry image, by digest (render/image.ts).
  */
 export function aptPackages(input: HostRenderInput): string[] {
-  return ["docker.io", ...(input.composition === "prod" ? ["nginx"] : []), "unattended-upgrades"];
+  return [
+    "docker.io",
+    ...(input.composition === "prod" ? ["nginx"] : []),
+    // The ACME client (Ubuntu universe; Debian 12 has the same 4.9 line): the archive's build, patched like the rest.
+    ...(input.acme ? ["lego"] : []),
+    "unattended-upgrades",
+  ];
 }
 
 /** Where install-packages writes the unattended-upgrades settings (after Ubuntu's 20auto-upgrades and 50unattended-upgrades). */

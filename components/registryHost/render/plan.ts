@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { HostFile } from "../../hostFile";
 import { renderCloudwatchAgentFile } from "./cloudwatchAgent";
+import { renderAcmeFiles } from "./acme/acme";
 import { renderGcFiles } from "./gc";
 import { renderNginxMainFile } from "./nginxMain";
 import { renderNginxSites } from "./nginxSite";
@@ -8,6 +9,7 @@ import { renderRegistryFiles } from "./registryConfig";
 import { renderRegistryUnitFile } from "./registryUnit";
 import { STEP_COMMAND } from "./scripts/assemble";
 import {
+  renderAcmePrepareScript,
   renderApplyConfigScript,
   renderHealthCheckStdin,
   renderInstallCloudwatchAgentScript,
@@ -28,6 +30,7 @@ export function renderHostFiles(input: HostRenderInput): Pick<Required<Provision
     ...renderGcFiles(input),
     renderCloudwatchAgentFile(),
     ...(input.composition === "prod" ? [renderNginxMainFile(), ...sites.files] : []),
+    ...renderAcmeFiles(input),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, links: sites.links, removed: sites.removed };
 }
@@ -54,6 +57,8 @@ export function renderProvisionPlan(input: HostRenderInput): ProvisionPlan {
       step("install-packages", renderInstallPackagesScript(input), false),
       step("prepare-data-volume", renderPrepareDataVolumeScript(input), false),
       step("install-files", renderInstallFilesStdin(files, links, removed), true),
+      // ACME: state directories and the certificate Nginx starts with (issued earlier, or a temporary one).
+      ...(input.acme ? [step("acme-prepare", renderAcmePrepareScript(), true)] : []),
       step("apply-config", renderApplyConfigScript(input), true),
       step("health-check", renderHealthCheckStdin(input), true),
       step("install-cloudwatch-agent", renderInstallCloudwatchAgentScript(), false),

@@ -54,7 +54,7 @@ export function renderRegistryFiles(input: HostRenderInput): HostFile[] {
     { path: HOST_PATHS.registryConfig, content: renderRegistryConfig(input), mode: "0644", secret: false },
     { path: HOST_PATHS.htpasswd, content: renderHtpasswd(input), mode: "0600", secret: true },
   ];
-  if (input.composition === "dev") {
+  if (input.composition === "dev" && input.tls) {
     files.push(
       { path: HOST_PATHS.registryTlsCert, content: withNewline(input.tls.certificatePem), mode: "0644", secret: false },
       { path: HOST_PATHS.registryTlsKey, content: withNewline(input.tls.privateKeyPem), mode: "0600", secret: true },

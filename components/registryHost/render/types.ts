@@ -28,12 +28,28 @@ export interface HostRenderInput {
      */
     healthCheckCredential?: { user: string; password: string };
   };
-  tls: {
+  /**
+   * The certificate the program ships. Absent exactly when `acme` is set: the host then obtains its own certificate
+   * and Nginx serves a temporary self-signed one until the first issuance.
+   */
+  tls?: {
     /** Leaf certificate chain (PEM, leaf first). */
     certificatePem: string;
     privateKeyPem: string;
     /** Dev: the private CA that signed the leaf (clients trust it). */
     caCertificatePem?: string;
+  };
+  /**
+   * Prod: the host obtains and renews one certificate for every site name from an ACME CA (render/acme, lego).
+   * Undefined: the certificate comes from `tls`.
+   */
+  acme?: {
+    /** ACME account contact. */
+    email: string;
+    /** The CA's directory URL (https). */
+    directoryUrl: string;
+    /** http-01 (token on port 80 through Nginx) or dns-01 (TXT in the Route53 zone, with the instance role). */
+    challenge: "http-01" | "dns-01";
   };
   /** Prod: Nginx sites. Undefined in dev (no Nginx). */
   nginx?: {

@@ -56,10 +56,13 @@ export function validateHostRenderInput(input: HostRenderInput): void {
   if (cred && (!/^[^:\s]+$/.test(cred.user) || /[\n\r]/.test(cred.password) || cred.password === "")) {
     fail("registry.healthCheckCredential", "is malformed", "use a user without ':' and a one-line password");
   }
-  checkPem("tls.certificatePem", tls.certificatePem, /-----BEGIN CERTIFICATE-----/);
-  checkPem("tls.privateKeyPem", tls.privateKeyPem, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
-  if (tls.caCertificatePem !== undefined)
-    checkPem("tls.caCertificatePem", tls.caCertificatePem, /-----BEGIN CERTIFICATE-----/);
+  validateAcme(input);
+  if (tls) {
+    checkPem("tls.certificatePem", tls.certificatePem, /-----BEGIN CERTIFICATE-----/);
+    checkPem("tls.privateKeyPem", tls.privateKeyPem, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    if (tls.caCertificatePem !== undefined)
+      checkPem("tls.caCertificatePem", tls.caCertificatePem, /-----BEGIN CERTIFICATE-----/);
+  }
   if (!SAFE_PATH.test(input.dataVolumeDevice) || input.dataVolumeDevice.includes("..")) {
     fail("dataVolumeDevice", `is "${input.dataVolumeDevice}"`, "use an absolute device path such as /dev/nvme1n1");
   }
@@ -92,5 +95,27 @@ export function validateHostRenderInput(input: HostRenderInput): void {
     }
   } else if (nginx) {
     fail("nginx", "is set in dev", "leave it undefined: dev runs no Nginx (the registry serves TLS itself)");
+  }
+}
+
+/** Email and URL land single-quoted in the client configuration: keep them to characters that need no escaping. */
+const ACME_EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+const ACME_URL = /^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/-]*)?$/;
+
+/** `acme` and `tls` exclude each other; ACME runs in prod only (it needs Nginx on port 80 and 443). */
+function validateAcme(input: HostRenderInput): void {
+  const { acme, tls } = input;
+  if (!acme) {
+    if (!tls) fail("tls", "is missing", "give the certificate and key, or set acme (prod) to let the host obtain one");
+    return;
+  }
+  if (tls) fail("tls", "is set together with acme", "leave tls undefined: with ACME the host obtains its certificate");
+  if (input.composition !== "prod") fail("acme", "is set in dev", "ACME needs the prod Nginx (port 80 and 443)");
+  if (!ACME_EMAIL.test(acme.email)) fail("acme.email", `is "${acme.email}"`, "use an email address");
+  if (!ACME_URL.test(acme.directoryUrl)) {
+    fail("acme.directoryUrl", `is "${acme.directoryUrl}"`, "use the CA's https:// directory URL");
+  }
+  if (acme.challenge !== "http-01" && acme.challenge !== "dns-01") {
+    fail("acme.challenge", `is "${String(acme.challenge)}"`, "use http-01 or dns-01");
   }
 }

@@ -12,13 +12,15 @@ export interface NginxTestPorts {
 
 /**
  * The only rewrites the rendered Nginx files get for a test run: listen ports (80/443 -> loopback high ports),
- * host paths (/etc/nginx, logs, pid) into `root`, `user root` (no www-data for files under a 0700 temp dir) and every
+ * host paths (/etc/nginx, logs, pid, the ACME webroot) into `root`, `user root` (no www-data for files under a 0700 temp dir) and every
  * *_temp_path (the compiled-in /var/lib/nginx ignores -p).
  */
 export function remapNginxFile(content: string, root: string, ports: NginxTestPorts): string {
   let out = content
     .replaceAll("/etc/nginx/", `${root}/etc/nginx/`)
     .replaceAll("/var/log/nginx/", `${root}/log/`)
+    // ACME http-01 webroot (render/acme): served from the same test root registry-acme writes to.
+    .replaceAll("/var/lib/registry-acme/", `${root}/var/lib/registry-acme/`)
     .replace(/^pid \/run\/nginx\.pid;$/m, `pid ${root}/nginx.pid;`)
     .replace(/^user www-data;$/m, "user root;")
     .replace(/^(\s*)listen 80\b/gm, `$1listen 127.0.0.1:${ports.http}`)

@@ -1,3 +1,4 @@
+import { ACME_PATHS, acmeTimerUnits } from "../acme/acme";
 import { renderBundle } from "../bundle";
 import { gcTimerUnits } from "../gc";
 import { aptPackages, AUTO_UPGRADES_PATH, renderAutoUpgradesConf } from "../packages";
@@ -74,7 +75,7 @@ export function renderApplyConfigScript(input: HostRenderInput): string {
       NGINX_DIR: HOST_PATHS.nginxDir,
       REGISTRY_UNIT: REGISTRY_UNIT_NAME,
       REGISTRY_PATHS: [`${HOST_PATHS.registryDir}/`, HOST_PATHS.registryUnit],
-      TIMERS: gcTimerUnits(input),
+      TIMERS: [...gcTimerUnits(input), ...acmeTimerUnits(input)],
     }) + RUN_MAIN
   );
 }
@@ -96,7 +97,7 @@ export function healthCheckTarget(input: HostRenderInput): {
     host: input.registry.publicHost ?? "127.0.0.1",
     port: input.registry.port,
     connect: `127.0.0.1:${input.registry.port}`,
-    cacert: input.tls.caCertificatePem ? HOST_PATHS.registryCa : "",
+    cacert: input.tls?.caCertificatePem ? HOST_PATHS.registryCa : "",
   };
 }
 
@@ -108,6 +109,9 @@ export function renderHealthCheckScript(input: HostRenderInput): string {
     URL_PORT: t.port,
     DEFAULT_CONNECT: t.connect,
     DEFAULT_CACERT: t.cacert,
+    // ACME: the certificate's state is reported (pending, expiring) and never fails the deployment.
+    ACME_COMMAND: input.acme ? ACME_PATHS.command : "",
+    ACME_CONFIG: input.acme ? ACME_PATHS.config : "",
   });
 }
 
@@ -139,5 +143,15 @@ export function renderInstallCloudwatchAgentScript(): string {
         STATE_DIR: HOST_PATHS.stateDir,
       },
     ) + RUN_MAIN
+  );
+}
+
+/** acme-prepare: registry-acme's state directories and the certificate Nginx starts with (runs registry-acme prepare). */
+export function renderAcmePrepareScript(): string {
+  return (
+    assembleScript("acme-prepare", "the certificate Nginx starts with: issued earlier, or a temporary one", {
+      ACME_COMMAND: ACME_PATHS.command,
+      ACME_CONFIG: ACME_PATHS.config,
+    }) + RUN_MAIN
   );
 }

@@ -6,6 +6,7 @@ probe() {
   local args=(--silent --show-error --output /dev/null --write-out '%{http_code}' --max-time 10
     --connect-to "$URL_HOST:$URL_PORT:$CONNECT")
   if [ -n "$CACERT" ]; then args+=(--cacert "$CACERT"); fi
+  if [ "$INSECURE" = 1 ]; then args+=(--insecure); fi
   if [ "$#" -gt 0 ]; then
     local cred="$1"
     cred="${cred//\\/\\\\}"
@@ -16,6 +17,18 @@ probe() {
   fi
 }
 
+# ACME (ACME_COMMAND set): report the certificate's state. While the first certificate is pending, Nginx serves a
+# temporary self-signed one: the probes below then skip verification (they still prove 401/200) and `up` succeeds.
+INSECURE=0
+acme_report() {
+  [ -n "$ACME_COMMAND" ] || return 0
+  local line
+  line="$("$(host_path "$ACME_COMMAND")" --config "$(host_path "$ACME_CONFIG")" --root "$HOST_ROOT" status --check 2>&1 ||
+    true)"
+  log "${line:-certificate pending: registry-acme gave no status}"
+  case "$line" in "certificate pending:"* | "") INSECURE=1 ;; esac
+}
+
 main() {
   parse_args "$@"
   CONNECT="${OPT_CONNECT:-$DEFAULT_CONNECT}"
@@ -24,6 +37,7 @@ main() {
   if [ -n "$OPT_CACERT" ]; then CACERT="$OPT_CACERT"; fi
   local attempts="${OPT_ATTEMPTS:-90}" i=0 code credential=""
   IFS= read -r credential || true
+  acme_report
 
   until [ "$(probe)" = 401 ]; do
     i=$((i + 1))
