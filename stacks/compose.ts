@@ -107,7 +107,12 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       : undefined;
 
   // ACME dns-01: the host may write only _acme-challenge TXT records, only in this zone (attached once it exists).
-  if (config.tls.mode === "acme" && config.tls.acme.challenge === "dns-01" && dns && config.dns.provider === "route53") {
+  if (
+    config.tls.mode === "acme" &&
+    config.tls.acme.challenge === "dns-01" &&
+    dns &&
+    config.dns.provider === "route53"
+  ) {
     new aws.iam.RolePolicy(
       `${prefix}-host-acme-dns01`,
       { role: host.instanceRoleName, policy: dns.zoneId.apply((id) => JSON.stringify(acmeDns01PolicyDocument(id))) },

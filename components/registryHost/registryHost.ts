@@ -244,7 +244,8 @@ export class RegistryHost extends pulumi.ComponentResource {
       parent,
     );
     const sshPrivateKey = generatedKey ? pulumi.secret(generatedKey.privateKeyOpenssh) : undefined;
-    const hostKey = this.hostKey(name, args.hostKey);
+    const instanceRole = createInstanceRole(name, this);
+    const hostKey = this.hostKey(name, args.hostKey, instanceRole.role.name);
 
     // --- Instance, Elastic IP, data volume ------------------------------------------------------------------------
     const lookedUp = !("id" in args.ami);
@@ -266,7 +267,6 @@ export class RegistryHost extends pulumi.ComponentResource {
             )
             .apply((ami) => ami.id);
 
-    const instanceRole = createInstanceRole(name, this);
     const instance = new aws.ec2.Instance(
       `${name}-instance`,
       {
@@ -294,10 +294,10 @@ export class RegistryHost extends pulumi.ComponentResource {
         },
         // userData only installs the host key (no secret in it: the parameter's name and region); everything else,
         // secrets included, is shipped over SSH by the provisioning steps.
-        ...(hostKey.userData ? { userData: hostKey.userData, iamInstanceProfile: hostKey.instanceProfileName } : {}),
+        ...(hostKey.userData ? { userData: hostKey.userData } : {}),
         tags: { Name: `${name}` },
       },
-      { parent: this, ignoreChanges: lookedUp ? ["ami"] : [] },
+      { parent: this, ignoreChanges: lookedUp ? ["ami"] : [], dependsOn: hostKey.deliveredBy ?? [] },
     );
 
     const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { Name: `${name}` } }, parent);
@@ -482,15 +482,16 @@ export class RegistryHost extends pulumi.ComponentResource {
     });
   }
 
-  /** The host key the connections pin, and (generated) the user data and instance profile that deliver it. */
+  /** The host key the connections pin, and (generated) the user data and resources that deliver it. */
   private hostKey(
     name: string,
     source: HostKeySource,
-  ): { publicKey?: pulumi.Output<string>; userData?: string; instanceProfileName?: pulumi.Output<string> } {
+    roleName: pulumi.Output<string>,
+  ): { publicKey?: pulumi.Output<string>; userData?: string; deliveredBy?: pulumi.Resource[] } {
     if (source.mode === "unverified") return {};
     if (source.mode === "pinned") return { publicKey: pulumi.output(source.publicKey) };
-    const key = new SshHostKey(`${name}-ssh-host-key`, source, { parent: this });
-    return { publicKey: key.publicKey, userData: key.userData, instanceProfileName: key.instanceProfileName };
+    const key = new SshHostKey(`${name}-ssh-host-key`, { ...source, roleName }, { parent: this });
+    return { publicKey: key.publicKey, userData: key.userData, deliveredBy: key.deliveredBy };
   }
 
   /** The leaf chain and key the registry (and Nginx) serve, the CA clients trust (self-signed), and the expiry. */

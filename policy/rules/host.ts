@@ -185,9 +185,9 @@ export const sshHostKeyPinnedProd = resourceRule({
   description:
     "Security bar, provisioning over SSH (no Checkov/Trivy ID: they cannot read @pulumi/command): in prod, every " +
     "command:remote:Command and command:remote:CopyToRemote verifies the host (connection.hostKey set), since the " +
-    "connection carries the TLS key and registry passwords. Advisory while the first up of a new host cannot know " +
-    "the key (README, pinning the host key); mandatory once the program delivers the key before the first connection.",
-  enforcementLevel: "advisory",
+    "connection carries the TLS key and registry passwords. The program generates and delivers the key before the " +
+    "first connection (host.generateSshHostKey), so nothing in prod has a reason to connect unverified.",
+  enforcementLevel: "mandatory",
   types: [REMOTE_COMMAND, REMOTE_COPY],
   check: (r, report) => {
     if (r.environment !== "prod") return;

@@ -18,7 +18,11 @@ beforeAll(async () => {
       dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
     });
   });
-  run = await runStack("prod", { tls: { mode: "provided" } }, { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem });
+  run = await runStack(
+    "prod",
+    { tls: { mode: "provided" } },
+    { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem },
+  );
 });
 
 const hostRules = (type: string) => {

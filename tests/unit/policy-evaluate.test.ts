@@ -37,7 +37,6 @@ describe("the rule list", () => {
       "rds-iam-authentication",
       "rds-multi-az-prod",
       "rds-performance-insights-prod",
-      "ssh-host-key-pinned-prod",
       "vpc-flow-logs-dev",
     ]);
     expect(rules.every((r) => r.enforcementLevel === "mandatory" || r.enforcementLevel === "advisory")).toBe(true);

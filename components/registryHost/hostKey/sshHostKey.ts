@@ -13,18 +13,20 @@ export interface SshHostKeyArgs {
    * policy already lets SSM decrypt for the account's principals.
    */
   kmsKeyArn?: string;
+  /** The host's instance role (instanceRole.ts): the read policy is attached to it, the only role the host has. */
+  roleName: pulumi.Input<string>;
 }
 
 /**
  * The host's SSH host key, known before the instance exists: an ED25519 key generated here, its private half in an
- * SSM SecureString parameter only the host's instance role can read, installed by cloud-init before sshd starts
+ * SSM SecureString parameter only the host's instance role (a policy on it, attached here) can read, installed by cloud-init before sshd starts
  * (userData.ts). Every provisioning connection pins `publicKey`, so the first connection already verifies the host.
  */
 export class SshHostKey extends pulumi.ComponentResource {
   /** `ssh-ed25519 <key data>`: what every provisioning connection pins. */
   readonly publicKey: pulumi.Output<string>;
-  /** The instance profile carrying the role that may read the parameter. */
-  readonly instanceProfileName: pulumi.Output<string>;
+  /** What the instance must wait for: the stored key and the role's permission to read it. */
+  readonly deliveredBy: pulumi.Resource[];
   /** The instance's cloud-config (no secret: the script, the parameter's name and the region). */
   readonly userData: string;
   readonly parameterArn: pulumi.Output<string>;
@@ -48,22 +50,10 @@ export class SshHostKey extends pulumi.ComponentResource {
       parent,
     );
 
-    const role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        description: "Registry host instance role: reads its own SSH host key parameter, nothing else",
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
-        tags: { Name: `${name}-role` },
-      },
-      parent,
-    );
-    new aws.iam.RolePolicy(
+    const readPolicy = new aws.iam.RolePolicy(
       `${name}-read`,
       {
-        role: role.id,
+        role: args.roleName,
         policy: parameter.arn.apply((parameterArn) =>
           JSON.stringify(
             hostKeyReadPolicy({
@@ -76,17 +66,11 @@ export class SshHostKey extends pulumi.ComponentResource {
       },
       parent,
     );
-    const profile = new aws.iam.InstanceProfile(
-      `${name}-profile`,
-      { role: role.name, tags: { Name: `${name}-profile` } },
-      parent,
-    );
-
     // The provider refuses any other key: `<type> <key data>` (tls appends a newline).
     this.publicKey = pulumi
       .unsecret(key.publicKeyOpenssh)
       .apply((line) => line.trim().split(/\s+/).slice(0, 2).join(" "));
-    this.instanceProfileName = profile.name;
+    this.deliveredBy = [parameter, readPolicy];
     this.userData = renderHostKeyUserData({ parameterName: args.parameterName, region: args.region });
     this.parameterArn = parameter.arn;
     this.registerOutputs({ publicKey: this.publicKey, parameterArn: this.parameterArn });

@@ -32,23 +32,28 @@ export function expectGeneratedHostKeyPinned(run: StackRun, prefix: string, stac
 
   // The role may do exactly one thing: read exactly that parameter.
   const parameterArn = `arn:aws:ssm:ap-northeast-2:${MOCK_ACCOUNT_ID}:parameter${parameter.props.name}`;
-  const role = run.named(`${name}-role`);
+  // The host's one instance role (shared with monitoring and ACME, each attaching its own policy).
+  const role = run.named(`${prefix}-role`);
   expect(JSON.parse(role.props.assumeRolePolicy)).toEqual({
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
   });
   const policies = run.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.parent === component.urn);
   expect(policies).toHaveLength(1);
+  expect(policies[0]!.props.role).toMatch(new RegExp(`^${prefix}-role`));
   expect(JSON.parse(policies[0]!.props.policy)).toEqual({
     Version: "2012-10-17",
     Statement: [{ Sid: "ReadHostKey", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameterArn }],
   });
   expect(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.parent === component.urn))
     .toEqual([]); // prettier-ignore
-  const profile = run.named(`${name}-profile`);
-  const instance = run.named(`${prefix}-instance`).props;
+  const profile = run.named(`${prefix}-profile`);
+  const instanceResource = run.named(`${prefix}-instance`);
+  const instance = instanceResource.props;
   expect(profile.dependsOn).toContain(role.urn); // its role input is that role
-  expect(instance.iamInstanceProfile).toMatch(new RegExp(`^${name}-profile-`));
+  expect(instance.iamInstanceProfile).toMatch(new RegExp(`^${prefix}-profile-`));
+  // The instance boots only once the key is stored and readable.
+  expect(instanceResource.dependsOn).toEqual(expect.arrayContaining([parameter.urn, policies[0]!.urn]));
 
   // User data: cloud-config naming the parameter and region, no key material, nothing the policy calls a secret.
   const userData = instance.userData as string;
