@@ -73,7 +73,7 @@ export const SINGLE_ENTRY_HOST = {
   scope:
     "one EC2 instance per stack (the entry host) may have a public address (associatePublicIpAddress or an Elastic IP)",
   reason:
-    "the seed's system is one host that clients reach directly (registry, API gateway, Nginx); every other " +
+    "the hand-built setup's system is one host that clients reach directly (registry, API gateway, Nginx); every other " +
     "instance must stay private and be reached through it",
 } as const satisfies NamedException;
 

@@ -9,7 +9,7 @@ new PolicyPack("startup-infra-security", {
   policies: rules,
   enforcementLevel: "mandatory",
   description:
-    "The startup-infra security bar (docs/policy.md): network exposure, the seed's database lesson, IMDSv2, " +
+    "The startup-infra security bar (docs/policy.md): network exposure, the hand-built setup's database lesson, IMDSv2, " +
     "encryption, RDS protection and TLS, Azure Storage and Key Vault. Rule descriptions carry Checkov/Trivy IDs.",
   displayName: "startup-infra security bar",
   tags: ["aws", "azure", "security"],

@@ -46,7 +46,7 @@ export function azureSettings(config: StackConfig) {
 }
 
 /**
- * The Azure side (mission-brief row 15): an explicit azure-native provider and the AzureServices component, storing
+ * The Azure side: an explicit azure-native provider and the AzureServices component, storing
  * the AWS side's secrets (database and registry passwords) and the SendGrid API key in Key Vault.
  */
 export function createAzure(config: StackConfig, secrets: StackSecrets, inputs: AzureInputs): AzureResult {

@@ -16,7 +16,7 @@ import { awsProvider } from "./providers";
 export interface HostShape {
   /** Prod: Nginx terminates TLS on 80/443 and the registry listens on loopback only. */
   nginx: boolean;
-  /** Dev: the API gateway port is opened (mission-brief row 11). */
+  /** Dev: the API gateway port is opened. */
   apiGateway: boolean;
   /** Dev: the registry port is reachable directly (TLS + basic auth), from `host.registryAllowedCidrs`. */
   directRegistryPort: boolean;

@@ -79,7 +79,7 @@ export interface AzureServicesArgs {
 }
 
 /**
- * The Azure side of the seed (mission-brief row 15): a resource group, a private StorageV2 account (TLS 1.2,
+ * The Azure side of the hand-built setup: a resource group, a private StorageV2 account (TLS 1.2,
  * HTTPS only, no public blobs, Entra ID by default), and an RBAC Key Vault holding the apps' signing key (with expiry
  * and a rotation policy) and their secrets (each with an expiry and a content type).
  */

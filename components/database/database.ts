@@ -11,7 +11,7 @@ export interface DatabaseArgs {
   vpcId: pulumi.Input<string>;
   /** Private subnets (at least two AZs) for the DB subnet group. */
   subnetIds: pulumi.Input<string>[];
-  /** Security groups allowed to reach the engine port. The only way in: never a CIDR (mission-brief row 4). */
+  /** Security groups allowed to reach the engine port. The only way in: never a CIDR. */
   allowedSecurityGroups: { name: string; id: pulumi.Input<string> }[];
   engine: DatabaseEngine;
   /** Defaults to the engine's current major (postgres 16, mysql 8.0). */

@@ -30,7 +30,7 @@ export const dnsBackends: Partial<
     createAzureDnsZone(parent, name, args.domain, records, args.hostIp, args.azureResourceGroupName),
 };
 
-/** The DNS zone (mission-brief row 6): A record to the host, CNAMEs per site, extra records; name servers as output. */
+/** The DNS zone: A record to the host, CNAMEs per site, extra records; name servers as output. */
 export class DnsZone extends pulumi.ComponentResource {
   readonly zoneId: pulumi.Output<string>;
   readonly nameServers: pulumi.Output<string[]>;

@@ -11,7 +11,7 @@ export interface DnsRecordSpec {
 
 export interface DnsRecordsInput {
   domain: string;
-  /** Label of the A record that points at the host (the seed's `cname`). */
+  /** Label of the A record that points at the host (the hand-built setup's `cname`). */
   hostRecordName: string;
   /** Site labels (`docker`, `www`, ...): each becomes a CNAME to the host record. */
   siteNames: string[];
@@ -20,7 +20,7 @@ export interface DnsRecordsInput {
 }
 
 /**
- * The records of the zone (mission-brief row 6): an A record to the host, a CNAME per site to that A record, then the
+ * The records of the zone: an A record to the host, a CNAME per site to that A record, then the
  * extra records. The same list feeds every backend (Route53, Azure DNS). Throws when two records collide.
  */
 export function planDnsRecords(input: DnsRecordsInput): DnsRecordSpec[] {

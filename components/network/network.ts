@@ -26,7 +26,7 @@ export interface NetworkArgs {
 }
 
 /**
- * The VPC of the seed (mission-brief row 1): public subnets routed to an internet gateway, private database subnets
+ * The VPC of the hand-built setup: public subnets routed to an internet gateway, private database subnets
  * with no internet route, the default security group stripped of every rule, optional flow logs.
  */
 export class Network extends pulumi.ComponentResource {

@@ -7,7 +7,7 @@ export interface FirewallArgs {
   sshCidrs: string[];
   /** Dev: the registry port, reachable directly (TLS + basic auth) from these blocks. Undefined: not opened. */
   registry?: { port: number; cidrs: string[] };
-  /** Dev: the API gateway port (mission-brief row 11), reachable from these blocks. Undefined: not opened. */
+  /** Dev: the API gateway port, reachable from these blocks. Undefined: not opened. */
   apiGateway?: { port: number; cidrs: string[] };
   /**
    * Prod: HTTP (80, redirect only) and HTTPS (443) from 0.0.0.0/0 and ::/0, the named security-bar exception
@@ -35,7 +35,7 @@ export interface PlannedEgressRule {
   description: string;
 }
 
-/** Ports this host never opens to anyone: the seed's world-open Docker daemon and FTP, and their relatives. */
+/** Ports this host never opens to anyone: the hand-built setup's world-open Docker daemon and FTP, and their relatives. */
 export const FORBIDDEN_PORTS: Record<number, string> = {
   21: "FTP",
   23: "Telnet",

@@ -151,7 +151,7 @@ export interface RegistryHostArgs {
 }
 
 /**
- * The registry host (mission-brief rows 2, 5, 7-12): an EC2 instance on an Elastic IP, its own security group, a
+ * The registry host: an EC2 instance on an Elastic IP, its own security group, a
  * separate encrypted data volume, registry credentials, the TLS certificate, and the host files shipped and run over
  * SSH. Decisions live in pure helpers (firewall.ts, tlsCheck.ts, provisioning.ts, addresses.ts, credentials.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * How the database may be reached (the seed's lesson, mission-brief row 4). The seed's engineer opened the RDS
+ * How the database may be reached (the hand-built setup's lesson). The hand-built setup's engineer opened the RDS
  * security group to the EC2 host's *public* IP and the connection still failed: the host reaches RDS at its private
  * address inside the VPC, so its packets carry its private source address and the rule never matches, while the
  * rule itself admits that public address from the internet. The fix is to admit the host's security group.
@@ -84,7 +84,7 @@ export const databaseIngressOnlyFromSecurityGroups = stackRule({
 });
 
 const SEED_LESSON =
-  "This is the seed's mistake: the database was opened to the host's public IP, but the host reaches RDS over the " +
+  "This is the hand-built setup's mistake: the database was opened to the host's public IP, but the host reaches RDS over the " +
   "VPC's private path, where its packets carry its private address, so a rule for its public address never matches " +
   "(only traffic sent out through the internet gateway carries that address, and it never reaches a private " +
   "database); the rule only opens the database to the internet. Admit the host's security group instead.";

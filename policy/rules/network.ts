@@ -18,7 +18,7 @@ import {
 import { type BreadthLimits, coveredFamilies, DEFAULT_BREADTH, widerThan } from "../lib/cidr";
 import { list, type Props, toNumber } from "../lib/values";
 
-/** Admin ports never open to the internet: SSH, RDP, and what the seed opened (Docker daemon, FTP) plus Telnet. */
+/** Admin ports never open to the internet: SSH, RDP, and what the hand-built setup opened (Docker daemon, FTP) plus Telnet. */
 export const ADMIN_PORTS: Record<number, string> = {
   21: "FTP",
   22: "SSH",

@@ -118,13 +118,14 @@ describe("ACME provisioning steps", () => {
       "acme-prepare",
       "apply-config",
       "health-check",
+      "install-cloudwatch-agent",
     ]);
   });
 
   it("installs lego unpinned, enables both timers, and the health check asks registry-acme", () => {
     expect(aptPackages(acmeInput())).toContain("lego");
     const step = (name: string) => plan.steps.find((s) => s.name === name)!.stdin!;
-    expect(step("install-packages")).toMatch(/^readonly PACKAGES=\(.* 'lego'\)$/m);
+    expect(step("install-packages")).toMatch(/^readonly PACKAGES=\(.* 'lego' 'unattended-upgrades'\)$/m);
     expect(step("apply-config")).toMatch(
       /^readonly TIMERS=\('registry-gc\.timer' 'registry-acme-issue\.timer' 'registry-acme-renew\.timer'\)$/m,
     );

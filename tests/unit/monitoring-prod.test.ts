@@ -97,14 +97,18 @@ describe("prod: snapshots", () => {
 });
 
 describe("prod: the host's role and the agent", () => {
-  it("the instance carries a profile whose role holds only the agent's put-metric policy", () => {
+  it("the instance carries a profile whose role holds only the agent's put-metric policy and the host-key read", () => {
     const instance = run.named("prod-host-instance");
     const profile = run.named("prod-host-profile");
     const role = run.named("prod-host-role");
     expect(instance.props.iamInstanceProfile).toMatch(/^prod-host-profile-/);
     expect(profile.props.role).toMatch(/^prod-host-role-/);
     const policies = run.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.props.role === profile.props.role);
-    expect(policies.map((p) => JSON.parse(p.props.policy))).toEqual([agentPolicyDocument()]);
+    // One policy per feature: the agent's put-metric (monitoring) and reading its own SSH host key (SshHostKey).
+    const documents = policies.map((p) => JSON.parse(p.props.policy) as { Statement: { Sid?: string }[] });
+    expect(documents).toHaveLength(2);
+    expect(documents).toContainEqual(agentPolicyDocument());
+    expect(documents.filter((d) => d.Statement.some((st) => st.Sid === "ReadHostKey"))).toHaveLength(1);
     expect(
       run
         .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")

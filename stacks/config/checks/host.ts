@@ -2,7 +2,7 @@ import type { Composition } from "../defaults";
 import { type ConfigProblem, rmCommand, setCommand } from "../errors";
 import type { SecretKey, SectionsConfig } from "../schema";
 
-/** Ports this program never opens to anyone (the seed opened 21 and 2376 to the world), nor uses for a service. */
+/** Ports this program never opens to anyone (the hand-built setup opened 21 and 2376 to the world), nor uses for a service. */
 export const NEVER_OPENED_PORTS: Record<number, string> = {
   21: "FTP",
   22: "SSH (opened only to host.sshAllowedCidrs)",

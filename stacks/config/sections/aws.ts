@@ -4,7 +4,7 @@ import { digitText } from "./common";
 /** `aws`: where the AWS resources go. */
 export const awsSection = z
   .object({
-    /** AWS region. Defaults to ap-northeast-2 (Seoul), where the seed's team ran. */
+    /** AWS region. Defaults to ap-northeast-2 (Seoul), where the hand-built setup's team ran. */
     region: z
       .string()
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region code such as ap-northeast-2")

@@ -28,7 +28,7 @@ export const extraRecord = z
     path: ["name"],
   });
 
-/** `dns`: the zone, its A record and CNAMEs (mission-brief row 6). */
+/** `dns`: the zone, its A record and CNAMEs. */
 export const dnsSection = z
   .object({
     /** Create the zone and records. Defaults to false in dev, true in prod. */
@@ -37,7 +37,7 @@ export const dnsSection = z
     provider: z.enum(["route53", "azure"]).default("route53").meta({ example: "route53" }),
     /** The domain bought at a registrar, e.g. example.com. Required when DNS is enabled. */
     domain: domainName.optional().meta({ example: "example.com" }),
-    /** Label of the A record that points at the host; the site CNAMEs point at it. Defaults to cname (as in the seed). */
+    /** Label of the A record that points at the host; the site CNAMEs point at it. Defaults to cname (as in the hand-built setup). */
     hostRecordName: dnsLabel.default("cname").meta({ example: "cname" }),
     /** TTL of the records in seconds. Defaults to 300. */
     ttl: z.number().int().min(30).max(604800).default(300).meta({ example: "300" }),

@@ -4,13 +4,13 @@ import { anyCidr, digitText, dnsLabel, openSshHostKey, openSshPublicKey, port } 
 /** `host`: the EC2 host that runs the registry (and Nginx in prod). */
 export const hostSection = z
   .object({
-    /** EC2 instance type. Defaults to m6i.xlarge (4 vCPU, 16 GiB), the seed's dev size. */
+    /** EC2 instance type. Defaults to m6i.xlarge (4 vCPU, 16 GiB), the hand-built setup's dev size. */
     instanceType: z
       .string()
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m6i.xlarge")
       .default("m6i.xlarge")
       .meta({ example: "m6i.xlarge" }),
-    /** Root volume size (gp3, encrypted). Defaults to 64 GiB, as in the seed. */
+    /** Root volume size (gp3, encrypted). Defaults to 64 GiB, as in the hand-built setup. */
     rootVolumeGiB: z.number().int().min(16).max(16384).default(64).meta({ example: "64" }),
     /** Separate encrypted gp3 data volume that holds the registry's images and outlives the instance. Defaults to 100 GiB. */
     dataVolumeGiB: z.number().int().min(8).max(16384).default(100).meta({ example: "100" }),
@@ -67,7 +67,7 @@ export const hostSection = z
       )
       .optional()
       .meta({ example: "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }),
-    /** Dev only: the API gateway (Spring Cloud Gateway) port opened on the host. Defaults to 8000, as in the seed. */
+    /** Dev only: the API gateway (Spring Cloud Gateway) port opened on the host. Defaults to 8000, as in the hand-built setup. */
     apiGatewayPort: port.default(8000).meta({ example: "8000" }),
     /**
      * Dev only: CIDR blocks allowed to reach the API gateway port, which serves plain HTTP. Defaults to

@@ -4,13 +4,13 @@ import { ipv4Cidr } from "./common";
 /** `network`: the VPC and its subnets. */
 export const networkSection = z
   .object({
-    /** VPC CIDR block. Defaults to 10.0.0.0/16, as in the seed. */
+    /** VPC CIDR block. Defaults to 10.0.0.0/16, as in the hand-built setup. */
     vpcCidr: ipv4Cidr.default("10.0.0.0/16").meta({ example: "10.0.0.0/16" }),
     /** Public subnets (one per AZ) for the host. Defaults to 1 in dev, 2 in prod. */
     publicSubnetCount: z.number().int().min(1).max(6).meta({ example: "2" }),
     /** Private database subnets (one per AZ, no internet route). RDS needs at least 2. Defaults to 2. */
     privateSubnetCount: z.number().int().min(2).max(6).default(2).meta({ example: "2" }),
-    /** Prefix length of every subnet. Defaults to 24 (256 addresses, as in the seed). */
+    /** Prefix length of every subnet. Defaults to 24 (256 addresses, as in the hand-built setup). */
     subnetPrefixLength: z.number().int().min(16).max(28).default(24).meta({ example: "24" }),
     /** VPC flow logs to CloudWatch Logs. Defaults to false in dev, true in prod. */
     flowLogs: z.boolean().meta({ example: "true" }),

@@ -4,7 +4,7 @@ import { dnsLabel, port } from "./common";
 /**
  * `sites`: subdomain -> what serves it. A port means "Nginx proxies https://<sub>.<domain> to 127.0.0.1:<port>";
  * the word `registry` means the Docker registry. Every site also gets a CNAME to the host record.
- * Defaults to { docker: registry, www: 8080, admin: 8081 } (the seed's names).
+ * Defaults to { docker: registry, www: 8080, admin: 8081 } (the hand-built setup's names).
  */
 export const sitesSection = z
   .record(dnsLabel, z.union([port, z.literal("registry")]).meta({ example: "8080" }))
