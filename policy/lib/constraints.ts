@@ -46,7 +46,7 @@ const input =
 /**
  * The name the provider will use: the input when set, else the auto-name it derives from the logical name. The
  * AWS provider (terraform bridge `AutoName`) appends "-" and 7 random hex digits; for RDS it also lower-cases
- * (AWS stores RDS identifiers in lower case). azure-native appends 8 hex digits without a separator. The random
+ * (AWS stores RDS identifiers in lower case). azure-native appends 8 hex digits without a separator. The generated
  * part is shown as x's: it never changes whether a name is valid, only its length does.
  */
 const nameOrAutoName =
@@ -55,8 +55,12 @@ const nameOrAutoName =
     const given = r.props[path];
     if (given !== undefined) return known(path, given);
     const prefix = prefixPath ? r.props[prefixPath] : undefined;
+    // A `namePrefix` gets terraform's PrefixedUniqueId suffix: 26 characters (timestamp and counter).
     if (prefix !== undefined)
-      return known(`${prefixPath} (+ random suffix)`, typeof prefix === "string" ? `${prefix}xxxxxxx` : prefix);
+      return known(
+        `${prefixPath} (+ 26-character suffix)`,
+        typeof prefix === "string" ? `${prefix}${"x".repeat(26)}` : prefix,
+      );
     if (style === "azure") return [{ where: `${path} (auto-named from "${r.name}")`, value: `${r.name}xxxxxxxx` }];
     const base = style === "aws-lower" ? r.name.toLowerCase() : r.name;
     return [{ where: `${path} (auto-named from "${r.name}")`, value: `${base}-xxxxxxx` }];

@@ -211,3 +211,11 @@ describe("the provider-constraints policy", () => {
     expect(constraintMessage(v!)).toContain(`"${"x".repeat(77)}..."`);
   });
 });
+
+describe("name prefixes", () => {
+  it("judges a namePrefix with the 26 characters terraform's PrefixedUniqueId appends", () => {
+    expect(ids(subject("aws:iam/role:Role", { namePrefix: "r".repeat(38) }))).toEqual([]);
+    const [v] = checkConstraints(subject("aws:iam/role:Role", { namePrefix: "r".repeat(39) }));
+    expect(v).toMatchObject({ id: "iam-role-name", where: "namePrefix (+ 26-character suffix)" });
+  });
+});
