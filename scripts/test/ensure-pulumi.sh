@@ -17,6 +17,10 @@
 # Node programs through the Automation API's inline programs instead, which serve the language
 # runtime from the Node process itself (`pulumi ... --client=<address>`).
 #
+# Measured for v3.248.0 with empty module and build caches (GOMODCACHE/GOCACHE pointed at new dirs) on a shared
+# 2-core machine: 28 min wall clock, 531 s user + 69 s system CPU, 1.7 GB peak RSS; 1.3 GB of modules and 1.6 GB of
+# build cache downloaded/written; a 107 MB binary. Later runs find the cached binary at once.
+#
 # It never skips: when the CLI cannot be found or built it exits non-zero with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

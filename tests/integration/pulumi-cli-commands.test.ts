@@ -148,7 +148,7 @@ const runnableDocs = docs.filter((c) => !isTemplate(c.command.replace("'ssh-ed25
 describe("the README's, docs' and stack files' config commands, run with the real CLI", () => {
   it("finds them", () => {
     expect(runnableDocs.length).toBeGreaterThan(15);
-    expect(docs.map((c) => c.where)).toContain("README.md:167");
+    expect(docs.map((c) => c.command)).toContain("pulumi config rm --path 'host.sshHostKey'");
   });
 
   it.each(runnableDocs.map((c) => [`${c.where} ${c.command}`, c] as const))("%s", async (_name, told) => {

@@ -14,7 +14,7 @@ const COMMAND = /pulumi config (?:set|rm)\b[^`\n]*/g;
 function filesUnder(dir: string, test: (name: string) => boolean): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return e.name === "node_modules" ? [] : filesUnder(p, test);
+    if (e.isDirectory()) return e.name === "node_modules" || e.name.startsWith(".") ? [] : filesUnder(p, test);
     return test(e.name) ? [p] : [];
   });
 }
