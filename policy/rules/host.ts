@@ -185,8 +185,8 @@ export const sshHostKeyPinnedProd = resourceRule({
   description:
     "Security bar, provisioning over SSH (no Checkov/Trivy ID: they cannot read @pulumi/command): in prod, every " +
     "command:remote:Command and command:remote:CopyToRemote verifies the host (connection.hostKey set), since the " +
-    "connection carries the TLS key and registry passwords. Advisory while the first up of a new host cannot know " +
-    "the key (README, pinning the host key); mandatory once the program delivers the key before the first connection.",
+    "connection carries the TLS key and registry passwords. Advisory: the first up of a new host connects before " +
+    "its key can be pinned (README, pinning the host key).",
   enforcementLevel: "advisory",
   types: [REMOTE_COMMAND, REMOTE_COPY],
   check: (r, report) => {
