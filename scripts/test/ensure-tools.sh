@@ -22,6 +22,9 @@ declare -A needed=(
   [mkfs.ext4]=e2fsprogs
   [blkid]=util-linux
   [mountpoint]=util-linux
+  # The CloudWatch agent step's signature check.
+  [gpg]=gpg
+  [gpgconf]=gpgconf
 )
 
 missing_pkgs=()
