@@ -17,6 +17,9 @@ const SHOWN: Record<string, string> = {
   "azure-native:storage:StorageAccount": "Storage account",
   "azure-native:keyvault:Vault": "Key Vault",
   "command:remote:Command": "SSH step",
+  "aws:cloudwatch/metricAlarm:MetricAlarm": "CloudWatch alarm",
+  "aws:sns/topic:Topic": "SNS alert topic",
+  "aws:dlm/lifecyclePolicy:LifecyclePolicy": "Snapshot policy (DLM)",
 };
 
 /**

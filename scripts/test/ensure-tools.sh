@@ -28,6 +28,9 @@ declare -A needed=(
   [pebble]=pebble
   [pebble-challtestsrv]=pebble
   [lego]=lego
+  # The CloudWatch agent step's signature check.
+  [gpg]=gpg
+  [gpgconf]=gpgconf
 )
 
 missing_pkgs=()

@@ -126,18 +126,21 @@ export function renderHealthCheckStdin(input: HostRenderInput): string {
 
 /**
  * install-cloudwatch-agent: the pinned agent package, verified by AWS's signature, loaded with the installed config
- * (render/cloudwatchAgent.ts). Its own step and script, so package and config changes re-run only this one.
+ * (render/cloudwatchAgent.ts). Its own step and script, so package and config changes re-run only this one. `pins`
+ * defaults to CLOUDWATCH_AGENT (tests render their own key).
  */
-export function renderInstallCloudwatchAgentScript(): string {
+export function renderInstallCloudwatchAgentScript(
+  pins: { version: string; baseUrl: string; keyUrl: string; keyFingerprint: string } = CLOUDWATCH_AGENT,
+): string {
   return (
     assembleScript(
       "install-cloudwatch-agent",
       "install the pinned, signature-verified CloudWatch agent and load its config",
       {
-        AGENT_VERSION: CLOUDWATCH_AGENT.version,
-        AGENT_BASE_URL: CLOUDWATCH_AGENT.baseUrl,
-        AGENT_KEY_URL: CLOUDWATCH_AGENT.keyUrl,
-        AGENT_KEY_FINGERPRINT: CLOUDWATCH_AGENT.keyFingerprint,
+        AGENT_VERSION: pins.version,
+        AGENT_BASE_URL: pins.baseUrl,
+        AGENT_KEY_URL: pins.keyUrl,
+        AGENT_KEY_FINGERPRINT: pins.keyFingerprint,
         AGENT_CONFIG: HOST_PATHS.cloudwatchAgentConfig,
         AGENT_CTL: "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
         STATE_DIR: HOST_PATHS.stateDir,

@@ -2,6 +2,29 @@
 # fingerprint pinned), then (re)loaded with the installed config. Idempotent: a marker under STATE_DIR records the
 # installed version; the download and dpkg run only when it differs. fetch-config runs every time the step runs
 # (its trigger changes only when the config or the pin changes); the agent validates the config itself first.
+
+# Refuses (exits) unless `key` holds AWS's key with the pinned fingerprint and `sig` is that key's valid signature of
+# `deb`. The keyring is a throwaway GNUPGHOME (`home`), its agents stopped afterwards.
+verify_package() {
+  local deb="$1" sig="$2" key="$3" home="$4" fingerprints status
+  mkdir -m 0700 "$home"
+  fingerprints="$(
+    GNUPGHOME="$home" gpg --batch --quiet --import "$key" 2>/dev/null &&
+      GNUPGHOME="$home" gpg --batch --with-colons --fingerprint | awk -F: '$1 == "fpr" { print $10 }'
+  )" || die "cannot import the signing key $key"
+  if ! printf '%s\n' "$fingerprints" | grep -qxF "$AGENT_KEY_FINGERPRINT"; then
+    GNUPGHOME="$home" gpgconf --kill all 2>/dev/null || true
+    die "the downloaded signing key is not AWS's CloudWatch agent key $AGENT_KEY_FINGERPRINT (got: ${fingerprints//$'\n'/ })"
+  fi
+  # --status-fd reports which key made the signature: it must be the pinned one (VALIDSIG <signing key fpr> ...
+  # <primary key fpr>), whichever of the key's subkeys signed.
+  status="$(GNUPGHOME="$home" gpg --batch --status-fd 1 --verify "$sig" "$deb" 2>/dev/null)" || status=""
+  GNUPGHOME="$home" gpgconf --kill all 2>/dev/null || true
+  if ! printf '%s\n' "$status" | grep -Eq "^\[GNUPG:\] VALIDSIG ($AGENT_KEY_FINGERPRINT .*|.* $AGENT_KEY_FINGERPRINT)\$"; then
+    die "$deb is not signed by $AGENT_KEY_FINGERPRINT"
+  fi
+}
+
 main() {
   parse_args "$@"
   require_root
@@ -26,20 +49,7 @@ main() {
     curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 --retry 3 --max-time 60 \
       -o "$work/key.asc" "$AGENT_KEY_URL"
 
-    export GNUPGHOME="$work/gnupg"
-    mkdir -m 0700 "$GNUPGHOME"
-    gpg --batch --quiet --import "$work/key.asc"
-    local fingerprints
-    fingerprints="$(gpg --batch --with-colons --fingerprint | awk -F: '$1 == "fpr" { print $10 }')"
-    printf '%s\n' "$fingerprints" | grep -qxF "$AGENT_KEY_FINGERPRINT" ||
-      die "the downloaded signing key is not AWS's CloudWatch agent key $AGENT_KEY_FINGERPRINT (got: $fingerprints)"
-    # --status-fd reports which key made the signature: it must be the pinned one (VALIDSIG <fingerprint> ...).
-    local status
-    status="$(gpg --batch --status-fd 1 --verify "$work/agent.deb.sig" "$work/agent.deb" 2>/dev/null)" ||
-      die "the signature of $url does not verify"
-    printf '%s\n' "$status" | grep -q "^\[GNUPG:\] VALIDSIG $AGENT_KEY_FINGERPRINT " ||
-      printf '%s\n' "$status" | grep -q "^\[GNUPG:\] VALIDSIG [0-9A-F]* .* $AGENT_KEY_FINGERPRINT\$" ||
-      die "$url is not signed by $AGENT_KEY_FINGERPRINT"
+    verify_package "$work/agent.deb" "$work/agent.deb.sig" "$work/key.asc" "$work/gnupg"
     log "verified $(sha256sum "$work/agent.deb" | cut -d' ' -f1) signed by $AGENT_KEY_FINGERPRINT"
 
     DEBIAN_FRONTEND=noninteractive dpkg -i "$work/agent.deb" </dev/null
