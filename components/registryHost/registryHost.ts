@@ -270,7 +270,8 @@ export class RegistryHost extends pulumi.ComponentResource {
         ...(hostKey.userData ? { userData: hostKey.userData, iamInstanceProfile: hostKey.instanceProfileName } : {}),
         tags: { Name: `${name}` },
       },
-      { parent: this, ignoreChanges: lookedUp ? ["ami"] : [] },
+      // The key must be readable before the first boot's cloud-init asks for it.
+      { parent: this, ignoreChanges: lookedUp ? ["ami"] : [], dependsOn: hostKey.delivery ? [hostKey.delivery] : [] },
     );
 
     const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { Name: `${name}` } }, parent);
@@ -440,11 +441,22 @@ export class RegistryHost extends pulumi.ComponentResource {
   private hostKey(
     name: string,
     source: HostKeySource,
-  ): { publicKey?: pulumi.Output<string>; userData?: string; instanceProfileName?: pulumi.Output<string> } {
+  ): {
+    publicKey?: pulumi.Output<string>;
+    userData?: string;
+    instanceProfileName?: pulumi.Output<string>;
+    /** The parameter, role, policy and profile (the instance waits for all of them). */
+    delivery?: pulumi.Resource;
+  } {
     if (source.mode === "unverified") return {};
     if (source.mode === "pinned") return { publicKey: pulumi.output(source.publicKey) };
     const key = new SshHostKey(`${name}-ssh-host-key`, source, { parent: this });
-    return { publicKey: key.publicKey, userData: key.userData, instanceProfileName: key.instanceProfileName };
+    return {
+      publicKey: key.publicKey,
+      userData: key.userData,
+      instanceProfileName: key.instanceProfileName,
+      delivery: key,
+    };
   }
 
   /** The leaf chain and key the registry (and Nginx) serve, the CA clients trust (self-signed), and the expiry. */

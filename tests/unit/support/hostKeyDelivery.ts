@@ -46,6 +46,9 @@ export function expectGeneratedHostKeyPinned(run: StackRun, prefix: string, stac
   expect(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.parent === component.urn))
     .toEqual([]); // prettier-ignore
   const profile = run.named(`${name}-profile`);
+  // The instance boots only once the key is stored and readable (first boot's cloud-init fetches it).
+  const instanceDeps = run.named(`${prefix}-instance`).dependsOn;
+  for (const r of [parameter, profile, ...policies]) expect(instanceDeps).toContain(r.urn);
   const instance = run.named(`${prefix}-instance`).props;
   expect(profile.dependsOn).toContain(role.urn); // its role input is that role
   expect(instance.iamInstanceProfile).toMatch(new RegExp(`^${name}-profile-`));
