@@ -96,7 +96,11 @@ describe("tls.mode acme: refusals", () => {
 
   it("refuses an unknown acme setting", () => {
     expect(problems(prod({ acme: { email: "ops@example.com", mail: "x" } }))).toEqual([
-      { key: "tls.acme.mail", message: "is not a known setting.", fix: "pulumi config rm --path 'tls.acme.mail'" },
+      {
+        key: "tls.acme.mail",
+        message: 'is not a known setting (did you mean "tls.acme.email"?).',
+        fix: "pulumi config rm --path 'tls.acme.mail' && pulumi config set --path 'tls.acme.email' ops@example.com",
+      },
     ]);
   });
 });

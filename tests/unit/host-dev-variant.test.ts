@@ -43,12 +43,15 @@ describe("dev host with a pinned SSH host key", () => {
     for (const c of commands) expect(c.props.connection.hostKey).toBe(HOST_KEY);
   });
 
-  it("then generates no host key: no parameter, no instance role, no user data", () => {
+  it("then generates no host key: no parameter, no host-key read policy, no user data", () => {
     expect(run.ofType("aws:ssm/parameter:Parameter")).toEqual([]);
     expect(run.ofType("startup:aws:SshHostKey")).toEqual([]);
+    const readsHostKey = run
+      .ofType("aws:iam/rolePolicy:RolePolicy")
+      .filter((p) => (p.props.policy as string).includes("ssm:GetParameter"));
+    expect(readsHostKey).toEqual([]);
     const instance = run.named("dev-host-instance").props;
     expect(instance.userData).toBeUndefined();
-    expect(instance.iamInstanceProfile).toBeUndefined();
     expect(run.outputs.sshHostKey!.value).toBe(HOST_KEY);
   });
 });

@@ -28,7 +28,7 @@ describe("prod host: ACME (stack file default)", () => {
     expect(run.outputs.registryAddress!.value).toBe("docker.example.com");
   });
 
-  it("adds the acme-prepare step and gives the instance no role (http-01 needs none)", () => {
+  it("adds the acme-prepare step and gives the host's role no Route53 permission (http-01 needs none)", () => {
     const steps = run.ofType("command:remote:Command").map((c) => c.name);
     expect(steps).toEqual([
       "prod-host-wait-ready",
@@ -38,8 +38,11 @@ describe("prod host: ACME (stack file default)", () => {
       "prod-host-acme-prepare",
       "prod-host-apply-config",
       "prod-host-health-check",
+      "prod-host-install-cloudwatch-agent",
     ]);
-    expect(run.ofType("aws:iam/instanceProfile:InstanceProfile")).toEqual([]);
-    expect(run.named("prod-host-instance").props.iamInstanceProfile).toBeUndefined();
+    const route53 = run
+      .ofType("aws:iam/rolePolicy:RolePolicy")
+      .filter((p) => (p.props.policy as string).includes("route53:"));
+    expect(route53).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ const prod = (extra: Record<string, unknown>) =>
     {
       host: HOST,
       dns: { enabled: true, domain: "example.com" },
+      tls: { mode: "provided" },
       tlsCertificateChain: "pem",
       tlsPrivateKey: "pem",
       ...extra,

@@ -126,7 +126,7 @@ export function describeFidelity(stack: "dev" | "prod"): void {
 
   if (stack === "prod") {
     it("prod: the flow-log role may DescribeLogGroups, and nothing else outside its log group", () => {
-      const [policy] = props("aws:iam/rolePolicy:RolePolicy");
+      const policy = props("aws:iam/rolePolicy:RolePolicy").find((p) => p.name.endsWith("-flow-logs-policy"));
       const doc = JSON.parse(policy!.props.policy) as { Statement: { Action: string[]; Resource: unknown }[] };
       const actions = doc.Statement.flatMap((s) => s.Action);
       expect(actions).toContain("logs:DescribeLogGroups");
