@@ -218,9 +218,9 @@ describe("RDS options (advisory)", () => {
   });
 });
 
-describe("database reachability: the seed's lesson", () => {
+describe("database reachability: the hand-built setup's lesson", () => {
   const SEED_LESSON =
-    "This is the seed's mistake: the database was opened to the host's public IP, but the host reaches RDS over the " +
+    "This is the hand-built setup's mistake: the database was opened to the host's public IP, but the host reaches RDS over the " +
     "VPC's private path, where its packets carry its private address, so a rule for its public address never matches " +
     "(only traffic sent out through the internet gateway carries that address, and it never reaches a private " +
     "database); the rule only opens the database to the internet. Admit the host's security group instead.";
@@ -271,7 +271,7 @@ describe("database reachability: the seed's lesson", () => {
     expect(run(databaseNoPublicHostAddress, s.all)).toEqual([]);
   });
 
-  it("fails the seed's rule: the host's public IP admitted on the database group", () => {
+  it("fails the hand-built setup's rule: the host's public IP admitted on the database group", () => {
     const s = stack();
     const fromPublicIp = planned(
       INGRESS_RULE,
