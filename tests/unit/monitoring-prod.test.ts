@@ -4,18 +4,22 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { agentPolicyDocument } from "../../components/monitoring/agentPolicy";
 import { mockId } from "../../scripts/plan/mocks/resources";
-import { mintCa, mintLeaf, tempDir } from "../fixtures/certs";
+import { mintCa, mintLeaf, withTempDir } from "../fixtures/certs";
 import { runStack, type StackRun } from "./support/runStack";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 let run: StackRun;
 beforeAll(async () => {
-  const dir = tempDir();
-  const ca = mintCa(dir);
-  const leaf = mintLeaf(dir, ca, {
-    name: "site",
-    dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
+  const { ca, leaf } = withTempDir((dir) => {
+    const ca = mintCa(dir);
+    return {
+      ca,
+      leaf: mintLeaf(dir, ca, {
+        name: "site",
+        dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
+      }),
+    };
   });
   run = await runStack("prod", {}, { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem });
 });
