@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { mintCa, mintLeaf, withTempDir } from "../fixtures/certs";
+import { prodSiteSecrets } from "../fixtures/certs";
 import { runStack, type StackRun } from "./support/runStack";
 
 // Prod with host.siteAllowedCidrs and a customer KMS key for the host key parameter: the limited site's Nginx file
@@ -7,16 +7,6 @@ import { runStack, type StackRun } from "./support/runStack";
 const KMS = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 let run: StackRun;
 beforeAll(async () => {
-  const { ca, leaf } = withTempDir((dir) => {
-    const ca = mintCa(dir);
-    return {
-      ca,
-      leaf: mintLeaf(dir, ca, {
-        name: "site",
-        dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
-      }),
-    };
-  });
   run = await runStack(
     "prod",
     {
@@ -26,7 +16,7 @@ beforeAll(async () => {
         sshHostKeyKmsKeyArn: KMS,
       },
     },
-    { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem },
+    prodSiteSecrets(),
   );
 });
 

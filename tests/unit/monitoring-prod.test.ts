@@ -4,24 +4,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { agentPolicyDocument } from "../../components/monitoring/agentPolicy";
 import { mockId } from "../../scripts/plan/mocks/resources";
-import { mintCa, mintLeaf, withTempDir } from "../fixtures/certs";
 import { runStack, type StackRun } from "./support/runStack";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 let run: StackRun;
 beforeAll(async () => {
-  const { ca, leaf } = withTempDir((dir) => {
-    const ca = mintCa(dir);
-    return {
-      ca,
-      leaf: mintLeaf(dir, ca, {
-        name: "site",
-        dnsNames: ["docker.example.com", "www.example.com", "admin.example.com"],
-      }),
-    };
-  });
-  run = await runStack("prod", {}, { tlsCertificateChain: leaf.certPem + ca.certPem, tlsPrivateKey: leaf.keyPem });
+  // The stack file as committed: ACME certificates, so no certificate secrets.
+  run = await runStack("prod", {});
 });
 
 const instanceId = () => mockId({ type: "aws:ec2/instance:Instance", name: "prod-host-instance" } as never);
