@@ -122,6 +122,26 @@ export function exampleAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): 
   return exampleOf(current) ?? (elementOfArray ? exampleOf(parent!) : undefined);
 }
 
+/** True when the schema at `path` is a map (`z.record`; the fix then sets one entry of it). */
+export function isRecordAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): boolean {
+  let current: z.ZodType | undefined = schema;
+  for (const part of path) current = current && child(current, part);
+  while (current) {
+    if ((current._zod.def as { type: string }).type === "record") return true;
+    current = unwrap(current);
+  }
+  return false;
+}
+
+/**
+ * The key a fix sets for a problem at `path`: the setting itself, the first element of a list (`aws.allowedAccountIds[0]`),
+ * or one entry of a map (`sites.www`, `host.siteAllowedCidrs.www[0]`): a map or a list cannot be set from one value.
+ */
+export function fixTargetAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string {
+  const entry = isRecordAt(schema, path) ? [...path, "www"] : [...path];
+  return isArrayAt(schema, entry) ? `${pathToKey(entry)}[0]` : pathToKey(entry);
+}
+
 /** True when the schema at `path` is an array (the fix then sets its first element). */
 export function isArrayAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): boolean {
   let current: z.ZodType | undefined = schema;

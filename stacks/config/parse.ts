@@ -11,7 +11,7 @@ import {
   type ConfigProblem,
   ConfigError,
   exampleAt,
-  isArrayAt,
+  fixTargetAt,
   keyToPath,
   pathToKey,
   rmCommand,
@@ -97,11 +97,11 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         for (const unknown of issue.keys) problems.push(unknownNestedKey(issue.path, unknown));
         continue;
       }
-      const target = isArrayAt(stackConfigSchema, issue.path) ? `${key}[0]` : key;
+      const target = fixTargetAt(stackConfigSchema, issue.path);
       problems.push({
         key,
         message: describeIssue(issue),
-        fix: setCommand(target, exampleAt(stackConfigSchema, issue.path)),
+        fix: setCommand(target, exampleAt(stackConfigSchema, keyToPath(target))),
       });
     }
   }
@@ -175,11 +175,11 @@ function unknownNestedKey(parent: ReadonlyArray<PropertyKey>, unknown: string): 
   const near = suggest(unknown, fieldNames(section));
   if (!near) return { key: path, message: "is not a known setting.", fix: rmCommand(path) };
   const nearPath = pathToKey([...parent, near]);
-  const target = isArrayAt(stackConfigSchema, [...parent, near]) ? `${nearPath}[0]` : nearPath;
+  const target = fixTargetAt(stackConfigSchema, [...parent, near]);
   return {
     key: path,
     message: `is not a known setting (did you mean "${nearPath}"?).`,
-    fix: `${rmCommand(path)} && ${setCommand(target, exampleAt(stackConfigSchema, [...parent, near]))}`,
+    fix: `${rmCommand(path)} && ${setCommand(target, exampleAt(stackConfigSchema, keyToPath(target)))}`,
   };
 }
 

@@ -5,7 +5,7 @@ import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACME_PATHS, renderProvisionPlan, type HostRenderInput } from "../../components/registryHost/render/index.js";
-import { freePort, makeTempDir, removeDir } from "./support/index.js";
+import { freePort, makeTempDir, removeDir, waitFor } from "./support/index.js";
 import { acmeHost, verifiedSerial, type AcmeHost } from "./support/acme-host.js";
 import { writeHostFiles } from "./support/host-files.js";
 import { sampleInput } from "./support/host-input.js";
@@ -107,7 +107,16 @@ describe("dns-01", () => {
     expect(calls.every(([, fqdn]) => fqdn!.startsWith("_acme-challenge."))).toBe(true);
     const served = await readFile(join(root, ACME_PATHS.servedCertificate), "utf8");
     expect(served).toBe(await readFile(join(root, ACME_PATHS.legoDir, `certificates/${NAMES[0]}.crt`), "utf8"));
-    const serials = await Promise.all(NAMES.map((n) => verifiedSerial(ports.https, n, rootPath)));
+    // `nginx -s reload` returns once the master has the signal; new workers take the new certificate a moment later.
+    const serials: string[] = [];
+    await waitFor("nginx to serve the issued certificate for every name", async () => {
+      serials.splice(
+        0,
+        serials.length,
+        ...(await Promise.all(NAMES.map((n) => verifiedSerial(ports.https, n, rootPath)))),
+      );
+      return true;
+    });
     expect(new Set(serials).size).toBe(1);
   });
 });

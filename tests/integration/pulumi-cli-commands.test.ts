@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { isArrayAt, exampleAt, isTextAt, keyToPath, setCommand } from "../../stacks/config/errors";
+import { exampleAt, fixTargetAt, isTextAt, keyToPath, setCommand } from "../../stacks/config/errors";
 import { child, settingKeys } from "../../stacks/config/introspect";
 import { parseStackConfig } from "../../stacks/config/parse";
 import { PROJECT, SECRET_KEYS, stackConfigSchema } from "../../stacks/config/schema";
@@ -179,9 +179,7 @@ describe("the program's fix hints, run with the real CLI", () => {
   // The hint a schema error prints for each setting: the setting (its first element for a list, one entry for a
   // map) with its example value, exactly as parse.ts renders it.
   const generated = settingKeys(stackConfigSchema).flatMap((key) => {
-    const path = keyToPath(key);
-    const isMap = (schemaAt(path)?._zod.def as { type: string } | undefined)?.type === "record";
-    const target = isMap ? `${key}.www` : isArrayAt(stackConfigSchema, path) ? `${key}[0]` : key;
+    const target = fixTargetAt(stackConfigSchema, keyToPath(key));
     const example = exampleAt(stackConfigSchema, keyToPath(target));
     return example === undefined ? [] : [{ where: `schema ${target}`, command: setCommand(target, example) }];
   });
