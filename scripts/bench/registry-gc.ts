@@ -4,7 +4,7 @@
 // pushes) in tag-number order, keep the newest 5. Each tool runs as a whole child process on a fresh copy of the data.
 //
 // Run: `npm run bench -- registry-gc`. Prints a Markdown table, writes bench-results/registry-gc.json.
-// Side by side with the seed's Python registry-cli when REGISTRY_CLI is set to the command that runs it, e.g.
+// Side by side with the hand-built setup's Python registry-cli when REGISTRY_CLI is set to the command that runs it, e.g.
 // REGISTRY_CLI="/path/venv/bin/python /path/registry.py" (github.com/andrey-pohilko/registry-cli; not on PyPI).
 // BENCH_RUNS (default 3) sets the number of rounds; BENCH_ONLY (a regular expression) picks runs by name.
 import { spawn } from "node:child_process";
@@ -15,7 +15,7 @@ import { Agent } from "undici";
 import type { GcReport } from "../registry-gc/index.js";
 import { runOk } from "../../tests/integration/support/exec.js";
 import { pushBlob, putManifest } from "../../tests/integration/support/push.js";
-import { buildImageBlobs } from "../../tests/integration/support/oci.js";
+import { buildImageBlobs, DOCKER_V2_MANIFEST, dockerV2Manifest } from "../../tests/integration/support/oci.js";
 import { makeTempDir, removeDir } from "../../tests/integration/support/tmp.js";
 import { processCpuMs, startRegistry, type RunningRegistry } from "../../tests/integration/support/registry.js";
 
@@ -27,32 +27,14 @@ const USER = "bench";
 const PASSWORD = "bench-password-not-secret";
 const ROOT = join(__dirname, "..", "..");
 const CLI = join(ROOT, "scripts", "registry-gc", "cli.ts");
-/** registry-cli's published figure on this fixture (the seed's tool), used when it is not run side by side. */
+/** registry-cli's published figure on this fixture (the tool the hand-built setup used), used when it is not run side by side. */
 const REGISTRY_CLI_REFERENCE_MS = 9000;
-const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 
 /** Docker v2 manifests: registry-cli asks for that type only (an OCI manifest would be a 404 to it). */
 function image(repo: number, tag: number) {
   const created = new Date(Date.parse("2026-01-01T00:00:00Z") + tag * 3_600_000 + repo * 1000).toISOString();
   const img = buildImageBlobs({ created, files: { "id.txt": `bench/repo-${repo}\n` } });
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: DOCKER_V2,
-      config: {
-        mediaType: "application/vnd.docker.container.image.v1+json",
-        digest: img.configDigest,
-        size: img.blobs.get(img.configDigest)!.length,
-      },
-      layers: [
-        {
-          mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
-          digest: img.layerDigest,
-          size: img.blobs.get(img.layerDigest)!.length,
-        },
-      ],
-    }),
-  );
+  const manifest = dockerV2Manifest(img);
   return { ...img, manifest };
 }
 
@@ -70,7 +52,7 @@ async function populate(base: string): Promise<number> {
           if (t > 1 && digest === img.layerDigest) continue; // shared layer: already in the repository
           await pushBlob(target, repo, digest, data);
         }
-        await putManifest(target, repo, `v${t}`, img.manifest, DOCKER_V2);
+        await putManifest(target, repo, `v${t}`, img.manifest, DOCKER_V2_MANIFEST);
       }
     }),
   );
@@ -165,7 +147,7 @@ async function main(): Promise<void> {
     const populateMs = await populate(seed.url);
     await seed.stop();
     process.stderr.write(`populated ${REPOS * TAGS} images in ${(populateMs / 1000).toFixed(1)} s\n`);
-    // `htpasswd -B` at its default cost, as the platform and the seed set the registry up.
+    // `htpasswd -B` at its default cost, as the platform and the hand-built setup set the registry up.
     const htpasswdPath = join(work, "htpasswd");
     await writeFile(htpasswdPath, (await runOk("htpasswd", ["-Bbn", USER, PASSWORD])).stdout, { mode: 0o600 });
 
@@ -213,7 +195,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       if (registryCli) {
         const s = await fresh();
-        await add("registry-cli --delete --num 5 (seed)", () => seedTool(s));
+        await add("registry-cli --delete --num 5", () => seedTool(s));
         await s.stop();
       }
       const cache = join(work, `cache-${i}.json`);
@@ -237,7 +219,7 @@ async function main(): Promise<void> {
 
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     const seedMs = registryCli
-      ? median(results["registry-cli --delete --num 5 (seed)"]!.map((m) => m.wallMs))
+      ? median(results["registry-cli --delete --num 5"]!.map((m) => m.wallMs))
       : REGISTRY_CLI_REFERENCE_MS;
     const rows = Object.entries(results).map(([run, ms]) => ({
       run,

@@ -10,6 +10,8 @@ import {
 } from "../../scripts/registry-gc/index.js";
 import {
   buildImageBlobs,
+  DOCKER_V2_MANIFEST,
+  dockerV2Manifest,
   makeTempDir,
   OCI_INDEX,
   pushBlob,
@@ -30,7 +32,6 @@ const PASSWORD = "modes-test-password";
 const ROOT = join(__dirname, "..", "..");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const CLI = join(ROOT, "scripts", "registry-gc", "cli.ts");
-const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 
 let work: string;
 let reg: RunningRegistry;
@@ -76,25 +77,8 @@ beforeAll(async () => {
     for (const tag of ["1.0", "1.1", "2.0"]) {
       const img = buildImageBlobs({ created: next(), files: { "d.txt": `docker ${tag}\n` } });
       for (const [digest, data] of img.blobs) await pushBlob(t, "app/docker", digest, data);
-      const manifest = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: DOCKER_V2,
-          config: {
-            mediaType: "application/vnd.docker.container.image.v1+json",
-            digest: img.configDigest,
-            size: img.blobs.get(img.configDigest)!.length,
-          },
-          layers: [
-            {
-              mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
-              digest: img.layerDigest,
-              size: img.blobs.get(img.layerDigest)!.length,
-            },
-          ],
-        }),
-      );
-      await putManifest(t, "app/docker", tag, manifest, DOCKER_V2);
+      const manifest = dockerV2Manifest(img);
+      await putManifest(t, "app/docker", tag, manifest, DOCKER_V2_MANIFEST);
       await pause();
     }
     // app/multi: two OCI indexes; `m1-arm64` tags a child of m1 (pushed before its index, so older in both modes).

@@ -175,3 +175,32 @@ export async function writeOciIndex(
   await addToIndex(layoutDir, index, tag);
   return { index, children };
 }
+
+/** Media type of a Docker v2 (schema 2) image manifest. */
+export const DOCKER_V2_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+
+/** The Docker v2 manifest of an image from `buildImageBlobs` (its config and its one gzipped layer), as bytes. */
+export function dockerV2Manifest(img: {
+  blobs: Map<string, Buffer>;
+  configDigest: string;
+  layerDigest: string;
+}): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_V2_MANIFEST,
+      config: {
+        mediaType: "application/vnd.docker.container.image.v1+json",
+        digest: img.configDigest,
+        size: img.blobs.get(img.configDigest)!.length,
+      },
+      layers: [
+        {
+          mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+          digest: img.layerDigest,
+          size: img.blobs.get(img.layerDigest)!.length,
+        },
+      ],
+    }),
+  );
+}
