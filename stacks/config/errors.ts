@@ -86,13 +86,7 @@ export function keyToPath(key: string): PropertyKey[] {
 
 /** True when the schema at `path` takes text (so digits meant as text need `--type string`). */
 export function isTextAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): boolean {
-  let current: z.ZodType | undefined = schema;
-  for (const part of path) current = current && child(current, part);
-  while (current) {
-    if ((current._zod.def as { type: string }).type === "string") return true;
-    current = unwrap(current);
-  }
-  return false;
+  return isKindAt(schema, path, "string");
 }
 
 /** Dotted path as `pulumi config set --path` spells it: `host.sshAllowedCidrs[0]`. */
@@ -124,13 +118,7 @@ export function exampleAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): 
 
 /** True when the schema at `path` is a map (`z.record`; the fix then sets one entry of it). */
 export function isRecordAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): boolean {
-  let current: z.ZodType | undefined = schema;
-  for (const part of path) current = current && child(current, part);
-  while (current) {
-    if ((current._zod.def as { type: string }).type === "record") return true;
-    current = unwrap(current);
-  }
-  return false;
+  return isKindAt(schema, path, "record");
 }
 
 /**
@@ -144,13 +132,7 @@ export function fixTargetAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>)
 
 /** True when the schema at `path` is an array (the fix then sets its first element). */
 export function isArrayAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): boolean {
-  let current: z.ZodType | undefined = schema;
-  for (const part of path) current = current && child(current, part);
-  while (current) {
-    if ((current._zod.def as { type: string }).type === "array") return true;
-    current = unwrap(current);
-  }
-  return false;
+  return isKindAt(schema, path, "array");
 }
 
 function exampleOf(schema: z.ZodType): string | undefined {
@@ -161,4 +143,15 @@ function exampleOf(schema: z.ZodType): string | undefined {
     s = unwrap(s);
   }
   return undefined;
+}
+
+/** True when the schema at `path`, under its optional/default/pipe wrappers, is of zod kind `kind`. */
+function isKindAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>, kind: "string" | "record" | "array"): boolean {
+  let current: z.ZodType | undefined = schema;
+  for (const part of path) current = current && child(current, part);
+  while (current) {
+    if ((current._zod.def as { type: string }).type === kind) return true;
+    current = unwrap(current);
+  }
+  return false;
 }
