@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { UsageError, USAGE, parseCliArgs } from "./args.js";
 import { RegistryClient, RegistryError } from "./client.js";
-import { runRegistryGc } from "./gc.js";
+import { apiSource, runRegistryGc } from "./gc.js";
 import { formatSummary, formatTextReport, toJson } from "./report.js";
 import { StorageError, StorageReader } from "./storage.js";
 
@@ -69,12 +69,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     });
     let source: StorageReader | undefined;
     if (opts.storageDir) {
-      source = new StorageReader(opts.storageDir);
+      source = new StorageReader(opts.storageDir, opts.rankBy);
       await source.check();
     }
     const createdCache = opts.cachePath && !source ? await loadCache(opts.cachePath) : undefined;
     const report = await runRegistryGc(client, opts.registry, {
-      source,
+      source: source ?? apiSource(client, opts.pageSize, createdCache, opts.rankBy === "tag" ? "tag" : "created"),
       createdCache,
       rules: { keep: opts.keep, keepTagsLike: opts.keepTagsLike, keepYoungerThanMs: opts.keepYoungerThanMs },
       repos: opts.repos,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { Agent, type Dispatcher } from "undici";
+import type { ManifestStore, ReadManifest } from "./inspect.js";
 
 /** Every manifest type at once: asking for fewer makes some registries 404 or down-convert (new digest). */
 export const MANIFEST_ACCEPT = [
@@ -103,7 +104,7 @@ function plainHttpAnswer(e: unknown): boolean {
 }
 
 /** Minimal Docker Registry HTTP API v2 client: basic auth, bounded concurrency, retries with back-off, counting. */
-export class RegistryClient {
+export class RegistryClient implements ManifestStore {
   readonly stats: RequestStats = { total: 0, byKind: {}, retries: 0 };
   private readonly agent: Agent;
   private readonly origin: string;
@@ -335,10 +336,7 @@ export class RegistryClient {
   }
 
   /** A manifest by tag or digest, with its digest (header, else sha256 of the bytes); undefined when unknown (404). */
-  async getManifest(
-    repository: string,
-    reference: string,
-  ): Promise<{ digest: string; mediaType: string; manifest: Record<string, unknown> } | undefined> {
+  async getManifest(repository: string, reference: string): Promise<ReadManifest | undefined> {
     const res = await this.request("manifest", "GET", `/v2/${repository}/manifests/${reference}`, MANIFEST_ACCEPT);
     if (res.status === 404) return undefined;
     if (res.status !== 200) this.fail(`GET ${repository}:${reference}`, res);

@@ -2,23 +2,31 @@ import { RegistryError, type RegistryClient, type RequestStats } from "./client.
 import { globToRegExp, repositorySelected } from "./glob.js";
 import { TagInspector } from "./inspect.js";
 import { decideRetention } from "./rules.js";
-import type { RepositoryPlan, RetentionRules, TagInfo } from "./types.js";
+import type { RankBy, RepositoryPlan, RetentionRules, TagInfo } from "./types.js";
 
 /** Where tags, digests and times come from: the registry API, or (host-side) the registry's storage. */
 export interface TagSource {
-  /** `created`: the image config's creation time (API); `pushed`: when the tag was pushed (storage). */
-  readonly timeKind: "created" | "pushed";
+  /** What `inspect` dates tags by (`tag`: nothing; the rules fall back to natural tag order). */
+  readonly rankBy: RankBy;
   listRepositories(): Promise<string[]>;
   listTags(repository: string): Promise<string[]>;
   /** Undefined when the tag vanished meanwhile. */
   inspect(repository: string, tag: string): Promise<TagInfo | undefined>;
 }
 
-/** The API source: `_catalog`, `tags/list`, then one manifest GET per tag and one config GET per unseen image. */
-export function apiSource(client: RegistryClient, pageSize: number, cache?: Map<string, string | null>): TagSource {
-  const inspector = new TagInspector(client, cache);
+/**
+ * The API source: `_catalog`, `tags/list`, then one manifest GET per tag and (ranking by `created`) one config GET
+ * per unseen image. `rankBy: "tag"` reads no config: one request per tag, the order registry-cli uses.
+ */
+export function apiSource(
+  client: RegistryClient,
+  pageSize: number,
+  cache?: Map<string, string | null>,
+  rankBy: "created" | "tag" = "created",
+): TagSource {
+  const inspector = new TagInspector(client, cache, rankBy === "created");
   return {
-    timeKind: "created",
+    rankBy,
     listRepositories: () => client.listRepositories(pageSize),
     listTags: (r) => client.listTags(r, pageSize),
     inspect: (r, t) => inspector.inspect(r, t),
@@ -27,7 +35,7 @@ export function apiSource(client: RegistryClient, pageSize: number, cache?: Map<
 
 export interface GcOptions {
   readonly rules: RetentionRules;
-  /** Defaults to the registry API (`apiSource`). */
+  /** Defaults to the registry API (`apiSource`), ranking by creation time. */
   readonly source?: TagSource;
   /** Repository globs; empty means all. */
   readonly repos?: readonly string[];
@@ -67,8 +75,8 @@ export interface RepositoryResult {
 export interface GcReport {
   readonly registry: string;
   readonly dryRun: boolean;
-  /** What ranks the images: the config's creation time (API mode) or the tag's push time (`--storage`). */
-  readonly rankedBy: "created" | "pushed";
+  /** What ranks the images: the config's creation time (API), the tag's push time (`--storage`) or the tag name. */
+  readonly rankedBy: RankBy;
   /** Things the user should know that did not stop the run (e.g. a --repo glob that matched nothing). */
   readonly warnings: readonly string[];
   readonly repositories: readonly RepositoryResult[];
@@ -146,7 +154,8 @@ export async function runRegistryGc(client: RegistryClient, registry: string, op
     const listingRequests = client.stats.total;
     totalTags = tagLists.reduce((n, l) => n + l.length, 0);
     phase = opts.delete ? "inspecting and deleting" : "inspecting (dry run)";
-    if (opts.delete && opts.source) await client.ping(); // storage mode: check the credentials before deleting
+    // Storage mode has sent nothing yet: check the credentials before deleting.
+    if (opts.delete && opts.source && client.stats.total === 0) await client.ping();
 
     const outcomes = new Map<string, DeletionOutcome[]>();
     let fatal: RegistryError | undefined;
@@ -217,7 +226,7 @@ export async function runRegistryGc(client: RegistryClient, registry: string, op
     return {
       registry,
       dryRun: !opts.delete,
-      rankedBy: source.timeKind,
+      rankedBy: source.rankBy,
       warnings,
       repositories: final,
       summary: {

@@ -1,5 +1,19 @@
-import type { RegistryClient } from "./client.js";
 import type { TagInfo } from "./types.js";
+
+/** A manifest as read: its digest, media type and parsed body. */
+export interface ReadManifest {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly manifest: Record<string, unknown>;
+}
+
+/** Where manifests and config blobs come from: the registry API (`RegistryClient`) or its storage (`StorageReader`). */
+export interface ManifestStore {
+  /** A manifest by tag or digest; undefined when unknown. */
+  getManifest(repository: string, reference: string): Promise<ReadManifest | undefined>;
+  /** A small JSON blob (an image config); undefined when missing or not JSON. */
+  getJsonBlob(repository: string, digest: string): Promise<Record<string, unknown> | undefined>;
+}
 
 const INDEX_TYPES = new Set([
   "application/vnd.oci.image.index.v1+json",
@@ -34,8 +48,10 @@ export class TagInspector {
    * it is read before asking the registry and filled with what was learnt.
    */
   constructor(
-    private readonly client: RegistryClient,
+    private readonly client: ManifestStore,
     private readonly cache: Map<string, string | null> = new Map(),
+    /** False: read no config and no platform manifest, every tag undated (ranking by tag name). */
+    private readonly withTimes = true,
   ) {}
 
   private cached(digest: string): Promise<Date | undefined> | undefined {
@@ -87,6 +103,7 @@ export class TagInspector {
     if (INDEX_TYPES.has(m.mediaType) || Array.isArray(m.manifest.manifests)) {
       const manifests = (m.manifest.manifests ?? []) as Descriptor[];
       const children = manifests.map((d) => d.digest).filter((d): d is string => typeof d === "string");
+      if (!this.withTimes) return { tag, digest: m.digest, mediaType: m.mediaType, children };
       const images = manifests.filter(
         (d) =>
           d.digest &&
@@ -98,6 +115,7 @@ export class TagInspector {
       const created = known.length ? new Date(Math.max(...known.map((t) => t.getTime()))) : undefined;
       return { tag, digest: m.digest, mediaType: m.mediaType, created, children };
     }
+    if (!this.withTimes) return { tag, digest: m.digest, mediaType: m.mediaType };
     const created = await this.configCreated(repository, m.manifest.config as Descriptor | undefined);
     return { tag, digest: m.digest, mediaType: m.mediaType, created };
   }

@@ -2,6 +2,8 @@ import { formatDuration } from "./duration.js";
 import type { GcReport } from "./gc.js";
 import { describeReason } from "./rules.js";
 
+const TIME_COLUMN = { created: "CREATED", pushed: "PUSHED" } as const;
+
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => "  " + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  "));
@@ -22,7 +24,9 @@ export function formatTextReport(report: GcReport): string {
       continue;
     }
     const failed = new Map(repo.deletions.filter((d) => d.status === "failed").map((d) => [d.digest, d.error]));
-    const rows = [["TAG", "DIGEST", report.rankedBy === "pushed" ? "PUSHED" : "CREATED", "ACTION", "WHY"]];
+    // Ranked by tag name, no time was read: no time column, and no per-tag "ranked by tag name" note.
+    const byName = report.rankedBy === "tag";
+    const rows = [["TAG", "DIGEST", ...(byName ? [] : [TIME_COLUMN[report.rankedBy]]), "ACTION", "WHY"]];
     for (const t of plan.tags) {
       const created = t.created ? t.created.toISOString().replace(/\.\d{3}Z$/, "Z") : "unknown";
       let action: string = t.action;
@@ -31,8 +35,8 @@ export function formatTextReport(report: GcReport): string {
         action = report.dryRun ? "delete" : failed.has(t.digest) ? "FAILED" : "deleted";
         why = failed.get(t.digest) ?? "no keep rule matches";
       }
-      if (t.rankedByTagName) why += " [no creation time: ranked by tag name]";
-      rows.push([t.tag, t.digest.slice(0, 19), created, action, why]);
+      if (t.rankedByTagName && !byName) why += " [no creation time: ranked by tag name]";
+      rows.push([t.tag, t.digest.slice(0, 19), ...(byName ? [] : [created]), action, why]);
     }
     out.push(...table(rows), "");
   }
@@ -48,7 +52,8 @@ export function formatSummary(report: GcReport): string {
     `delete ${s.deletedTags} (${s.digestsToDelete} digests)`;
   if (!report.dryRun) line += `; deleted ${s.digestsDeleted}/${s.digestsToDelete} digests, ${s.digestsFailed} failed`;
   if (s.repositoryErrors) line += `; ${s.repositoryErrors} repositories skipped on errors`;
-  if (s.tagsRankedByName) line += `; ${s.tagsRankedByName} tags without creation time ranked by tag name`;
+  if (report.rankedBy === "tag") line += "; ranked by tag name (--rank-by tag)";
+  else if (s.tagsRankedByName) line += `; ${s.tagsRankedByName} tags without creation time ranked by tag name`;
   if (report.rankedBy === "pushed") line += "; ranked by push time (--storage)";
   line += `; ${report.stats.total} HTTP requests in ${(report.stats.durationMs / 1000).toFixed(2)} s`;
   return line;

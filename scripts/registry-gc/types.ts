@@ -16,6 +16,12 @@ export interface TagInfo {
   readonly children?: readonly string[];
 }
 
+/**
+ * What orders a repository's images, newest first: the image config's creation time (registry API), the tag's push
+ * time (the registry's storage, `--storage`), or the natural order of tag names (`--rank-by tag`: no time is read).
+ */
+export type RankBy = "created" | "pushed" | "tag";
+
 /** Retention rules for one repository. A tag is kept when ANY rule keeps it. */
 export interface RetentionRules {
   /** Keep the N newest images (distinct digests) with every tag pointing at them. 0 keeps only what other rules keep. */

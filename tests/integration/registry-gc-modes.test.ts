@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  apiSource,
   RegistryClient,
   runRegistryGc,
   StorageReader,
@@ -97,6 +98,11 @@ beforeAll(async () => {
     }
     // app/undated: no creation time: the API ranks them by natural tag order, pushed in that order here.
     for (const tag of ["build-7", "build-9", "build-10"]) await pushImage(t, "app/undated", tag, undefined);
+    // app/retag: the one repository where push order and creation order differ: `old` is re-tagged as `again`
+    // after `new` was pushed, so by push time it is the newest image, by creation time the oldest.
+    const old = await pushImage(t, "app/retag", "old", next());
+    await pushImage(t, "app/retag", "new", next());
+    await putManifest(t, "app/retag", "again", old.manifestBytes, old.manifest.mediaType);
   } finally {
     await agent.close();
   }
@@ -116,10 +122,17 @@ function decisions(report: GcReport) {
   }));
 }
 
-async function plan(rules: RetentionRules, storage: boolean) {
+/** The repository where push and creation order differ (on purpose): left out where those two are compared. */
+const RETAG = "app/retag";
+
+async function plan(rules: RetentionRules, storage: boolean, rankBy: "default" | "tag" | "created" = "default") {
   const client = new RegistryClient({ baseUrl: reg.url, user: USER, password: PASSWORD });
   try {
-    const source = storage ? new StorageReader(reg.dataDir) : undefined;
+    const source = storage
+      ? new StorageReader(reg.dataDir, rankBy === "default" ? "pushed" : rankBy)
+      : rankBy === "tag"
+        ? apiSource(client, 1000, undefined, "tag")
+        : undefined;
     return await runRegistryGc(client, reg.url, { rules, source });
   } finally {
     await client.close();
@@ -135,13 +148,64 @@ describe("registry-gc: API mode and host-side storage mode decide the same", () 
       const storage = await plan(rules, true);
       expect(storage.rankedBy).toBe("pushed");
       expect(api.rankedBy).toBe("created");
-      expect(decisions(storage)).toEqual(decisions(api));
-      expect(api.summary.tags).toBe(15);
+      const same = (r: GcReport) => decisions(r).filter((d) => d.repository !== RETAG);
+      expect(same(storage)).toEqual(same(api));
+      expect(api.summary.tags).toBe(18);
       expect(api.summary.repositoryErrors).toBe(0);
       expect(storage.stats.total).toBe(0); // a dry run from storage is read from disk only
       expect(api.stats.total).toBeGreaterThan(16);
     },
   );
+
+  it.each([0, 1, 2])(
+    "--rank-by tag, --keep %i: both modes decide the same; the API reads one manifest per tag and no config",
+    async (k) => {
+      const rules = { keep: k, keepTagsLike: [] };
+      const api = await plan(rules, false, "tag");
+      const storage = await plan(rules, true, "tag");
+      expect([api.rankedBy, storage.rankedBy]).toEqual(["tag", "tag"]);
+      expect(decisions(storage)).toEqual(decisions(api));
+      // catalog + one tags/list per repository + one manifest GET per tag (an index's children come from its body).
+      expect(api.stats.byKind).toEqual({ catalog: 1, tags: 5, manifest: api.summary.tags });
+      expect(storage.stats.total).toBe(0);
+      const multi = api.repositories.find((r) => r.repository === "app/multi")!.plan!.tags;
+      // Natural order: m2 > m1-arm64 > m1 (a longer name with the same start ranks higher).
+      const actions = multi.map((t) => `${t.tag}:${t.action}`);
+      if (k === 1) expect(actions).toEqual(["m2:keep", "m1-arm64:delete", "m1:delete"]);
+      if (k === 2) expect(actions).toEqual(["m2:keep", "m1-arm64:keep", "m1:delete"]);
+    },
+  );
+
+  it.each([0, 1, 2, 3])(
+    "--storage --rank-by created, --keep %i: exactly the API mode's decisions, re-tagged repository included",
+    async (k) => {
+      const rules = { keep: k, keepTagsLike: [] };
+      const api = await plan(rules, false);
+      const storage = await plan(rules, true, "created");
+      expect(storage.rankedBy).toBe("created");
+      expect(decisions(storage)).toEqual(decisions(api));
+      expect(storage.stats.total).toBe(0);
+      // The same creation times, read from the storage's config blobs.
+      const times = (r: GcReport) =>
+        r.repositories.flatMap((x) =>
+          (x.plan?.tags ?? []).map((d) => `${x.repository}:${d.tag}@${d.created?.toISOString()}`),
+        );
+      expect(times(storage).sort()).toEqual(times(api).sort());
+    },
+  );
+
+  it("where a tag was re-pushed, push time and creation time disagree, and each mode says which it used", async () => {
+    const rules = { keep: 1, keepTagsLike: [] };
+    const retag = async (storage: boolean) => {
+      const r = await plan(rules, storage);
+      return r.repositories
+        .find((x) => x.repository === RETAG)!
+        .plan!.tags.map((d) => `${d.tag}:${d.action}`)
+        .sort();
+    };
+    expect(await retag(false)).toEqual(["again:delete", "new:keep", "old:delete"]); // by creation time
+    expect(await retag(true)).toEqual(["again:keep", "new:delete", "old:keep"]); // by push time
+  });
 
   it("--storage --delete (the CLI) deletes over the API exactly what the API mode plans", async () => {
     const api = await plan({ keep: 2, keepTagsLike: [/^build-7$/] }, false);

@@ -101,6 +101,22 @@ describe("parseCliArgs", () => {
       /--cache has no use with --storage/,
     ],
     [
+      ["--registry", "https://x", "--keep", "1", "--rank-by", "date"],
+      /^--rank-by must be one of created, pushed, tag, got "date"$/,
+    ],
+    [
+      ["--registry", "https://x", "--keep", "1", "--rank-by", "pushed"],
+      /^--rank-by pushed needs --storage: push times/,
+    ],
+    [
+      ["--registry", "https://x", "--keep-younger-than", "30d", "--rank-by", "tag"],
+      /^--keep-younger-than needs image times and --rank-by tag reads none: drop one/,
+    ],
+    [
+      ["--registry", "https://x", "--keep", "1", "--cache", "/c", "--rank-by", "tag"],
+      /^--cache holds creation times, which --rank-by tag does not read: drop one$/,
+    ],
+    [
       ["--registry", "http://203.0.113.7:5000", "--user", "ci", "--password-stdin", "--keep", "1"],
       /refusing to send the password over plain http:\/\/ to 203\.0\.113\.7:5000/,
     ],
@@ -129,6 +145,17 @@ describe("parseCliArgs", () => {
     expect(USAGE).toMatch(/--max-pages <n> .*\(default: 1000\)/);
     expect(USAGE).toMatch(/--delete .*\(default: off/);
     expect(USAGE).toMatch(/--storage <dir>[\s\S]*?\(default: /);
+  });
+
+  it("ranks by creation time over the API, by push time with --storage, by tag name when asked", () => {
+    const k = ["--registry", "https://x", "--keep", "1"];
+    expect(parseCliArgs(k, {}).rankBy).toBe("created");
+    expect(parseCliArgs([...k, "--storage", "/d"], {}).rankBy).toBe("pushed");
+    expect(parseCliArgs([...k, "--rank-by", "tag"], {}).rankBy).toBe("tag");
+    expect(parseCliArgs([...k, "--storage", "/d", "--rank-by=tag"], {}).rankBy).toBe("tag");
+    expect(parseCliArgs([...k, "--storage", "/d", "--rank-by", "pushed"], {}).rankBy).toBe("pushed");
+    expect(parseCliArgs([...k, "--storage", "/d", "--rank-by", "created"], {}).rankBy).toBe("created");
+    expect(USAGE).toMatch(/--rank-by <created\|pushed\|tag>[\s\S]*?\(default: created, or pushed with --storage\)/);
   });
 
   it("--help needs nothing else", () => {

@@ -81,6 +81,17 @@ describe("registry-gc main against a fake registry", () => {
     expect(deleted.size).toBe(0);
   });
 
+  it("--rank-by tag: no time read (no config GET, no time column), the summary says how it ranked", async () => {
+    const r = await capture(() => main(["--registry", url, "--keep", "2", "--rank-by", "tag"], {}));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}TAG +DIGEST +ACTION +WHY$/m);
+    expect(r.out).toMatch(/^ {2}t3 +sha256:\S+ +keep +newest 2\/2$/m);
+    expect(r.out).toMatch(/^ {2}t2 +sha256:\S+ +delete +no keep rule matches$/m);
+    expect(r.out).not.toMatch(/2026-|no creation time/);
+    // catalog + tags/list + one manifest per tag: 6, where ranking by creation time takes 10.
+    expect(r.out).toMatch(/keep 2, delete 2 \(2 digests\); ranked by tag name \(--rank-by tag\); 6 HTTP requests/);
+  });
+
   it("warns when a --repo glob matches no repository", async () => {
     const r = await capture(() => main(["--registry", url, "--keep", "1", "--repo", "app/*", "--repo", "r"], {}));
     expect(r.code).toBe(0);
