@@ -23,8 +23,8 @@ export {
   type TagSource,
 } from "./gc.js";
 export { globToRegExp, repositorySelected } from "./glob.js";
-export { createdFromConfig, TagInspector } from "./inspect.js";
+export { createdFromConfig, TagInspector, type ManifestStore, type ReadManifest } from "./inspect.js";
 export { formatSummary, formatTextReport, toJson } from "./report.js";
 export { StorageError, StorageReader } from "./storage.js";
 export { decideRetention, describeReason, naturalCompare, rankImages } from "./rules.js";
-export type { KeepReason, RepositoryPlan, RetentionRules, TagDecision, TagInfo } from "./types.js";
+export type { KeepReason, RankBy, RepositoryPlan, RetentionRules, TagDecision, TagInfo } from "./types.js";
