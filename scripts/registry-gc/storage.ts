@@ -102,7 +102,7 @@ export class StorageReader implements ManifestStore {
     return readFileSync(path);
   }
 
-  /** A manifest by tag (through the tag's link) or by digest; undefined when the tag or the blob is gone. */
+  /** A manifest by tag (through the tag's link) or by digest; undefined when the tag (or the digest's blob) is gone. */
   async getManifest(repository: string, reference: string): Promise<ReadManifest | undefined> {
     let digest = reference;
     if (!reference.startsWith("sha256:")) {
@@ -116,6 +116,10 @@ export class StorageReader implements ManifestStore {
       if (!DIGEST.test(digest)) throw new Error(`${link} does not hold a sha256 digest`);
     }
     const bytes = this.blob(digest, `manifest of ${repository}:${reference}`);
+    if (bytes === undefined && digest !== reference) {
+      // A tag whose manifest is gone is a damaged storage, not a race: stop this repository (nothing deleted there).
+      throw new Error(`${repository}:${reference} points at ${digest}, whose manifest is missing from the storage`);
+    }
     if (bytes === undefined) return undefined;
     const manifest = JSON.parse(bytes.toString("utf8")) as Record<string, unknown>;
     const mediaType =

@@ -1,0 +1,107 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StorageReader } from "../../scripts/registry-gc/index.js";
+
+// A registry storage root written by hand in distribution's layout (registry/storage/paths.go).
+let root: string;
+const sha = (b: string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+const v2 = () => join(root, "docker", "registry", "v2");
+
+function write(path: string, content: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}
+function blob(content: string | Buffer): string {
+  const digest = sha(content.toString());
+  const hex = digest.slice(7);
+  write(join(v2(), "blobs", "sha256", hex.slice(0, 2), hex, "data"), content);
+  return digest;
+}
+function tag(repo: string, name: string, digest: string, pushedAt?: Date): void {
+  const link = join(v2(), "repositories", repo, "_manifests", "tags", name, "current", "link");
+  write(link, digest);
+  if (pushedAt) utimesSync(link, pushedAt, pushedAt);
+}
+function image(created: string | undefined): string {
+  const config = blob(JSON.stringify({ architecture: "amd64", os: "linux", ...(created ? { created } : {}) }));
+  return blob(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 60 },
+      layers: [],
+    }),
+  );
+}
+
+let one: string;
+let two: string;
+let index: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "gc-storage-"));
+  one = image("2026-01-01T00:00:00Z");
+  two = image("2026-02-01T00:00:00Z");
+  index = blob(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: two, size: 1 }],
+    }),
+  );
+  // Pushed in the opposite order of creation: `two` (newer image) first, then `one`.
+  tag("team/app", "v2", two, new Date("2026-03-01T00:00:00Z"));
+  tag("team/app", "v1", one, new Date("2026-04-01T00:00:00Z"));
+  tag("team/app", "multi", index, new Date("2026-05-01T00:00:00Z"));
+  mkdirSync(join(v2(), "repositories", "team", "app", "_uploads"), { recursive: true });
+  tag("broken/link", "x", "not-a-digest\n");
+  tag("broken/missing", "x", sha("never written"));
+  tag("broken/huge", "x", blob(Buffer.alloc(4 * 1024 * 1024 + 1, 32)));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("StorageReader (host-side mode)", () => {
+  it("lists nested repositories holding _manifests, and their tags", async () => {
+    const s = new StorageReader(root);
+    await s.check();
+    expect(await s.listRepositories()).toEqual(["broken/huge", "broken/link", "broken/missing", "team/app"]);
+    expect((await s.listTags("team/app")).sort()).toEqual(["multi", "v1", "v2"]);
+    expect(await s.listTags("team/none")).toEqual([]);
+  });
+
+  it("dates a tag by its push time, by its config's creation time, or not at all", async () => {
+    const at = async (rankBy: "pushed" | "created" | "tag", t: string) =>
+      (await new StorageReader(root, rankBy).inspect("team/app", t))?.created?.toISOString();
+    expect(await at("pushed", "v1")).toBe("2026-04-01T00:00:00.000Z");
+    expect(await at("created", "v1")).toBe("2026-01-01T00:00:00.000Z");
+    expect(await at("tag", "v1")).toBeUndefined();
+    // An index: its children, and (by creation time) its newest platform image's time.
+    const multi = await new StorageReader(root, "created").inspect("team/app", "multi");
+    expect(multi).toMatchObject({
+      digest: index,
+      children: [two],
+      mediaType: "application/vnd.oci.image.index.v1+json",
+    });
+    expect(multi!.created!.toISOString()).toBe("2026-02-01T00:00:00.000Z");
+    expect(await new StorageReader(root).inspect("team/app", "gone")).toBeUndefined();
+  });
+
+  it("refuses a damaged storage with the file or digest at fault (the repository is then left alone)", async () => {
+    const s = new StorageReader(root);
+    await expect(s.inspect("broken/link", "x")).rejects.toThrow(/tags\/x\/current\/link does not hold a sha256 digest/);
+    await expect(s.inspect("broken/missing", "x")).rejects.toThrow(
+      /broken\/missing:x points at sha256:[0-9a-f]{64}, whose manifest is missing from the storage/,
+    );
+    await expect(s.inspect("broken/huge", "x")).rejects.toThrow(
+      /manifest of broken\/huge:x: blob sha256:\S+ is over 4 MiB/,
+    );
+  });
+
+  it("says which directory to give when the root holds no registry storage", async () => {
+    await expect(new StorageReader(join(root, "nope")).check()).rejects.toThrow(
+      /--storage: .*nope\/docker\/registry\/v2\/repositories does not exist: give the registry's storage root/,
+    );
+  });
+});
