@@ -6,6 +6,7 @@ import { createHash, createHmac } from "node:crypto";
 import { readFile, stat, writeFile, chmod } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -114,6 +115,7 @@ async function runBootcmd(root: string) {
   const result = await run(bootcmd[0]!, bootcmd.slice(1), {
     env: {
       PATH: process.env.PATH,
+      TMPDIR: tmpdir(), // the suite's private temporary directory: what the boot step leaves there fails the run
       HOST_KEY_ROOT: root,
       HOST_KEY_IMDS: `http://127.0.0.1:${port}`,
       HOST_KEY_SSM_URL: `http://127.0.0.1:${port}/ssm/`,

@@ -6,7 +6,7 @@
 // does: this pins what the Automation API actually asks the engine for (policy packs, --preview-only, --secret
 // config), how its results are parsed (the engine's event log), and that engine failures reach the exit code.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,10 +65,13 @@ die("fake pulumi: unexpected command: " + args.join(" "));
 
 let binDir: string;
 let workDir: string;
+/** The deploy command's TMPDIR: it must hold nothing after a run but tsx's transform cache (kept between runs). */
+let childTmp: string;
 
 beforeAll(() => {
   binDir = mkdtempSync(join(tmpdir(), "fake-pulumi-bin-"));
   workDir = mkdtempSync(join(tmpdir(), "fake-pulumi-work-"));
+  childTmp = mkdtempSync(join(tmpdir(), "fake-pulumi-tmp-"));
   symlinkSync(process.execPath, join(binDir, "node"));
   writeFileSync(join(binDir, "pulumi"), FAKE_PULUMI);
   chmodSync(join(binDir, "pulumi"), 0o755);
@@ -76,6 +79,7 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(binDir, { recursive: true, force: true });
   rmSync(workDir, { recursive: true, force: true });
+  rmSync(childTmp, { recursive: true, force: true });
 });
 
 let runCount = 0;
@@ -84,10 +88,13 @@ function deploy(argv: string[], env: Record<string, string> = {}) {
   writeFileSync(log, "");
   const result = spawnSync(join(binDir, "node"), ["--require", "tsx/cjs", "scripts/deploy/cli.ts", ...argv], {
     cwd: PROJECT_DIR,
-    env: { PATH: binDir, HOME: workDir, CI: "true", FAKE_PULUMI_LOG: log, ...env },
+    env: { PATH: binDir, HOME: workDir, TMPDIR: childTmp, CI: "true", FAKE_PULUMI_LOG: log, ...env },
     encoding: "utf8",
     timeout: 50_000,
   });
+  // Every run, whatever its outcome, leaves its temporary directory as it found it (the Automation API's event-log
+  // directory included).
+  expect(readdirSync(childTmp).filter((name) => !name.startsWith("tsx-"))).toEqual([]);
   const calls: string[][] = readFileSync(log, "utf8")
     .split("\n")
     .filter(Boolean)

@@ -1,6 +1,6 @@
 // The real CLI entry points, spawned as CI would run them, on a PATH that has node but no `pulumi`.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,8 @@ function runCli(script: string, argv: string[]) {
   // `node --require tsx/cjs` is what `npm run deploy` runs; PATH holds only `node`.
   const result = spawnSync(join(binDir, "node"), ["--require", "tsx/cjs", script, ...argv], {
     cwd: PROJECT_DIR,
-    env: { PATH: binDir, HOME: binDir, CI: "true" },
+    // TMPDIR: the suite's private temporary directory, so what a command leaves there fails the run.
+    env: { PATH: binDir, HOME: binDir, TMPDIR: tmpdir(), CI: "true" },
     encoding: "utf8",
     timeout: 30_000,
   });
@@ -59,5 +60,43 @@ describe("the deploy CLI without a Pulumi CLI on PATH", () => {
     expect(code).toBe(2);
     expect(stderr).toContain("https://www.pulumi.com/docs/install/");
     expectOneLineNoTrace(stderr);
+  });
+});
+
+describe("the deploy CLI's temporary files", () => {
+  it("go to a private directory that is removed when the run is interrupted (SIGINT), which it dies of", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "deploy-cli-sigint-"));
+    try {
+      const bin = join(dir, "bin");
+      const tmp = join(dir, "tmp");
+      mkdirSync(bin);
+      mkdirSync(tmp);
+      symlinkSync(process.execPath, join(bin, "node"));
+      // A Pulumi CLI that never answers: the run is still at `pulumi version` when it is interrupted.
+      writeFileSync(join(bin, "pulumi"), "#!/bin/sh\nexec /bin/sleep 4711\n", { mode: 0o755 });
+      const child = spawn(
+        join(bin, "node"),
+        ["--require", "tsx/cjs", "scripts/deploy/cli.ts", "preview", "--stack", "dev"],
+        {
+          cwd: PROJECT_DIR,
+          env: { PATH: bin, HOME: dir, TMPDIR: tmp, CI: "true" },
+          stdio: "ignore",
+        },
+      );
+      const ownDir = () => readdirSync(tmp).filter((n) => n.startsWith("startup-infra-cli-"));
+      const deadline = Date.now() + 20_000;
+      while (ownDir().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(ownDir()).toHaveLength(1);
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on("exit", (_code, signal) => r(signal)));
+      child.kill("SIGINT");
+      expect(await exited).toBe("SIGINT");
+      expect(readdirSync(tmp).filter((n) => !n.startsWith("tsx-"))).toEqual([]);
+      // Nor is the stand-in left running (the SDK stops the commands it started when the process exits).
+      const running = () => spawnSync("pgrep", ["-f", "^/bin/sleep 4711$"]).status === 0;
+      for (let i = 0; i < 40 && running(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(running()).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

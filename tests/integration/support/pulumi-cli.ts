@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { run, type RunResult } from "./exec.js";
 import { makeTempDir, removeDir } from "./tmp.js";
@@ -59,6 +60,8 @@ export class PulumiSandbox {
       const env: NodeJS.ProcessEnv = {
         PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
         HOME: root,
+        // The suite's private temporary directory: what the CLI (or the adapter) leaves there fails the run.
+        TMPDIR: tmpdir(),
         PULUMI_HOME: home,
         PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK: "true",
