@@ -65,6 +65,9 @@ check_leftovers unit
 step "real Pulumi CLI at the lock file's @pulumi/pulumi version (on PATH, cached, or built from Go modules)"
 bash scripts/test/ensure-pulumi.sh >/dev/null
 
-step "integration tests (real nginx, docker-registry, skopeo, sshd, openssl, Pulumi CLI)"
+step "the registry the platform ships (distribution at the pinned image's version; cached, or built from Go modules)"
+bash scripts/test/ensure-distribution.sh >/dev/null
+
+step "integration tests (real nginx, docker-registry 2.8 and distribution 3, skopeo, sshd, openssl, Pulumi CLI)"
 TMPDIR="$test_tmp" npx vitest run --project integration
 check_leftovers integration

@@ -20,7 +20,10 @@ export class StorageError extends Error {
  * The layout is distribution's (registry/storage/paths.go, the same in 2.x and 3.x):
  * `<root>/docker/registry/v2/repositories/<name>/_manifests/tags/<tag>/current/link` holds the digest the tag
  * points at, and `<root>/docker/registry/v2/blobs/sha256/<first two hex>/<hex>/data` the bytes of every blob
- * (manifests and configs alike).
+ * (manifests and configs alike). Like the registry, it sees a manifest in a repository only through the
+ * repository's revision link (`_manifests/revisions/sha256/<hex>/link`) and a config only through its layer link
+ * (`_layers/sha256/<hex>/link`): a blob another repository holds, or one whose link a garbage collection removed,
+ * is "unknown" here as it is over the API.
  *
  * Push time: the modification time of the tag's `current/link`. The registry rewrites that file every time the tag
  * is pushed or moved, so it is when the tag got its current image (what Harbor and ECR rank by). The revision
@@ -87,6 +90,13 @@ export class StorageReader implements ManifestStore {
     return join(this.v2, "repositories", repository, "_manifests", "tags", tag, "current", "link");
   }
 
+  /** Whether the repository links the digest: as a manifest revision, or as a layer / config blob. */
+  private linked(repository: string, kind: "revision" | "layer", digest: string): boolean {
+    const [dir, ...sub] = kind === "revision" ? ["_manifests", "revisions"] : ["_layers"];
+    const link = join(this.v2, "repositories", repository, dir!, ...sub, "sha256", digest.slice(7), "link");
+    return statSync(link, { throwIfNoEntry: false }) !== undefined;
+  }
+
   private blobPath(digest: string): string {
     const hex = digest.slice(7);
     return join(this.v2, "blobs", "sha256", hex.slice(0, 2), hex, "data");
@@ -115,7 +125,9 @@ export class StorageReader implements ManifestStore {
       }
       if (!DIGEST.test(digest)) throw new Error(`${link} does not hold a sha256 digest`);
     }
-    const bytes = this.blob(digest, `manifest of ${repository}:${reference}`);
+    const bytes = this.linked(repository, "revision", digest)
+      ? this.blob(digest, `manifest of ${repository}:${reference}`)
+      : undefined;
     if (bytes === undefined && digest !== reference) {
       // A tag whose manifest is gone is a damaged storage, not a race: stop this repository (nothing deleted there).
       throw new Error(`${repository}:${reference} points at ${digest}, whose manifest is missing from the storage`);
@@ -132,7 +144,7 @@ export class StorageReader implements ManifestStore {
 
   /** An image config from the storage (the inspector asks only for configs of at most 1 MiB). */
   async getJsonBlob(repository: string, digest: string): Promise<Record<string, unknown> | undefined> {
-    const bytes = this.blob(digest, `config of ${repository}`);
+    const bytes = this.linked(repository, "layer", digest) ? this.blob(digest, `config of ${repository}`) : undefined;
     try {
       return bytes === undefined ? undefined : (JSON.parse(bytes.toString("utf8")) as Record<string, unknown>);
     } catch {

@@ -20,14 +20,20 @@ function blob(content: string | Buffer): string {
   write(join(v2(), "blobs", "sha256", hex.slice(0, 2), hex, "data"), content);
   return digest;
 }
-function tag(repo: string, name: string, digest: string, pushedAt?: Date): void {
-  const link = join(v2(), "repositories", repo, "_manifests", "tags", name, "current", "link");
-  write(link, digest);
-  if (pushedAt) utimesSync(link, pushedAt, pushedAt);
+/** What the registry writes when a repository gets a manifest (`revision`) or a layer / config blob (`layer`). */
+function link(repo: string, kind: "revision" | "layer", digest: string): void {
+  const dir = kind === "revision" ? ["_manifests", "revisions"] : ["_layers"];
+  write(join(v2(), "repositories", repo, ...dir, "sha256", digest.slice(7), "link"), digest);
 }
-function image(created: string | undefined): string {
+function tag(repo: string, name: string, digest: string, pushedAt?: Date): void {
+  const current = join(v2(), "repositories", repo, "_manifests", "tags", name, "current", "link");
+  write(current, digest);
+  if (pushedAt) utimesSync(current, pushedAt, pushedAt);
+}
+/** An image's config and manifest blobs, linked into `repo` (pass no repo to leave them unlinked). */
+function image(created: string | undefined, repo?: string): string {
   const config = blob(JSON.stringify({ architecture: "amd64", os: "linux", ...(created ? { created } : {}) }));
-  return blob(
+  const manifest = blob(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: "application/vnd.oci.image.manifest.v1+json",
@@ -35,6 +41,11 @@ function image(created: string | undefined): string {
       layers: [],
     }),
   );
+  if (repo) {
+    link(repo, "layer", config);
+    link(repo, "revision", manifest);
+  }
+  return manifest;
 }
 
 let one: string;
@@ -42,8 +53,8 @@ let two: string;
 let index: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "gc-storage-"));
-  one = image("2026-01-01T00:00:00Z");
-  two = image("2026-02-01T00:00:00Z");
+  one = image("2026-01-01T00:00:00Z", "team/app");
+  two = image("2026-02-01T00:00:00Z", "team/app");
   index = blob(
     JSON.stringify({
       schemaVersion: 2,
@@ -51,6 +62,7 @@ beforeAll(() => {
       manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: two, size: 1 }],
     }),
   );
+  link("team/app", "revision", index);
   // Pushed in the opposite order of creation: `two` (newer image) first, then `one`.
   tag("team/app", "v2", two, new Date("2026-03-01T00:00:00Z"));
   tag("team/app", "v1", one, new Date("2026-04-01T00:00:00Z"));
@@ -58,7 +70,16 @@ beforeAll(() => {
   mkdirSync(join(v2(), "repositories", "team", "app", "_uploads"), { recursive: true });
   tag("broken/link", "x", "not-a-digest\n");
   tag("broken/missing", "x", sha("never written"));
-  tag("broken/huge", "x", blob(Buffer.alloc(4 * 1024 * 1024 + 1, 32)));
+  link("broken/missing", "revision", sha("never written"));
+  const huge = blob(Buffer.alloc(4 * 1024 * 1024 + 1, 32));
+  tag("broken/huge", "x", huge);
+  link("broken/huge", "revision", huge);
+  // team/other: `x` points at team/app's image, which this repository never received (no revision link), and
+  // `y` at an image whose config it does not link: both are unknown here, as they are over the API.
+  tag("team/other", "x", one);
+  const y = image("2026-06-01T00:00:00Z");
+  link("team/other", "revision", y);
+  tag("team/other", "y", y);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -66,7 +87,13 @@ describe("StorageReader (host-side mode)", () => {
   it("lists nested repositories holding _manifests, and their tags", async () => {
     const s = new StorageReader(root);
     await s.check();
-    expect(await s.listRepositories()).toEqual(["broken/huge", "broken/link", "broken/missing", "team/app"]);
+    expect(await s.listRepositories()).toEqual([
+      "broken/huge",
+      "broken/link",
+      "broken/missing",
+      "team/app",
+      "team/other",
+    ]);
     expect((await s.listTags("team/app")).sort()).toEqual(["multi", "v1", "v2"]);
     expect(await s.listTags("team/none")).toEqual([]);
   });
@@ -97,6 +124,18 @@ describe("StorageReader (host-side mode)", () => {
     await expect(s.inspect("broken/huge", "x")).rejects.toThrow(
       /manifest of broken\/huge:x: blob sha256:\S+ is over 4 MiB/,
     );
+  });
+
+  it("sees only what the repository links, like the registry: another repository's manifest or config is unknown", async () => {
+    const s = new StorageReader(root, "created");
+    await expect(s.inspect("team/other", "x")).rejects.toThrow(
+      /team\/other:x points at sha256:\S+, whose manifest is missing/,
+    );
+    expect(await s.getManifest("team/other", one)).toBeUndefined();
+    expect(await s.getManifest("team/app", one)).toBeDefined();
+    const y = await s.inspect("team/other", "y");
+    expect(y).toBeDefined();
+    expect(y!.created).toBeUndefined(); // its config is not linked into team/other
   });
 
   it("says which directory to give when the root holds no registry storage", async () => {

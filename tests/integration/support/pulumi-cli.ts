@@ -1,7 +1,7 @@
-import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { ensuredBinDir } from "./ensure.js";
 import { run, type RunResult } from "./exec.js";
 import { makeTempDir, removeDir } from "./tmp.js";
 
@@ -10,28 +10,13 @@ export const PROJECT_DIR = resolve(__dirname, "..", "..", "..");
 /** The test passphrase of the scratch stacks' secrets (a local file backend, deleted after each test file). */
 export const TEST_PASSPHRASE = "integration-test-passphrase";
 
-let cliBinDir: string | undefined;
-
 /**
  * The directory holding the real `pulumi` at the version of `@pulumi/pulumi` in package-lock.json: one on PATH,
  * or the one scripts/test/ensure-pulumi.sh built from Go modules (cached; the first build takes minutes). Fails
  * with the script's message when it cannot be had: these tests never skip.
  */
 export function pulumiBinDir(): string {
-  if (cliBinDir) return cliBinDir;
-  try {
-    const out = execFileSync("bash", [join(PROJECT_DIR, "scripts", "test", "ensure-pulumi.sh")], {
-      cwd: PROJECT_DIR,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 3_600_000,
-    });
-    cliBinDir = out.trim().split("\n").at(-1)!;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`the real Pulumi CLI is not available: ${err.stderr?.trim() || err.message}`);
-  }
-  return cliBinDir;
+  return ensuredBinDir("ensure-pulumi.sh", "the real Pulumi CLI");
 }
 
 /**
