@@ -6,8 +6,9 @@
 #
 # Built once from the Go module proxy with `go install github.com/distribution/distribution/v3/cmd/registry@v<version>`
 # into ${STARTUP_INFRA_CACHE:-~/.cache/startup-infra}/distribution-<version>/bin/registry (the module has no
-# `replace` directives). Measured on a 2-core machine with a warm module cache for other projects: 1 min 54 s wall
-# clock, a 75 MB binary. Later runs find the cached binary at once.
+# `replace` directives). Measured on a 2-core machine with empty module and build caches (GOMODCACHE/GOCACHE pointed
+# at new dirs): 1 min 54 s wall clock, 170 s user + 32 s system CPU, 1.1 GB of modules and 0.6 GB of build cache;
+# a 75 MB binary. Later runs find the cached binary at once.
 #
 # It never skips: when the binary cannot be found or built it exits non-zero with the reason.
 set -euo pipefail
