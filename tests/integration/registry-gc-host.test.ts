@@ -1,36 +1,29 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderRegistryGc, type RegistryGcHostInput } from "../../components/registryHost/gc/index.js";
+import type { RegistryGcHostInput } from "../../components/registryHost/gc/index.js";
 import { RegistryClient, runRegistryGc } from "../../scripts/registry-gc/index.js";
 import {
   dirBytes,
-  freePort,
   inspectRaw,
-  makeCertDir,
   makeTempDir,
-  mintCa,
-  mintLeafCert,
   probeRegistry,
   pullToOciLayout,
   pushOciLayout,
   removeDir,
-  renderRegistryConfig,
-  run,
-  waitForRegistry,
-  writeHtpasswd,
   writeOciImage,
   type RegistryAccess,
   type RunResult,
 } from "./support/index.js";
+import { startShimmedRegistry, type ShimmedRegistry } from "./support/shimmed-registry.js";
 
 // Runs the RENDERED host GC script for real: `systemctl` and `docker` are shims first on PATH that drive a
 // local docker-registry (see support/shims), so stop / garbage-collect / restart / health check all happen.
-const SHIMS = join(__dirname, "support", "shims");
 const USER = "ci";
 const PASSWORD = "gc-host-password";
 
 let work: string;
+let reg: ShimmedRegistry;
 let state: string;
 let url: string;
 let caCert: string;
@@ -39,73 +32,18 @@ let dataDir: string;
 let access: RegistryAccess;
 let keptDigest: string;
 
-function scriptFor(overrides: Partial<RegistryGcHostInput> = {}): string {
-  const files = renderRegistryGc({
-    image: "registry:2.8.3", // the 2.x line, like Debian's binary: no --delete-untagged
-    configPath,
-    dataDir,
-    healthUrl: `${url}/v2/`,
-    healthCaCertPath: caCert,
-    healthTimeoutSec: 20,
-    lockFile: join(work, "registry-gc.lock"),
-    scriptPath: "/usr/local/sbin/registry-gc.sh",
-    ...overrides,
-  });
-  return files["/usr/local/sbin/registry-gc.sh"]!.content;
-}
+/** The 2.x line, like Debian's binary: no --delete-untagged. */
+const scriptFor = (overrides: Partial<RegistryGcHostInput> = {}): string =>
+  reg.gcScript({ image: "registry:2.8.3", ...overrides });
 
-async function runScript(script: string, env: Record<string, string> = {}, wrap: string[] = []): Promise<RunResult> {
-  const path = join(work, `gc-${Date.now()}.sh`);
-  await writeFile(path, script, { mode: 0o755 });
-  await writeFile(join(state, "calls.log"), "");
-  const cmd = wrap.length ? wrap[0]! : path;
-  const args = wrap.length ? [...wrap.slice(1), path] : [];
-  return run(cmd, args, {
-    env: {
-      ...process.env,
-      PATH: `${SHIMS}:${process.env.PATH}`,
-      SHIM_STATE: state,
-      SHIM_REGISTRY_CONFIG: configPath,
-      ...env,
-    },
-    timeoutMs: 120_000,
-  });
-}
-
-const shimEnv = () => ({
-  ...process.env,
-  PATH: `${SHIMS}:${process.env.PATH}`,
-  SHIM_STATE: state,
-  SHIM_REGISTRY_CONFIG: configPath,
-});
+const runScript = (script: string, env: Record<string, string> = {}, wrap: string[] = []): Promise<RunResult> =>
+  reg.runScript(script, env, wrap);
 const blobs = () => join(dataDir, "docker", "registry", "v2", "blobs");
 
 beforeAll(async () => {
   work = await makeTempDir("registry-gc-host-");
-  state = join(work, "state");
-  dataDir = join(work, "data");
-  const ca = await mintCa(join(work, "ca"));
-  caCert = ca.certPath;
-  const tls = await mintLeafCert(join(work, "tls"), ca, { ipSans: ["127.0.0.1"] });
-  const htpasswd = join(work, "htpasswd");
-  await writeHtpasswd(htpasswd, { [USER]: PASSWORD });
-  const port = await freePort();
-  url = `https://127.0.0.1:${port}`;
-  configPath = join(work, "config.yml");
-  await run("mkdir", ["-p", state, dataDir]);
-  await writeFile(
-    configPath,
-    renderRegistryConfig({ dataDir, port, tls, htpasswdPath: htpasswd, deleteEnabled: true }),
-  );
-  const started = await run(join(SHIMS, "systemctl"), ["start", "registry.service"], { env: shimEnv() });
-  expect(started.code, started.stderr).toBe(0);
-  await waitForRegistry(url, caCert);
-
-  access = {
-    address: `127.0.0.1:${port}`,
-    creds: `${USER}:${PASSWORD}`,
-    certDir: await makeCertDir(caCert, join(work, "certs.d")),
-  };
+  reg = await startShimmedRegistry(work, USER, PASSWORD);
+  ({ state, url, caCert, configPath, dataDir, access } = reg);
   const layout = join(work, "layout");
   for (const [i, tag] of ["old", "mid", "new"].entries()) {
     const big = Buffer.alloc(256 * 1024, `${tag}-`); // compressible, but distinct per image
@@ -133,9 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (state) {
-    await run(join(SHIMS, "systemctl"), ["stop", "registry.service"], { env: shimEnv() }).catch(() => undefined);
-  }
+  await reg?.stop();
   await removeDir(work);
 });
 
@@ -149,7 +85,7 @@ describe("rendered host GC script, run for real (shimmed systemctl / docker)", (
     expect(r.stdout).toMatch(/registry-gc: done \(exit 0\): disk usage before \S+, after \S+, freed \S+/);
     expect(r.stdout).toMatch(/registry\.service is back: .* answers 401/);
 
-    const calls = (await readFile(join(state, "calls.log"), "utf8")).trim().split("\n");
+    const calls = await reg.calls();
     const stop = calls.findIndex((c) => c === "systemctl stop registry.service");
     const gc = calls.findIndex((c) => c.startsWith("docker run"));
     const start = calls.findIndex((c) => c === "systemctl start registry.service");

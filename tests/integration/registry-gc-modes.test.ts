@@ -18,21 +18,18 @@ import {
   pushBlob,
   putManifest,
   removeDir,
-  run,
   startRegistry,
   writeHtpasswd,
   type PushTarget,
   type RunningRegistry,
 } from "./support/index.js";
+import { decisions, runGcCli } from "./support/gc-plans.js";
 
 // The API mode (ranks by the images' creation time) and the host-side `--storage` mode (ranks by push time, reads
 // the registry's filesystem storage) on ONE registry whose pushes happen in creation order: same decisions.
 // Debian's docker-registry 2.8 on loopback, plain HTTP, bcrypt htpasswd (credentials to loopback only).
 const USER = "ci";
 const PASSWORD = "modes-test-password";
-const ROOT = join(__dirname, "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-const CLI = join(ROOT, "scripts", "registry-gc", "cli.ts");
 
 let work: string;
 let reg: RunningRegistry;
@@ -112,15 +109,6 @@ afterAll(async () => {
   await reg?.stop();
   await removeDir(work);
 });
-
-function decisions(report: GcReport) {
-  return report.repositories.map((r) => ({
-    repository: r.repository,
-    error: r.error,
-    tags: (r.plan?.tags ?? []).map((d) => `${d.tag}:${d.action}`).sort(),
-    deletions: (r.plan?.deletions ?? []).map((d) => d.digest).sort(),
-  }));
-}
 
 /** The repository where push and creation order differ (on purpose): left out where those two are compared. */
 const RETAG = "app/retag";
@@ -210,15 +198,14 @@ describe("registry-gc: API mode and host-side storage mode decide the same", () 
   it("--storage --delete (the CLI) deletes over the API exactly what the API mode plans", async () => {
     const api = await plan({ keep: 2, keepTagsLike: [/^build-7$/] }, false);
     expect(api.summary.digestsToDelete).toBeGreaterThan(0);
-    const r = await run(
-      TSX,
-      [CLI, "--registry", reg.url, "--user", USER, "--password-stdin", "--storage", reg.dataDir, "--keep", "2"].concat([
+    const r = await runGcCli(
+      ["--registry", reg.url, "--user", USER, "--password-stdin", "--storage", reg.dataDir, "--keep", "2"].concat([
         "--keep-tags-like",
         "^build-7$",
         "--delete",
         "--json",
       ]),
-      { input: `${PASSWORD}\n`, cwd: ROOT },
+      PASSWORD,
     );
     expect(r.stderr).toMatch(/ranked by push time/);
     expect(r.code).toBe(0);

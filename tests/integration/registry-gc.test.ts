@@ -15,7 +15,6 @@ import {
   pullToOciLayout,
   pushOciLayout,
   removeDir,
-  run,
   startRegistry,
   writeHtpasswd,
   writeOciImage,
@@ -23,13 +22,11 @@ import {
   type RegistryAccess,
   type RunningRegistry,
 } from "./support/index.js";
+import { runGcCli } from "./support/gc-plans.js";
 
 const USER = "ci";
 const PASSWORD = "correct horse battery staple";
 const DAY = 86_400_000;
-const ROOT = join(__dirname, "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-const CLI = join(ROOT, "scripts", "registry-gc", "cli.ts");
 
 let work: string;
 let caCert: string;
@@ -98,10 +95,7 @@ async function digestOf(reg: RunningRegistry, repo: string, tag: string): Promis
 }
 
 function runCli(args: string[], password = PASSWORD) {
-  return run(TSX, [CLI, "--user", USER, "--password-stdin", "--ca-cert", caCert, ...args], {
-    input: `${password}\n`,
-    cwd: ROOT,
-  });
+  return runGcCli(["--user", USER, "--password-stdin", "--ca-cert", caCert, ...args], password);
 }
 
 function decisions(report: GcReport, repo: string): { keep: string[]; delete: string[] } {

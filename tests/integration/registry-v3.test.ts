@@ -6,7 +6,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderRegistryGc } from "../../components/registryHost/gc/index.js";
 import { DEFAULT_REGISTRY_IMAGE } from "../../components/registryHost/render/image.js";
 import { RegistryClient, runRegistryGc, StorageReader, type GcReport } from "../../scripts/registry-gc/index.js";
 import { distributionV3Bin } from "./support/ensure.js";
@@ -14,10 +13,7 @@ import {
   dirBytes,
   freePort,
   garbageCollect,
-  makeCertDir,
   makeTempDir,
-  mintCa,
-  mintLeafCert,
   probeRegistry,
   pullToOciLayout,
   pushOciLayout,
@@ -25,41 +21,29 @@ import {
   renderRegistryConfig,
   run,
   startRegistry,
-  waitForRegistry,
-  writeHtpasswd,
   writeOciImage,
   writeOciIndex,
   type RegistryAccess,
 } from "./support/index.js";
+import { decisions, runGcCli } from "./support/gc-plans.js";
+import { startShimmedRegistry, type ShimmedRegistry } from "./support/shimmed-registry.js";
 
-const SHIMS = join(__dirname, "support", "shims");
 const USER = "ci";
 const PASSWORD = "v3-registry-password";
-const ROOT = join(__dirname, "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-const CLI = join(ROOT, "scripts", "registry-gc", "cli.ts");
 const DAY = 86_400_000;
 
 let work: string;
-let state: string;
+let reg: ShimmedRegistry;
 let url: string;
 let caCert: string;
 let caPem: string;
 let configPath: string;
 let dataDir: string;
-let bin: string;
 let access: RegistryAccess;
 /** Platform images of the index `m0` (deleted) and `m1` (kept). */
 let m0Children: string[];
 let m1Children: string[];
 
-const shimEnv = () => ({
-  ...process.env,
-  PATH: `${SHIMS}:${process.env.PATH}`,
-  SHIM_STATE: state,
-  SHIM_REGISTRY_CONFIG: configPath,
-  SHIM_REGISTRY_BIN: bin,
-});
 const blobs = () => join(dataDir, "docker", "registry", "v2", "blobs");
 const client = () => new RegistryClient({ baseUrl: url, user: USER, password: PASSWORD, caPem });
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
@@ -73,15 +57,6 @@ async function plan(source?: StorageReader): Promise<GcReport> {
   }
 }
 
-function decisions(report: GcReport) {
-  return report.repositories.map((r) => ({
-    repository: r.repository,
-    error: r.error,
-    tags: (r.plan?.tags ?? []).map((d) => `${d.tag}:${d.action}`).sort(),
-    deletions: (r.plan?.deletions ?? []).map((d) => d.digest).sort(),
-  }));
-}
-
 /** Whether the registry still serves `app/multi@digest`. */
 async function hasManifest(digest: string): Promise<boolean> {
   const c = client();
@@ -93,32 +68,10 @@ async function hasManifest(digest: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  bin = distributionV3Bin();
   work = await makeTempDir("registry-v3-");
-  state = join(work, "state");
-  dataDir = join(work, "data");
-  const ca = await mintCa(join(work, "ca"));
-  caCert = ca.certPath;
+  reg = await startShimmedRegistry(work, USER, PASSWORD, distributionV3Bin());
+  ({ url, caCert, configPath, dataDir, access } = reg);
   caPem = await readFile(caCert, "utf8");
-  const tls = await mintLeafCert(join(work, "tls"), ca, { ipSans: ["127.0.0.1"] });
-  const htpasswd = join(work, "htpasswd");
-  await writeHtpasswd(htpasswd, { [USER]: PASSWORD });
-  const port = await freePort();
-  url = `https://127.0.0.1:${port}`;
-  configPath = join(work, "config.yml");
-  await run("mkdir", ["-p", state, dataDir]);
-  await writeFile(
-    configPath,
-    renderRegistryConfig({ dataDir, port, tls, htpasswdPath: htpasswd, deleteEnabled: true }),
-  );
-  const started = await run(join(SHIMS, "systemctl"), ["start", "registry.service"], { env: shimEnv() });
-  expect(started.code, started.stderr).toBe(0);
-  await waitForRegistry(url, caCert);
-  access = {
-    address: `127.0.0.1:${port}`,
-    creds: `${USER}:${PASSWORD}`,
-    certDir: await makeCertDir(caCert, join(work, "certs.d")),
-  };
 
   // Pushed in build order (oldest first), so push time and creation time rank alike.
   const layout = join(work, "layout");
@@ -150,15 +103,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (state) {
-    await run(join(SHIMS, "systemctl"), ["stop", "registry.service"], { env: shimEnv() }).catch(() => undefined);
-  }
+  await reg?.stop();
   await removeDir(work);
 });
 
 describe(`registry-gc and the host GC script on distribution v3 (${DEFAULT_REGISTRY_IMAGE.split("@")[0]})`, () => {
   it("runs the shipped version", async () => {
-    const v = await run(bin, ["--version"]);
+    const v = await run(distributionV3Bin(), ["--version"]);
     expect(v.stdout).toContain(` v${DEFAULT_REGISTRY_IMAGE.split("@")[0]!.split(":")[1]}`);
   });
 
@@ -184,9 +135,8 @@ describe(`registry-gc and the host GC script on distribution v3 (${DEFAULT_REGIS
   });
 
   it("--storage --delete (the CLI) deletes over v3's API exactly what it planned", async () => {
-    const r = await run(
-      TSX,
-      [CLI, "--registry", url, "--ca-cert", caCert, "--user", USER, "--password-stdin", "--storage", dataDir].concat([
+    const r = await runGcCli(
+      ["--registry", url, "--ca-cert", caCert, "--user", USER, "--password-stdin", "--storage", dataDir].concat([
         "--rank-by",
         "created",
         "--keep",
@@ -194,7 +144,7 @@ describe(`registry-gc and the host GC script on distribution v3 (${DEFAULT_REGIS
         "--delete",
         "--json",
       ]),
-      { input: `${PASSWORD}\n`, cwd: ROOT },
+      PASSWORD,
     );
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as GcReport;
@@ -229,22 +179,11 @@ describe(`registry-gc and the host GC script on distribution v3 (${DEFAULT_REGIS
   });
 
   it("the rendered GC script for the shipped image runs garbage-collect --delete-untagged on v3: frees the deleted images and m0's platform images, keeps m1 whole", async () => {
-    const script = renderRegistryGc({
-      image: DEFAULT_REGISTRY_IMAGE,
-      configPath,
-      dataDir,
-      healthUrl: `${url}/v2/`,
-      healthCaCertPath: caCert,
-      healthTimeoutSec: 20,
-      lockFile: join(work, "registry-gc.lock"),
-    })["/usr/local/sbin/registry-gc.sh"]!.content;
-    const path = join(work, "registry-gc.sh");
-    await writeFile(path, script, { mode: 0o755 });
-    await writeFile(join(state, "calls.log"), "");
+    const script = reg.gcScript({ image: DEFAULT_REGISTRY_IMAGE });
     const before = await dirBytes(blobs());
-    const r = await run(path, [], { env: shimEnv(), timeoutMs: 120_000 });
+    const r = await reg.runScript(script);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const gc = (await readFile(join(state, "calls.log"), "utf8")).split("\n").find((c) => c.startsWith("docker run"))!;
+    const gc = (await reg.calls()).find((c) => c.startsWith("docker run"))!;
     expect(gc).toContain(`-v ${configPath}:/etc/distribution/config.yml:ro`);
     expect(gc).toMatch(/ garbage-collect --delete-untagged \/etc\/distribution\/config\.yml$/);
     // Three plain images and m0's two platform images: five 96 KiB layers (compressed) and their configs.
