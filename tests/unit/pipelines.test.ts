@@ -672,3 +672,18 @@ describe("Azure Pipelines: pull requests get read-only preview identities only",
     );
   });
 });
+
+describe("docs/security.md and docs/ci.md name every identity the pipelines use", () => {
+  const github = read(".github/workflows/infra.yml");
+  const azure = read("azure-pipelines.yml");
+  const names = [
+    ...Object.values<any>(github.jobs).flatMap((job) => githubIdentities(job).names),
+    ...azure.stages.flatMap(azureStageIdentities),
+  ];
+  const environments = Object.values<any>(github.jobs).flatMap((job) => (job.environment ? [job.environment] : []));
+
+  it.each([...new Set([...names, ...environments])])("%s", (name) => {
+    expect(text("docs/security.md")).toContain(`\`${name}\``);
+    expect(text("docs/ci.md")).toContain(`\`${name}\``);
+  });
+});
