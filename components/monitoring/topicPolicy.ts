@@ -19,18 +19,23 @@
  * to that stack's deployers.
  */
 
-/** What the account's IAM principals may do on the topic, when their own IAM policies allow it. */
+/**
+ * What the account's IAM principals may do on the topic, when their own IAM policies allow it: every action SNS
+ * accepts in a topic policy except Publish (AWS, "Amazon SNS API permissions: Actions and resources reference",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html; TagResource and
+ * UntagResource are not among them).
+ */
 export const TOPIC_MANAGEMENT_ACTIONS = [
-  "sns:GetTopicAttributes",
-  "sns:SetTopicAttributes",
   "sns:AddPermission",
-  "sns:RemovePermission",
   "sns:DeleteTopic",
-  "sns:Subscribe",
+  "sns:GetDataProtectionPolicy",
+  "sns:GetTopicAttributes",
   "sns:ListSubscriptionsByTopic",
   "sns:ListTagsForResource",
-  "sns:TagResource",
-  "sns:UntagResource",
+  "sns:PutDataProtectionPolicy",
+  "sns:RemovePermission",
+  "sns:SetTopicAttributes",
+  "sns:Subscribe",
 ] as const;
 
 export interface TopicPolicyArgs {
@@ -42,11 +47,15 @@ export interface TopicPolicyArgs {
   alarmPrefix: string;
 }
 
-/** The topic policy document (IAM JSON) for the alarm topic. */
+/**
+ * The topic policy document (IAM JSON) for the alarm topic. SNS wants a policy `Id`, a unique `Sid` per statement and
+ * the topic's own ARN as the only resource (same reference).
+ */
 export function alertTopicPolicyDocument(args: TopicPolicyArgs) {
   const { topicArn, accountId, region, partition, alarmPrefix } = args;
   return {
     Version: "2012-10-17",
+    Id: `${alarmPrefix}-alerts-policy`,
     Statement: [
       {
         Sid: "StackAlarmsPublish",

@@ -10,6 +10,24 @@ import { MOCK_ACCOUNT_ID } from "../../scripts/plan/mocks/values";
 import { runStack, type StackRun } from "./support/runStack";
 
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+/**
+ * The actions SNS accepts in a topic policy, and its rules for one: an `Id`, unique statement `Sid`s, the topic's own
+ * ARN as the only resource (AWS, "Amazon SNS API permissions: Actions and resources reference",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html).
+ */
+const SNS_POLICY_ACTIONS = [
+  "sns:AddPermission",
+  "sns:DeleteTopic",
+  "sns:GetDataProtectionPolicy",
+  "sns:GetTopicAttributes",
+  "sns:ListSubscriptionsByTopic",
+  "sns:ListTagsForResource",
+  "sns:Publish",
+  "sns:PutDataProtectionPolicy",
+  "sns:RemovePermission",
+  "sns:SetTopicAttributes",
+  "sns:Subscribe",
+];
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 /** IAM's ArnLike with `*` wildcards (no `?` in our patterns). */
@@ -26,7 +44,7 @@ describe.each([
   ["prod", {}],
 ])("%s: the alarm topic's policy", (stack, overrides) => {
   let run: StackRun;
-  let document: { Statement: Record<string, any>[] };
+  let document: { Id?: string; Statement: Record<string, any>[] };
   beforeAll(async () => {
     run = await runStack(stack, overrides);
     const policies = run.ofType(TOPIC_POLICY);
@@ -86,6 +104,17 @@ describe.each([
       expect(s.Principal, s.Sid).not.toBe("*");
     }
     expect(document.Statement.map((s) => s.Sid)).toEqual(["StackAlarmsPublish", "AccountIamManages"]);
+  });
+
+  it("is a policy SNS accepts: an Id, unique Sids, only topic-policy actions, only the topic as resource", () => {
+    const topicArn = String(run.outputs.alertTopicArn!.value);
+    expect(document.Id).toBe(`${stack}-alerts-policy`);
+    const sids = document.Statement.map((s) => s.Sid);
+    expect(new Set(sids).size).toBe(sids.length);
+    for (const s of document.Statement) {
+      for (const action of [s.Action].flat()) expect(SNS_POLICY_ACTIONS, `${s.Sid}: ${action}`).toContain(action);
+      expect(s.Resource).toBe(topicArn);
+    }
   });
 
   it("passes the policy pack's SNS rules", () => {
