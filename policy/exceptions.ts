@@ -3,6 +3,7 @@
  * never silence: each one says which rule it relaxes, exactly where it applies, and why. docs/policy.md lists them.
  */
 import type { Environment } from "./lib/environment";
+import { toNumber } from "./lib/values";
 
 export interface NamedException {
   /** Stable name, quoted in violation messages and docs. */
@@ -26,6 +27,17 @@ export const WEB_ENTRY_PARENT_TYPE = "startup:aws:RegistryHost$aws:ec2/securityG
 /** The one resource type the host writes its web-entry rules as. */
 export const WEB_ENTRY_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
+/** The only ports the prod web entry opens to the world, one per rule. */
+const WEB_ENTRY_PORTS = [80, 443] as const;
+
+/** What an exception judges: the stack's environment, the resource's type, parent URN and inputs. */
+export interface ExceptionSubject {
+  environment: Environment;
+  type: string;
+  parent?: string;
+  props: Record<string, unknown>;
+}
+
 /** The qualified type of a URN (`urn:pulumi:<stack>::<project>::<qualified type>::<name>`). */
 function qualifiedTypeOf(urn: string | undefined): string | undefined {
   const parts = (urn ?? "").split("::");
@@ -40,26 +52,48 @@ function qualifiedTypeOf(urn: string | undefined): string | undefined {
 export const PROD_WEB_ENTRY = {
   name: "prod-web-entry",
   policy: "no-world-open-web-ports",
-  ports: [80, 443],
+  ports: WEB_ENTRY_PORTS,
   scope:
-    "ports 80 and 443 from 0.0.0.0/0 or ::/0, in the prod stack only, on a vpc.SecurityGroupIngressRule that the " +
+    "TCP port 80 or 443 from 0.0.0.0/0 or ::/0, one port per rule, in the prod stack only, on a vpc.SecurityGroupIngressRule that the " +
     `registry host component created under its own security group (parent type ${WEB_ENTRY_PARENT_TYPE}) and ` +
     `tagged ${EXCEPTION_TAG} = prod-web-entry; names and descriptions do not count`,
   reason:
     "the prod Nginx host is the public web entry: port 80 only redirects to HTTPS and serves the ACME http-01 " +
     "challenge files (/.well-known/acme-challenge/), port 443 terminates TLS for the site and registry subdomains; " +
     "the registry itself listens on loopback behind it",
-  /** True when the exception covers a world-open web port on this subject. */
-  applies(subject: { environment: Environment; type: string; parent?: string; tags: unknown }): boolean {
+  /**
+   * True when the subject is the registry host's marked web-entry rule in prod (place and tag), whatever it opens:
+   * the rule then reports a marked rule whose ports do not fit instead of letting the tag pass it.
+   */
+  claimedBy(subject: ExceptionSubject): boolean {
     if (subject.environment !== "prod" || subject.type !== WEB_ENTRY_RULE_TYPE) return false;
     const parentType = qualifiedTypeOf(subject.parent);
     // The real engine keeps the whole chain of parent types in a URN; the mock engine only the parent's own.
     const underHostGroup =
       parentType !== undefined &&
       (parentType === WEB_ENTRY_PARENT_TYPE || parentType.endsWith(`$${WEB_ENTRY_PARENT_TYPE}`));
-    const tags =
-      typeof subject.tags === "object" && subject.tags !== null ? (subject.tags as Record<string, unknown>) : {};
-    return underHostGroup && tags[EXCEPTION_TAG] === "prod-web-entry";
+    const tags = subject.props.tags;
+    const tagged =
+      typeof tags === "object" &&
+      tags !== null &&
+      (tags as Record<string, unknown>)[EXCEPTION_TAG] === "prod-web-entry";
+    return underHostGroup && tagged;
+  },
+  /**
+   * True when the exception covers this subject: the marked rule opens exactly one TCP port, 80 or 443
+   * (`ipProtocol` tcp or 6, `fromPort` = `toPort`). A marked rule opening a range (tcp 24-1000), another protocol
+   * or another port is not covered, so the tag cannot carry a wider opening past the rule.
+   */
+  applies(subject: ExceptionSubject): boolean {
+    if (!PROD_WEB_ENTRY.claimedBy(subject)) return false;
+    const protocol = String(subject.props.ipProtocol ?? "").toLowerCase();
+    const from = toNumber(subject.props.fromPort);
+    return (
+      (protocol === "tcp" || protocol === "6") &&
+      from !== undefined &&
+      from === toNumber(subject.props.toPort) &&
+      (WEB_ENTRY_PORTS as readonly number[]).includes(from)
+    );
   },
 } as const satisfies NamedException & Record<string, unknown>;
 

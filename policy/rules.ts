@@ -11,6 +11,7 @@ import { networkRules } from "./rules/network";
 import { providerConstraintRules } from "./rules/provider-constraints";
 import { operationsRules } from "./rules/operations";
 import { rdsRules } from "./rules/rds";
+import { snsRules } from "./rules/sns";
 import { vpcRules } from "./rules/vpc";
 
 export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -21,6 +22,7 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   ...rdsRules,
   ...databaseRules,
   ...operationsRules,
+  ...snsRules,
   ...azureRules,
   ...providerConstraintRules,
 ];

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { agentPolicyDocument } from "./agentPolicy";
 import { type AlarmSpec, type AlarmThresholds, planAlarms } from "./alarms";
 import { DLM_MANAGED_POLICY_ARN, snapshotPolicyDetails } from "./snapshots";
+import { alertTopicPolicyDocument } from "./topicPolicy";
 
 export interface MonitoringArgs {
   /** Prefix of alarm names, e.g. the stack name. */
@@ -41,7 +42,7 @@ export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("startup:aws:Monitoring", name, {}, opts);
     const emails = args.emails ?? [];
-    const topic = emails.length > 0 ? this.topic(name, emails) : undefined;
+    const topic = emails.length > 0 ? this.topic(name, emails, args) : undefined;
 
     const specs = planAlarms({
       prefix: args.prefix,
@@ -66,8 +67,29 @@ export class Monitoring extends pulumi.ComponentResource {
     this.registerOutputs({ topicArn: this.topicArn, alarmNames: this.alarmNames });
   }
 
-  private topic(name: string, emails: string[]): aws.sns.Topic {
+  private topic(name: string, emails: string[], args: MonitoringArgs): aws.sns.Topic {
     const topic = new aws.sns.Topic(`${name}-alerts`, { tags: { Name: `${name}-alerts` } }, { parent: this });
+    // Replaces SNS's default policy, which lets any principal of the account delete or re-point the topic.
+    const account = aws.getCallerIdentityOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    new aws.sns.TopicPolicy(
+      `${name}-alerts-policy`,
+      {
+        arn: topic.arn,
+        policy: pulumi.all([topic.arn, account.accountId, partition.partition]).apply(([topicArn, accountId, part]) =>
+          JSON.stringify(
+            alertTopicPolicyDocument({
+              topicArn,
+              accountId,
+              region: args.region,
+              partition: part,
+              alarmPrefix: args.prefix,
+            }),
+          ),
+        ),
+      },
+      { parent: topic },
+    );
     emails.forEach((email, i) => {
       new aws.sns.TopicSubscription(
         `${name}-alerts-email-${i}`,

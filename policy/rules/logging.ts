@@ -1,7 +1,8 @@
 /** CloudWatch Logs and VPC flow-log rules: retention, encryption, flow logs in dev, the flow-log role's trust. */
 import { resourceRule, stackRule } from "../lib/define";
 import { referenced } from "../lib/relations";
-import { isUnknown, list, read, toNumber } from "../lib/values";
+import { hasConditionOn, policyStatements, servicePrincipals, SOURCE_CONDITION_KEYS } from "../lib/iamPolicy";
+import { read, toNumber } from "../lib/values";
 import { FLOW_LOG, VPC } from "./vpc";
 
 export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
@@ -89,27 +90,6 @@ export const vpcFlowLogsDev = stackRule({
   },
 });
 
-type Statement = { Effect?: unknown; Principal?: unknown; Condition?: unknown };
-
-/** The service principals a trust-policy statement names. */
-function servicePrincipals(statement: Statement): string[] {
-  const principal = statement.Principal;
-  if (typeof principal !== "object" || principal === null) return [];
-  return (list((principal as Record<string, unknown>).Service) ?? []).filter((s): s is string => typeof s === "string");
-}
-
-/** True when the statement's Condition constrains aws:SourceAccount or aws:SourceArn (any operator). */
-function hasSourceCondition(statement: Statement): boolean {
-  const condition = statement.Condition;
-  if (typeof condition !== "object" || condition === null) return false;
-  return Object.values(condition as Record<string, unknown>).some(
-    (block) =>
-      typeof block === "object" &&
-      block !== null &&
-      Object.keys(block).some((k) => ["aws:sourceaccount", "aws:sourcearn"].includes(k.toLowerCase())),
-  );
-}
-
 export const logDeliveryRoleConfusedDeputy = resourceRule({
   name: "log-delivery-role-confused-deputy",
   description:
@@ -119,19 +99,12 @@ export const logDeliveryRoleConfusedDeputy = resourceRule({
   enforcementLevel: "mandatory",
   types: [IAM_ROLE],
   check: (r, report) => {
-    const policy = r.props.assumeRolePolicy;
-    if (typeof policy !== "string" || isUnknown(policy)) return;
-    let statements: Statement[];
-    try {
-      const parsed = JSON.parse(policy) as { Statement?: unknown };
-      statements = (list(parsed.Statement) ?? []) as Statement[];
-    } catch {
-      return; // not JSON: the provider refuses it anyway
-    }
+    const statements = policyStatements(r.props.assumeRolePolicy);
+    if (statements === undefined) return;
     statements.forEach((statement, i) => {
       if (statement.Effect !== "Allow") return;
       const services = servicePrincipals(statement).filter((s) => LOG_DELIVERY_SERVICES.includes(s));
-      if (services.length > 0 && !hasSourceCondition(statement)) {
+      if (services.length > 0 && !hasConditionOn(statement, SOURCE_CONDITION_KEYS)) {
         report(
           `assumeRolePolicy Statement[${i}] lets ${services.join(", ")} assume the role without an aws:SourceAccount ` +
             "or aws:SourceArn condition: any account's flow logs could use it (confused deputy); add the condition.",

@@ -46,17 +46,6 @@ const portNumbers = (table: Record<number, string>) => Object.keys(table).map(Nu
 const describePorts = (ports: number[], table: Record<number, string>) =>
   ports.map((p) => `${p} (${table[p]})`).join(", ");
 
-/** World-open entries of a resource that open any of `ports`, with the ports they open. */
-function worldOpen(
-  type: string,
-  props: Props,
-  ports: number[],
-): { entry: IngressEntry; world: string[]; ports: number[] }[] {
-  return ingressEntries(type, props)
-    .map((entry) => ({ entry, world: worldCidrs(entry), ports: coveredPorts(entry, ports) }))
-    .filter((x) => x.world.length > 0 && x.ports.length > 0);
-}
-
 /**
  * Policy config of the rules that judge admin and database sources by breadth, not only by `/0`
  * (`--policy-pack-config`: `{ "no-world-open-admin-ports": { "minIpv4PrefixLength": 24 } }`).
@@ -91,17 +80,20 @@ export function breadthLimits(config: Record<string, unknown>): BreadthLimits {
 }
 
 /**
- * Sources of `ports` that are too broad: each entry's ranges wider than `limits`, then (when no single range was
+ * Sources that are too broad for what `opens` picks out of each entry (the listed ports it opens; for the all-ports
+ * rule, a marker when it opens every port): each entry's ranges wider than `limits`, then (when no single range was
  * too wide) ranges of the resource that together cover a whole address family, e.g. `0.0.0.0/1` + `128.0.0.0/1`.
+ * A plain `/0` is simply the widest range. Ranges at the limit cannot add up to the internet in practice: at /16 that
+ * takes 65,536 rules, far above EC2's quota of rules per security group.
  */
 function tooBroad(
   type: string,
   props: Props,
-  ports: number[],
+  opens: (entry: IngressEntry) => number[],
   limits: BreadthLimits,
 ): { where: string; sources: string; ports: number[] }[] {
   const opening = ingressEntries(type, props)
-    .map((entry) => ({ entry, ports: coveredPorts(entry, ports) }))
+    .map((entry) => ({ entry, ports: opens(entry) }))
     .filter((x) => x.ports.length > 0 && x.entry.cidrs.length > 0);
   const found = opening
     .map((x) => ({ where: x.entry.where, sources: widerThan(x.entry.cidrs, limits).join(", "), ports: x.ports }))
@@ -134,7 +126,7 @@ export const noWorldOpenAdminPorts = resourceRule({
   config: BREADTH_CONFIG,
   check: (r, report) => {
     const limits = breadthLimits(r.config);
-    for (const x of tooBroad(r.type, r.props, portNumbers(ADMIN_PORTS), limits)) {
+    for (const x of tooBroad(r.type, r.props, (e) => coveredPorts(e, portNumbers(ADMIN_PORTS)), limits)) {
       report(
         `${x.where} admits ${x.sources} to admin port ${describePorts(x.ports, ADMIN_PORTS)}: ` +
           `admin ports must never be open to the internet or to ranges ${limitText(limits)}; admit only the ` +
@@ -147,16 +139,18 @@ export const noWorldOpenAdminPorts = resourceRule({
 export const noWorldOpenAllPorts = resourceRule({
   name: "no-world-open-all-ports",
   description:
-    "CKV_AWS_277 / AWS-0107: no ingress from 0.0.0.0/0 or ::/0 to all ports (protocol -1/all or 0-65535), in inline " +
-    "ingress, ec2.SecurityGroupRule and vpc.SecurityGroupIngressRule.",
+    "CKV_AWS_277 / AWS-0107: no ingress to all ports (protocol -1/all or 0-65535) from 0.0.0.0/0, ::/0, any range " +
+    "wider than the configured prefix (default /16 IPv4, /32 IPv6), or ranges that together cover the internet, in " +
+    "inline ingress, ec2.SecurityGroupRule and vpc.SecurityGroupIngressRule.",
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
+  config: BREADTH_CONFIG,
   check: (r, report) => {
-    for (const entry of ingressEntries(r.type, r.props)) {
-      const world = worldCidrs(entry);
-      if (world.length === 0 || !opensAllPorts(entry)) continue;
+    const limits = breadthLimits(r.config);
+    for (const x of tooBroad(r.type, r.props, (e) => (opensAllPorts(e) ? [0] : []), limits)) {
       report(
-        `${entry.where} admits ${world.join(", ")} to all ports: open only the ports the stack serves (CKV_AWS_277 / AWS-0107).`,
+        `${x.where} admits ${x.sources} to all ports: open only the ports the stack serves, never to the internet ` +
+          `or to ranges ${limitText(limits)} (CKV_AWS_277 / AWS-0107).`,
       );
     }
   },
@@ -174,7 +168,7 @@ export const noWorldOpenDatabasePorts = resourceRule({
   config: BREADTH_CONFIG,
   check: (r, report) => {
     const limits = breadthLimits(r.config);
-    for (const x of tooBroad(r.type, r.props, portNumbers(DATABASE_PORTS), limits)) {
+    for (const x of tooBroad(r.type, r.props, (e) => coveredPorts(e, portNumbers(DATABASE_PORTS)), limits)) {
       report(
         `${x.where} admits ${x.sources} to database port ${describePorts(x.ports, DATABASE_PORTS)}: ` +
           `databases are reachable only from their clients' security groups, never from the internet or ranges ` +
@@ -187,24 +181,44 @@ export const noWorldOpenDatabasePorts = resourceRule({
 export const noWorldOpenWebPorts = resourceRule({
   name: "no-world-open-web-ports",
   description:
-    "CKV_AWS_260 / AWS-0107: no ingress from 0.0.0.0/0 or ::/0 to 80 or 443, except the named exception " +
+    "CKV_AWS_260 / AWS-0107: no ingress to 80 or 443 from 0.0.0.0/0, ::/0, any range wider than the configured " +
+    "prefix (default /16 IPv4, /32 IPv6), or ranges that together cover the internet, except the named exception " +
     `"${PROD_WEB_ENTRY.name}" (prod stack; only the registry host's ingress rules under its own security group, ` +
-    `tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}; never by name or description; ` +
-    "port 80 there serves only the HTTPS redirect and the ACME http-01 challenge files).",
+    `tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}, each opening one TCP port, 80 or 443; never by name or ` +
+    "description; port 80 there serves only the HTTPS redirect and the ACME http-01 challenge files).",
   enforcementLevel: "mandatory",
   types: INGRESS_TYPES,
+  config: BREADTH_CONFIG,
   check: (r, report) => {
-    const subject = { environment: r.environment, type: r.type, parent: r.parent, tags: r.props.tags };
+    const subject = { environment: r.environment, type: r.type, parent: r.parent, props: r.props };
     if (PROD_WEB_ENTRY.applies(subject)) return;
-    for (const x of worldOpen(r.type, r.props, portNumbers(WEB_PORTS))) {
+    if (PROD_WEB_ENTRY.claimedBy(subject)) {
       report(
-        `${x.entry.where} admits ${x.world.join(", ")} to ${describePorts(x.ports, WEB_PORTS)}: world-open web ports ` +
-          `are allowed only by the exception "${PROD_WEB_ENTRY.name}" (prod stack, the registry host's own web-entry ` +
-          `rules, tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}) (CKV_AWS_260).`,
+        `The rule is tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name} but opens ${describeOpening(r.props)}: the ` +
+          `exception covers only TCP port 80 or 443, one port per rule (fromPort = toPort), on the registry host's ` +
+          "own web-entry rules in prod (CKV_AWS_260).",
+      );
+    }
+    const limits = breadthLimits(r.config);
+    for (const x of tooBroad(r.type, r.props, (e) => coveredPorts(e, portNumbers(WEB_PORTS)), limits)) {
+      report(
+        `${x.where} admits ${x.sources} to ${describePorts(x.ports, WEB_PORTS)}: web ports open to the internet or ` +
+          `to ranges ${limitText(limits)} are allowed only by the exception "${PROD_WEB_ENTRY.name}" (prod stack, ` +
+          `the registry host's own web-entry rules, tagged ${EXCEPTION_TAG} = ${PROD_WEB_ENTRY.name}, one TCP port ` +
+          "80 or 443 each) (CKV_AWS_260).",
       );
     }
   },
 });
+
+/** What a rule resource opens, in words: `tcp 24-1000`, `all protocols`. */
+function describeOpening(props: Props): string {
+  const protocol = String(props.ipProtocol ?? props.protocol ?? "tcp").toLowerCase();
+  if (protocol === "-1" || protocol === "all") return "all protocols and ports";
+  const from = props.fromPort;
+  const to = props.toPort;
+  return from === to ? `${protocol} ${String(from)}` : `${protocol} ${String(from)}-${String(to)}`;
+}
 
 /** The description the AWS provider fills in when none is given: it says nothing about the group. */
 const PROVIDER_DEFAULT_DESCRIPTIONS = ["managed by pulumi", "managed by terraform"];

@@ -5,7 +5,7 @@ import { operationsChecks } from "./checks/operations";
 import { tlsChecks } from "./checks/tls";
 import { planSubnets } from "../../components/network/subnets";
 import { COMPOSITION_DEFAULTS, COMPOSITIONS, type Composition, mergeDefaults, SHARED_DEFAULTS } from "./defaults";
-import { child, fieldNames } from "./introspect";
+import { child, fieldNames, settingKeys } from "./introspect";
 import { configIssueMessage } from "./messages";
 import {
   type ConfigProblem,
@@ -168,14 +168,35 @@ function describeIssue(issue: { message: string }): string {
   return issue.message.endsWith(".") ? issue.message : `${issue.message}.`;
 }
 
-/** An unknown key inside a section (`database.engin`), with the nearest setting of that section when it is a typo. */
+/**
+ * The setting below `section` (deeper than its own fields) whose name is `unknown` or a typo of it, when exactly one
+ * is: `azure.deployerObjectId` -> `keyVault.deployerObjectId`, a setting written one level too high.
+ */
+function deeperNear(section: ReturnType<typeof child>, unknown: string): string[] | undefined {
+  if (!section) return undefined;
+  const deeper = settingKeys(section)
+    .filter((k) => k.includes("."))
+    .map((k) => k.split("."));
+  const near = suggest(
+    unknown,
+    deeper.map((parts) => parts[parts.length - 1]!),
+  );
+  const matches = deeper.filter((parts) => parts[parts.length - 1] === near);
+  return near !== undefined && matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * An unknown key inside a section (`database.engin`), with the nearest setting of that section when it is a typo, or
+ * the one setting deeper in it of that name (`azure.deployerObjectId` -> `azure.keyVault.deployerObjectId`).
+ */
 function unknownNestedKey(parent: ReadonlyArray<PropertyKey>, unknown: string): ConfigProblem {
   const path = pathToKey([...parent, unknown]);
   const section = parent.reduce<ReturnType<typeof child>>((s, part) => s && child(s, part), stackConfigSchema);
-  const near = suggest(unknown, fieldNames(section));
-  if (!near) return { key: path, message: "is not a known setting.", fix: rmCommand(path) };
-  const nearPath = pathToKey([...parent, near]);
-  const target = fixTargetAt(stackConfigSchema, [...parent, near]);
+  const sibling = suggest(unknown, fieldNames(section));
+  const nearParts = sibling !== undefined ? [sibling] : deeperNear(section, unknown);
+  if (!nearParts) return { key: path, message: "is not a known setting.", fix: rmCommand(path) };
+  const nearPath = pathToKey([...parent, ...nearParts]);
+  const target = fixTargetAt(stackConfigSchema, [...parent, ...nearParts]);
   return {
     key: path,
     message: `is not a known setting (did you mean "${nearPath}"?).`,

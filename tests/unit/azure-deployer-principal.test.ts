@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deployerPrincipalTypeOf } from "../../components/azureServices/roles";
+import { parse } from "yaml";
+import { parseStackConfig } from "../../stacks/config/parse";
 import { problems, raw } from "./support/rawConfig";
 import { PROJECT_DIR, runStack, type StackRun } from "./support/runStack";
 
@@ -36,6 +38,85 @@ describe("config: a pinned deployer object needs its type", () => {
         fix: expect.stringContaining("deployerPrincipalType"),
       }),
     ]);
+  });
+});
+
+describe("config: pinning the deployer object (what a read-only preview identity needs)", () => {
+  const HOST = { sshAllowedCidrs: ["203.0.113.10/32"] };
+  const withKeyVault = (keyVault: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    raw("dev", {
+      host: HOST,
+      azure: { enabled: true, keyVault: { expiryAnchor: "2026-11-25", ...keyVault }, ...extra },
+    });
+
+  it("accepts a GUID in any case and keeps it in lower case, as ARM reports it (no perpetual diff)", () => {
+    const config = parseStackConfig(
+      withKeyVault({
+        deployerObjectId: " 0A1B2C3D-0000-4000-8000-00000000ABCD ",
+        deployerPrincipalType: "ServicePrincipal",
+      }),
+    );
+    expect(config.azure.keyVault.deployerObjectId).toBe("0a1b2c3d-0000-4000-8000-00000000abcd");
+  });
+
+  it("refuses anything else, naming the key, the form and where to find the id", () => {
+    expect(
+      problems(withKeyVault({ deployerObjectId: "my-ci-app", deployerPrincipalType: "ServicePrincipal" })),
+    ).toEqual([
+      {
+        key: "azure.keyVault.deployerObjectId",
+        message:
+          "must be an Entra object id: a GUID such as 00000000-0000-0000-0000-000000000000 (the deploy identity's " +
+          "object id: `az ad sp show --id <client id> --query id -o tsv`).",
+        fix: "pulumi config set --path 'azure.keyVault.deployerObjectId' 00000000-0000-0000-0000-000000000000",
+      },
+    ]);
+  });
+
+  it("points azure.deployerObjectId (one level too high) at azure.keyVault.deployerObjectId", () => {
+    expect(problems(withKeyVault({}, { deployerObjectId: "0a1b2c3d-0000-4000-8000-00000000abcd" }))).toEqual([
+      {
+        key: "azure.deployerObjectId",
+        message: 'is not a known setting (did you mean "azure.keyVault.deployerObjectId"?).',
+        fix:
+          "pulumi config rm --path 'azure.deployerObjectId' && pulumi config set --path " +
+          "'azure.keyVault.deployerObjectId' 00000000-0000-0000-0000-000000000000",
+      },
+    ]);
+    // A typo one level too high is found too; an unrelated word is not guessed at.
+    expect(problems(withKeyVault({}, { deployerObjectID: "x" }))[0]!.message).toBe(
+      'is not a known setting (did you mean "azure.keyVault.deployerObjectId"?).',
+    );
+    expect(problems(withKeyVault({}, { colour: "blue" }))[0]!.message).toBe("is not a known setting.");
+  });
+});
+
+describe("a preview by another identity with the deployer pinned (dev stack)", () => {
+  let run: StackRun;
+  const PINNED = "0a1b2c3d-0000-4000-8000-00000000abcd";
+  beforeAll(async () => {
+    vi.stubEnv("ARM_CLIENT_ID", "00000000-0000-0000-0000-0000000000ff"); // the preview identity signs in
+    const file = parse(readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")).config["startup-infra:azure"];
+    run = await runStack("dev", {
+      azure: {
+        ...file,
+        keyVault: {
+          ...file.keyVault,
+          deployerObjectId: PINNED.toUpperCase(),
+          deployerPrincipalType: "ServicePrincipal",
+        },
+      },
+    });
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("plans the vault roles for the pinned deploy identity, not for whoever runs", () => {
+    const assignments = run.ofType("azure-native:authorization:RoleAssignment");
+    expect(assignments).toHaveLength(2);
+    for (const a of assignments)
+      expect([a.props.principalId, a.props.principalType]).toEqual([PINNED, "ServicePrincipal"]);
   });
 });
 

@@ -476,3 +476,214 @@ describe("Azure Pipelines: pull requests never reach prod credentials", () => {
     for (const m of installs) expect(m[1]).toBe(SDK_VERSION);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cloud identities: which job may hold which identity (docs/security.md). Every identity is `<stack>-preview`
+// (read-only) or `<stack>-deploy`. A pull request runs its own code (npm install scripts included) with whatever its
+// job holds, so a job a pull request can reach must hold only preview identities; a deploy identity belongs only to
+// jobs that run from main on a branch-restricted environment, because the trust policies tell callers apart by the
+// token's subject alone (GitHub: `repo:<owner>/<repo>:environment:<env>` for a job that names an environment, see
+// docs.github.com/en/actions/reference/security/oidc, "Filtering for a specific environment"; Azure DevOps:
+// `sc://<org>/<project>/<service connection>`). Each checker returns its findings, so the tests can also show that
+// a pipeline handing a pull request a deploy identity is caught.
+
+type Identity = { stack: string; kind: "preview" | "deploy"; name: string };
+
+/** `AWS_ROLE_ARN_DEV_PREVIEW`, `startup-infra-prod-deploy`, ... -> stack and kind; undefined for other names. */
+function identityOf(name: string): Identity | undefined {
+  const m = /(?:^|_|-)(dev|prod)[_-](preview|deploy)$/i.exec(name);
+  return m ? { stack: m[1]!.toLowerCase(), kind: m[2]!.toLowerCase() as Identity["kind"], name } : undefined;
+}
+
+/** The GitHub environments and the kind of identity each one's trust policies admit. */
+const GITHUB_ENVIRONMENTS: Record<string, Omit<Identity, "name">> = {
+  "dev-preview": { stack: "dev", kind: "preview" },
+  "prod-preview": { stack: "prod", kind: "preview" },
+  dev: { stack: "dev", kind: "deploy" },
+  prod: { stack: "prod", kind: "deploy" },
+};
+
+/** Cloud identities a GitHub job uses: the role it assumes and the Entra client it signs in as (variable names). */
+function githubIdentities(job: any): { names: string[]; identities: Identity[] } {
+  const names: string[] = [];
+  for (const step of job.steps ?? []) {
+    for (const value of [step.with?.["role-to-assume"], step.env?.ARM_CLIENT_ID, step.env?.AWS_ROLE_ARN]) {
+      if (value === undefined) continue;
+      const m = /^\$\{\{\s*vars\.(\w+)\s*\}\}$/.exec(String(value));
+      names.push(m ? m[1]! : String(value));
+    }
+  }
+  return { names, identities: names.map(identityOf).filter((i): i is Identity => i !== undefined) };
+}
+
+function githubIdentityFindings(workflow: any): string[] {
+  const findings: string[] = [];
+  for (const [id, job] of Object.entries<any>(workflow.jobs)) {
+    const { names, identities } = githubIdentities(job);
+    if (names.length === 0) continue;
+    const env = GITHUB_ENVIRONMENTS[String(job.environment ?? "")];
+    // Without an environment the token's subject is the event or the ref, which no trust policy here admits.
+    if (!env) findings.push(`${id}: holds ${names.join(", ")} without one of the identity environments`);
+    for (const name of names) {
+      const identity = identityOf(name);
+      if (!identity) findings.push(`${id}: ${name} is not a <stack>_PREVIEW / <stack>_DEPLOY identity`);
+      else if (env && (identity.stack !== env.stack || identity.kind !== env.kind)) {
+        findings.push(`${id}: ${name} does not belong to environment ${job.environment}`);
+      }
+    }
+    const verbs = githubJobs({ ...workflow, jobs: { [id]: job } }).flatMap((j) =>
+      j.invocations.filter((i) => i.tool === "deploy").map((i) => i.args!.verb),
+    );
+    if (githubReachable(workflow, id, PR_EVENT)) {
+      for (const i of identities.filter((x) => x.kind === "deploy"))
+        findings.push(`${id}: a pull request reaches ${i.name}`);
+      if (env?.kind === "deploy") findings.push(`${id}: a pull request reaches environment ${job.environment}`);
+    }
+    for (const i of identities.filter((x) => x.kind === "deploy")) {
+      if (!onlyOnMain(job)) findings.push(`${id}: ${i.name} in a job that does not run only on main`);
+    }
+    const needsDeploy = verbs.some((v) => v !== "preview" && v !== "drift");
+    for (const i of identities) {
+      if (needsDeploy !== (i.kind === "deploy")) findings.push(`${id}: ${verbs.join("/")} with ${i.name}`);
+    }
+  }
+  return findings;
+}
+
+/** Service connections and AWS role variables a stage of azure-pipelines.yml uses. */
+function azureStageIdentities(stage: any): string[] {
+  const json = JSON.stringify(stage);
+  const connections = [...json.matchAll(/"azureSubscription":"([^"]+)"/g)].map((m) => m[1]!);
+  const roles = [...json.matchAll(/"AWS_ROLE_ARN":"\$\((\w+)\)"/g)].map((m) => m[1]!);
+  return [...connections, ...roles];
+}
+
+function azureIdentityFindings(pipeline: any): string[] {
+  const findings: string[] = [];
+  const onFeature = { "Build.Reason": "IndividualCI", "Build.SourceBranch": "refs/heads/feature" };
+  for (const stage of pipeline.stages) {
+    const names = azureStageIdentities(stage);
+    if (names.length === 0) continue;
+    const identities = names.map(identityOf);
+    names.forEach((name, i) => {
+      if (!identities[i]) findings.push(`${stage.stage}: ${name} is not a <stack>-preview / <stack>-deploy identity`);
+    });
+    const known = identities.filter((i): i is Identity => i !== undefined);
+    if (new Set(known.map((i) => `${i.stack}-${i.kind}`)).size > 1) {
+      findings.push(`${stage.stage}: mixes identities ${names.join(", ")}`);
+    }
+    const deploy = known.filter((i) => i.kind === "deploy");
+    if (azureReachable(pipeline, stage.stage, AZURE_PR)) {
+      for (const i of deploy) findings.push(`${stage.stage}: a pull request reaches ${i.name}`);
+    }
+    if (deploy.length > 0) {
+      if (azureReachable(pipeline, stage.stage, onFeature)) findings.push(`${stage.stage}: deploy identity off main`);
+      const environments = (stage.jobs ?? []).map((j: any) => j.environment);
+      if (!environments.every((e: unknown) => e === deploy[0]!.stack)) {
+        findings.push(`${stage.stage}: deploy identity outside a deployment job on environment ${deploy[0]!.stack}`);
+      }
+    }
+    const verbs = azureJobs({ ...pipeline, stages: [stage] }).flatMap((j) =>
+      j.invocations.filter((i) => i.tool === "deploy").map((i) => i.args!.verb),
+    );
+    const needsDeploy = verbs.some((v) => v !== "preview" && v !== "drift");
+    for (const i of known) {
+      if (needsDeploy !== (i.kind === "deploy")) findings.push(`${stage.stage}: ${verbs.join("/")} with ${i.name}`);
+    }
+  }
+  return findings;
+}
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+describe("GitHub Actions: pull requests get read-only preview identities only", () => {
+  const workflow = read(".github/workflows/infra.yml");
+
+  it("every OIDC job names an identity environment and holds only that environment's identities", () => {
+    expect(githubIdentityFindings(workflow)).toEqual([]);
+    const held = Object.fromEntries(
+      Object.entries<any>(workflow.jobs).map(([id, job]) => [id, githubIdentities(job).names]),
+    );
+    expect(held["preview-dev"]).toEqual(["AWS_ROLE_ARN_DEV_PREVIEW", "AZURE_CLIENT_ID_DEV_PREVIEW"]);
+    expect(held["up-dev"]).toEqual(["AWS_ROLE_ARN_DEV_DEPLOY", "AZURE_CLIENT_ID_DEV_DEPLOY"]);
+    expect(held["drift-prod"]).toEqual(["AWS_ROLE_ARN_PROD_PREVIEW", "AZURE_CLIENT_ID_PROD_PREVIEW"]);
+    expect(held["up-prod"]).toEqual(["AWS_ROLE_ARN_PROD_DEPLOY", "AZURE_CLIENT_ID_PROD_DEPLOY"]);
+  });
+
+  it("catches a pull-request job given the dev deploy role, the deploy environment, or no environment", () => {
+    const deployRole = clone(workflow);
+    const step = deployRole.jobs["preview-dev"].steps.find((s: any) => s.with?.["role-to-assume"]);
+    step.with["role-to-assume"] = "${{ vars.AWS_ROLE_ARN_DEV_DEPLOY }}";
+    expect(githubIdentityFindings(deployRole)).toEqual(
+      expect.arrayContaining(["preview-dev: a pull request reaches AWS_ROLE_ARN_DEV_DEPLOY"]),
+    );
+    const deployEnvironment = clone(workflow);
+    deployEnvironment.jobs["preview-dev"].environment = "dev";
+    expect(githubIdentityFindings(deployEnvironment)).toEqual(
+      expect.arrayContaining(["preview-dev: a pull request reaches environment dev"]),
+    );
+    const noEnvironment = clone(workflow);
+    delete noEnvironment.jobs["preview-dev"].environment;
+    expect(githubIdentityFindings(noEnvironment)).toEqual([
+      "preview-dev: holds AWS_ROLE_ARN_DEV_PREVIEW, AZURE_CLIENT_ID_DEV_PREVIEW without one of the identity environments",
+    ]);
+    const upWithPreview = clone(workflow);
+    const upStep = upWithPreview.jobs["up-dev"].steps.find((s: any) => s.with?.["role-to-assume"]);
+    upStep.with["role-to-assume"] = "${{ vars.AWS_ROLE_ARN_DEV_PREVIEW }}";
+    expect(githubIdentityFindings(upWithPreview)).toEqual(
+      expect.arrayContaining(["up-dev: AWS_ROLE_ARN_DEV_PREVIEW does not belong to environment dev"]),
+    );
+  });
+});
+
+describe("Azure Pipelines: pull requests get read-only preview identities only", () => {
+  const pipeline = read("azure-pipelines.yml");
+
+  it("each stage holds one identity, preview for previews and drift, deploy only from main on its environment", () => {
+    expect(azureIdentityFindings(pipeline)).toEqual([]);
+    const held = Object.fromEntries(pipeline.stages.map((s: any) => [s.stage, azureStageIdentities(s)]));
+    expect(held.preview_dev).toEqual(["startup-infra-dev-preview", "AWS_ROLE_ARN_DEV_PREVIEW"]);
+    expect(held.up_dev).toEqual(["startup-infra-dev-deploy", "AWS_ROLE_ARN_DEV_DEPLOY"]);
+    expect(held.drift_dev).toEqual(["startup-infra-dev-preview", "AWS_ROLE_ARN_DEV_PREVIEW"]);
+    expect(held.preview_prod).toEqual(["startup-infra-prod-preview", "AWS_ROLE_ARN_PROD_PREVIEW"]);
+    expect(held.up_prod).toEqual(["startup-infra-prod-deploy", "AWS_ROLE_ARN_PROD_DEPLOY"]);
+  });
+
+  it("catches a pull-request stage given the dev deploy connection or role (the pipeline this replaced)", () => {
+    const withConnection = clone(pipeline);
+    const stage = withConnection.stages.find((s: any) => s.stage === "preview_dev");
+    const task = stage.jobs[0].steps.find((s: any) => s.task === "AzureCLI@2");
+    task.inputs.azureSubscription = "startup-infra-dev-deploy";
+    task.env.AWS_ROLE_ARN = "$(AWS_ROLE_ARN_DEV_DEPLOY)";
+    expect(azureIdentityFindings(withConnection)).toEqual(
+      expect.arrayContaining([
+        "preview_dev: a pull request reaches startup-infra-dev-deploy",
+        "preview_dev: a pull request reaches AWS_ROLE_ARN_DEV_DEPLOY",
+      ]),
+    );
+    // One connection shared by the pull request and `up dev` cannot be told apart by a trust policy at all.
+    task.inputs.azureSubscription = "startup-infra-dev";
+    task.env.AWS_ROLE_ARN = "$(AWS_ROLE_ARN_DEV)";
+    expect(azureIdentityFindings(withConnection)).toEqual(
+      expect.arrayContaining([
+        "preview_dev: startup-infra-dev is not a <stack>-preview / <stack>-deploy identity",
+        "preview_dev: AWS_ROLE_ARN_DEV is not a <stack>-preview / <stack>-deploy identity",
+      ]),
+    );
+  });
+});
+
+describe("docs/security.md and docs/ci.md name every identity the pipelines use", () => {
+  const github = read(".github/workflows/infra.yml");
+  const azure = read("azure-pipelines.yml");
+  const names = [
+    ...Object.values<any>(github.jobs).flatMap((job) => githubIdentities(job).names),
+    ...azure.stages.flatMap(azureStageIdentities),
+  ];
+  const environments = Object.values<any>(github.jobs).flatMap((job) => (job.environment ? [job.environment] : []));
+
+  it.each([...new Set([...names, ...environments])])("%s", (name) => {
+    expect(text("docs/security.md")).toContain(`\`${name}\``);
+    expect(text("docs/ci.md")).toContain(`\`${name}\``);
+  });
+});

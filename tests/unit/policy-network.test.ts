@@ -23,10 +23,13 @@ const ADMIN_TAIL =
 const DB_TAIL =
   ": databases are reachable only from their clients' security groups, never from the internet or ranges wider " +
   "than /16 (IPv4) or /32 (IPv6) (AWS-0107).";
-const ALL_TAIL = ": open only the ports the stack serves (CKV_AWS_277 / AWS-0107).";
+const ALL_TAIL =
+  ": open only the ports the stack serves, never to the internet or to ranges wider than /16 (IPv4) or /32 (IPv6) " +
+  "(CKV_AWS_277 / AWS-0107).";
 const WEB_TAIL =
-  ': world-open web ports are allowed only by the exception "prod-web-entry" (prod stack, the registry host\'s own ' +
-  "web-entry rules, tagged startup-infra:exception = prod-web-entry) (CKV_AWS_260).";
+  ": web ports open to the internet or to ranges wider than /16 (IPv4) or /32 (IPv6) are allowed only by the " +
+  'exception "prod-web-entry" (prod stack, the registry host\'s own web-entry rules, tagged ' +
+  "startup-infra:exception = prod-web-entry, one TCP port 80 or 443 each) (CKV_AWS_260).";
 
 const tcp = (port: number, cidrs: { v4?: string[]; v6?: string[] }, description = "d") => ({
   protocol: "tcp",
@@ -161,6 +164,24 @@ describe("no-world-open-all-ports (CKV_AWS_277)", () => {
     ]);
   });
 
+  it("fails halves of the internet, a wide IPv6 range, and narrow ranges that together cover it (relaxed limit)", () => {
+    const halves = sgRule("halves", { fromPort: 0, toPort: 65535, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] });
+    const v6 = ingressRule("v6", { ipProtocol: "-1", cidrIpv6: "2000::/3" });
+    expect(messages(noWorldOpenAllPorts, [halves, v6])).toEqual([
+      `the rule admits 0.0.0.0/1, 128.0.0.0/1 to all ports${ALL_TAIL}`,
+      `the rule admits 2000::/3 to all ports${ALL_TAIL}`,
+    ]);
+    const quarters = group("quarters", [
+      { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/2", "64.0.0.0/2"], description: "d" },
+      { protocol: "all", fromPort: 0, toPort: 0, cidrBlocks: ["128.0.0.0/1"], description: "d" },
+    ]);
+    expect(messages(noWorldOpenAllPorts, [quarters], "dev", { minIpv4PrefixLength: 0 })).toEqual([
+      "its rules admits 0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/1 (together the whole IPv4 internet) to all ports: open " +
+        "only the ports the stack serves, never to the internet or to ranges wider than /0 (IPv4) or /32 (IPv6) " +
+        "(CKV_AWS_277 / AWS-0107).",
+    ]);
+  });
+
   it("passes single ports from anywhere and all ports from inside the VPC", () => {
     const resources = [
       ingressRule("https", { fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }),
@@ -281,6 +302,53 @@ describe('no-world-open-web-ports (CKV_AWS_260) and the named exception "prod-we
     expect(run(noWorldOpenWebPorts, [entry], "prod")).toEqual([]);
     expect(messages(noWorldOpenAdminPorts, [entry], "prod")).toEqual([
       `ingress[0] admits 0.0.0.0/0 to admin port 22 (SSH)${ADMIN_TAIL}`,
+    ]);
+  });
+
+  it("fails a marked web-entry rule that opens a range, another port or another protocol (one TCP 80/443 each)", () => {
+    const shape = (protocol: string, from: number, to: number) =>
+      markedRule("prod-host-web-entry-x", { ipProtocol: protocol, fromPort: from, toPort: to, cidrIpv4: "0.0.0.0/0" });
+    const misuse = (opening: string) =>
+      `The rule is tagged startup-infra:exception = prod-web-entry but opens ${opening}: the exception covers only ` +
+      "TCP port 80 or 443, one port per rule (fromPort = toPort), on the registry host's own web-entry rules in prod " +
+      "(CKV_AWS_260).";
+    expect(messages(noWorldOpenWebPorts, [shape("tcp", 24, 1000)], "prod")).toEqual([
+      misuse("tcp 24-1000"),
+      `the rule admits 0.0.0.0/0 to 80 (HTTP), 443 (HTTPS)${WEB_TAIL}`,
+    ]);
+    expect(messages(noWorldOpenWebPorts, [shape("tcp", 80, 443)], "prod")).toEqual([
+      misuse("tcp 80-443"),
+      `the rule admits 0.0.0.0/0 to 80 (HTTP), 443 (HTTPS)${WEB_TAIL}`,
+    ]);
+    expect(messages(noWorldOpenWebPorts, [shape("udp", 443, 443)], "prod")).toEqual([
+      misuse("udp 443"),
+      `the rule admits 0.0.0.0/0 to 443 (HTTPS)${WEB_TAIL}`,
+    ]);
+    expect(messages(noWorldOpenWebPorts, [shape("tcp", 8443, 8443)], "prod")).toEqual([misuse("tcp 8443")]);
+    expect(messages(noWorldOpenWebPorts, [shape("-1", 0, 0)], "prod")).toEqual([
+      misuse("all protocols and ports"),
+      `the rule admits 0.0.0.0/0 to 80 (HTTP), 443 (HTTPS)${WEB_TAIL}`,
+    ]);
+    // The exact shape passes, also with the protocol number the API may report.
+    expect(run(noWorldOpenWebPorts, [shape("tcp", 443, 443), shape("6", 80, 80)], "prod")).toEqual([]);
+  });
+
+  it("fails web ports from halves of the internet or a wide IPv6 range, not only /0", () => {
+    const halves = sgRule("halves", { fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] });
+    const v6 = ingressRule("v6", { fromPort: 80, toPort: 80, cidrIpv6: "2000::/3" });
+    expect(messages(noWorldOpenWebPorts, [halves, v6], "prod")).toEqual([
+      `the rule admits 0.0.0.0/1, 128.0.0.0/1 to 443 (HTTPS)${WEB_TAIL}`,
+      `the rule admits 2000::/3 to 80 (HTTP)${WEB_TAIL}`,
+    ]);
+    const covering = group("covering", [
+      tcp(443, { v4: ["0.0.0.0/2", "64.0.0.0/2"] }),
+      tcp(443, { v4: ["128.0.0.0/1"] }),
+    ]);
+    expect(messages(noWorldOpenWebPorts, [covering], "dev", { minIpv4PrefixLength: 0 })).toEqual([
+      "its rules admits 0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/1 (together the whole IPv4 internet) to 443 (HTTPS): web " +
+        "ports open to the internet or to ranges wider than /0 (IPv4) or /32 (IPv6) are allowed only by the " +
+        'exception "prod-web-entry" (prod stack, the registry host\'s own web-entry rules, tagged ' +
+        "startup-infra:exception = prod-web-entry, one TCP port 80 or 443 each) (CKV_AWS_260).",
     ]);
   });
 

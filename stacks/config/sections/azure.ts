@@ -204,14 +204,19 @@ export const azureSection = z
           .meta({ example: "kv-startup-prod" }),
         /**
          * Object id of the identity given the Key Vault Secrets Officer and Crypto Officer roles on the vault. Defaults
-         * to the identity running the deploy. Pin it (e.g. to the CI service principal) when people and CI deploy the
-         * same stack, or the assignment follows whoever ran last.
+         * to the identity running the command. Pin it to the deploy identity's object id whenever anyone else runs
+         * the stack: a read-only CI preview identity (docs/ci.md), or people and CI deploying the same stack;
+         * otherwise the assignments follow whoever ran last and a preview shows them replaced. Any letter case; kept
+         * in lower case, as ARM reports it.
          */
         deployerObjectId: z
           .string()
+          .trim()
+          .toLowerCase()
           .regex(
             /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-            "must be an Entra object id (a GUID)",
+            "must be an Entra object id: a GUID such as 00000000-0000-0000-0000-000000000000 (the deploy identity's " +
+              "object id: `az ad sp show --id <client id> --query id -o tsv`)",
           )
           .optional()
           .meta({ example: "00000000-0000-0000-0000-000000000000" }),
