@@ -184,8 +184,8 @@ const AWS_TAG_RULE =
   "AWS tags: at most 50 per resource, keys 1-128 and values 0-256 Unicode characters, keys not prefixed aws: " +
   "(Tagging AWS resources, Tag naming limits and requirements)";
 /**
- * RDS restricts tag characters (RDS API Reference, `Tag`: `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`) although botocore's rds
- * model leaves Tag Key and Value plain strings; the provider's default tags reach RDS too. IAM, CloudWatch Logs and
+ * RDS restricts tag characters (RDS API Reference, `Tag`: `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`, quoted in the
+ * documentation of botocore's rds `Tag` shape) although the model leaves Tag Key and Value plain strings; the provider's default tags reach RDS too. IAM, CloudWatch Logs and
  * SSM carry the same set in their models (judged by the AWS API check, docs/aws-api-rules.md); CloudWatch alarms,
  * EC2, DLM and the rest have other sets or none, so the rule reads RDS and the default tags only.
  */
