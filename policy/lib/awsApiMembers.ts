@@ -160,8 +160,8 @@ export const AWS_API_MEMBERS: Record<string, ResourceApiMap> = {
     },
     exempt: {
       userData:
-        "the provider base64-encodes it into RunInstances UserData (a string shape with no pattern or length in the " +
-        "model); EC2's 16 KiB limit on the decoded data is checked by the host-key/userData tests",
+        "the provider base64-encodes it into RunInstances UserData, whose shape (RunInstancesUserData) has no " +
+        "pattern or length in the model",
     },
   },
   "aws:ec2/internetGateway:InternetGateway": {
