@@ -58,7 +58,10 @@ check_leftovers() {
   echo "temporary directory: the $1 tests left nothing behind"
 }
 
-step "unit tests (mock engine, pure functions, policies)"
+step "botocore's AWS API models for the unit tests' AWS API check (pinned; cached venv, or installed from PyPI)"
+bash scripts/test/ensure-botocore.sh >/dev/null
+
+step "unit tests (mock engine, pure functions, policies, every string sent to AWS against botocore's models)"
 TMPDIR="$test_tmp" npx vitest run --project unit
 check_leftovers unit
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { acmeDns01PolicyDocument } from "../components/registryHost/acmeDnsPolicy";
 import { Database } from "../components/database/database";
+import { renderPointInTimeFollowUp } from "../components/database/pointInTimeFollowUp";
 import { DnsZone } from "../components/dnsZone/dnsZone";
 import type { HostFile } from "../components/hostFile";
 import { Network } from "../components/network/network";
@@ -132,6 +133,7 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       databaseName: database.dbName,
       databaseUsername: database.username,
       databasePassword: database.password,
+      databaseRestoreFollowUp: pointInTimeFollowUpOf(config, database),
       dnsZoneId: dns?.zoneId,
       dnsNameServers: dns?.nameServers,
       ...monitoring.outputs,
@@ -139,4 +141,20 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
     },
     hostFiles: host.hostFiles,
   };
+}
+
+/**
+ * After a point-in-time restore: the script that sets what RestoreDBInstanceToPointInTime leaves out (the stack's
+ * master password, backup retention and window; components/database/pointInTimeFollowUp.ts). Undefined otherwise.
+ */
+function pointInTimeFollowUpOf(config: StackConfig, database: Database): pulumi.Output<string> | undefined {
+  if (databaseRestoreOf(config)?.kind !== "point-in-time") return undefined;
+  return database.identifier.apply((identifier) =>
+    renderPointInTimeFollowUp({
+      identifier,
+      region: config.aws.region,
+      backupRetentionDays: config.database.backupRetentionDays,
+      backupWindow: config.database.backupWindow,
+    }),
+  );
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { agentPolicyDocument } from "./agentPolicy";
 import { type AlarmSpec, type AlarmThresholds, planAlarms } from "./alarms";
-import { DLM_MANAGED_POLICY_ARN, snapshotPolicyDetails } from "./snapshots";
+import { DLM_MANAGED_POLICY_ARN, snapshotPolicyDescription, snapshotPolicyDetails } from "./snapshots";
 import { alertTopicPolicyDocument } from "./topicPolicy";
 
 export interface MonitoringArgs {
@@ -148,7 +148,7 @@ export class Monitoring extends pulumi.ComponentResource {
     const policy = new aws.dlm.LifecyclePolicy(
       `${name}-data-snapshots`,
       {
-        description: `${snapshots.stack}: daily registry data volume snapshots`,
+        description: snapshotPolicyDescription(snapshots.stack),
         executionRoleArn: role.arn,
         state: "ENABLED",
         policyDetails: snapshotPolicyDetails(snapshots),

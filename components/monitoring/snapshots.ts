@@ -35,7 +35,7 @@ export function snapshotPolicyDetails(input: SnapshotPolicyInput): {
     targetTags: snapshotTargetTags(input.stack),
     schedules: [
       {
-        name: `daily, keep ${input.retentionCount}`,
+        name: dlmText(`daily keep ${input.retentionCount}`),
         createRule: { interval: 24, intervalUnit: "HOURS", times: input.timeUtc },
         retainRule: { count: input.retentionCount },
         // The volume's own tags (Name, Purpose) travel with each snapshot, so a snapshot says what it holds.
@@ -44,6 +44,20 @@ export function snapshotPolicyDetails(input: SnapshotPolicyInput): {
       },
     ],
   };
+}
+
+/**
+ * DLM's text fields accept only letters, digits, spaces, `_` and `-` (botocore `dlm` shapes `PolicyDescription` and
+ * `ScheduleName`: pattern `[0-9A-Za-z _-]+`; the AWS provider checks the description with `^[0-9A-Za-z _-]+$` at
+ * preview). A colon or comma stops the deploy, so any other character of the stack name becomes `-`.
+ */
+export function dlmText(text: string): string {
+  return text.replace(/[^0-9A-Za-z _-]/g, "-");
+}
+
+/** The policy's description: which stack's registry data it snapshots (DLM's character set, see `dlmText`). */
+export function snapshotPolicyDescription(stack: string): string {
+  return dlmText(`${stack} registry data volume daily snapshots`);
 }
 
 /** AWS's managed policy for DLM's service role (create/delete snapshots, tag them). */

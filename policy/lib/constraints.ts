@@ -30,6 +30,11 @@ export interface ProviderConstraint {
   problem: (value: string) => string | undefined;
   /** The API's rule and where it is documented. */
   rule: string;
+  /**
+   * For an AWS rule: the API member it judges, as botocore names it (`service Operation Member`). Hand-written AWS
+   * rules stay only where botocore's model of that member is silent (no pattern); the AWS API check asserts it.
+   */
+  botocore?: string;
 }
 
 // --- Value readers ------------------------------------------------------------------------------------------------
@@ -178,10 +183,14 @@ const rdsIdentifier = (max: number) =>
 const AWS_TAG_RULE =
   "AWS tags: at most 50 per resource, keys 1-128 and values 0-256 Unicode characters, keys not prefixed aws: " +
   "(Tagging AWS resources, Tag naming limits and requirements)";
-/** Services other than EC2 restrict tag characters (IAM TagRole, CloudWatch Logs TagResource, RDS AddTagsToResource). */
+/**
+ * RDS restricts tag characters (RDS API Reference, `Tag`: `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`, quoted in the
+ * documentation of botocore's rds `Tag` shape) although the model leaves Tag Key and Value plain strings; the provider's default tags reach RDS too. IAM, CloudWatch Logs and
+ * SSM carry the same set in their models (judged by the AWS API check, docs/aws-api-rules.md); CloudWatch alarms,
+ * EC2, DLM and the rest have other sets or none, so the rule reads RDS and the default tags only.
+ */
 const RESTRICTED_TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]$/u;
-const restrictedTagService = (type: string) =>
-  /^aws:(rds|iam|cloudwatch)\//.test(type) || type === "pulumi:providers:aws"; // default tags reach every service
+const restrictedTagService = (type: string) => type.startsWith("aws:rds/") || type === "pulumi:providers:aws";
 const isAws = (type: string) => type.startsWith("aws:") || type === "pulumi:providers:aws";
 const isAzureTagged = (type: string) => type.startsWith("azure-native:");
 /** 128 is the storage accounts' limit on tag names, and fits every other type (512 elsewhere). */
@@ -200,6 +209,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     values: input("description"),
     problem: all(length(0, 255), charset(EC2_SG_TEXT, EC2_SG_TEXT_CHARS)),
     rule: EC2_SG_RULE,
+    botocore: "ec2 CreateSecurityGroup Description",
   },
   {
     id: "ec2-security-group-rule-description",
@@ -207,6 +217,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     values: (r) => (r.type === SG ? inlineRuleDescriptions(r) : input("description")(r)),
     problem: all(length(0, 255), charset(EC2_SG_RULE_TEXT, EC2_SG_RULE_TEXT_CHARS)),
     rule: EC2_RULE_RULE,
+    botocore: "ec2 AuthorizeSecurityGroupIngress IpPermissions[].IpRanges[].Description",
   },
   {
     id: "ec2-security-group-name",
@@ -214,6 +225,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     values: input("name", "namePrefix"),
     problem: all(length(1, 255), charset(EC2_SG_TEXT, EC2_SG_TEXT_CHARS), notMatches(/^sg-/i, 'starts with "sg-"')),
     rule: `EC2 group names: up to 255 characters from ${EC2_SG_TEXT_CHARS}, not starting with sg- (CreateSecurityGroup GroupName)`,
+    botocore: "ec2 CreateSecurityGroup GroupName",
   },
   {
     id: "rds-instance-identifier",
@@ -223,6 +235,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     rule:
       "RDS DB instance identifiers: 1-63 letters, digits or hyphens, first a letter, no two consecutive hyphens, " +
       "not ending with a hyphen (CreateDBInstance DBInstanceIdentifier)",
+    botocore: "rds CreateDBInstance DBInstanceIdentifier",
   },
   {
     id: "rds-final-snapshot-identifier",
@@ -232,6 +245,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     rule:
       "RDS final snapshot identifiers: 1-255 letters, digits or hyphens, first a letter, no two consecutive hyphens, " +
       "not ending with a hyphen (DeleteDBInstance FinalDBSnapshotIdentifier)",
+    botocore: "rds DeleteDBInstance FinalDBSnapshotIdentifier",
   },
   {
     id: "rds-parameter-group-name",
@@ -241,6 +255,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     rule:
       "RDS DB parameter group names: 1-255 lower-case letters, digits or hyphens, first a letter, no two consecutive " +
       "hyphens, not ending with a hyphen (CreateDBParameterGroup DBParameterGroupName)",
+    botocore: "rds CreateDBParameterGroup DBParameterGroupName",
   },
   {
     id: "rds-subnet-group-name",
@@ -254,30 +269,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     rule:
       'RDS DB subnet group names: up to 255 lower-case letters, digits, periods, underscores, spaces or hyphens, not "default" ' +
       "(CreateDBSubnetGroup DBSubnetGroupName)",
-  },
-  {
-    id: "iam-role-name",
-    appliesTo: ["aws:iam/role:Role"],
-    values: nameOrAutoName("name", "aws", "namePrefix"),
-    problem: all(length(1, 64), charset(/^[\w+=,.@-]$/, "letters, digits and _+=,.@-")),
-    rule: "IAM role names: 1-64 characters from letters, digits and _+=,.@- (CreateRole RoleName)",
-  },
-  {
-    id: "iam-role-description",
-    appliesTo: ["aws:iam/role:Role"],
-    values: input("description"),
-    problem: all(
-      length(0, 1000),
-      charset(/^[\t\n\r\u0020-\u007E\u00A1-\u00FF]$/u, "printable Latin-1, tab and newlines"),
-    ),
-    rule: "IAM role descriptions: up to 1000 characters matching [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF] (CreateRole Description)",
-  },
-  {
-    id: "cloudwatch-log-group-name",
-    appliesTo: ["aws:cloudwatch/logGroup:LogGroup"],
-    values: nameOrAutoName("name", "aws", "namePrefix"),
-    problem: all(length(1, 512), charset(/^[A-Za-z0-9._\-/#]$/, "letters, digits and ._-/#")),
-    rule: "CloudWatch Logs log group names: 1-512 characters from a-z, A-Z, 0-9 and ._-/# (CreateLogGroup logGroupName)",
+    botocore: "rds CreateDBSubnetGroup DBSubnetGroupName",
   },
   {
     id: "route53-txt-string-length",
@@ -299,6 +291,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     rule:
       'Route53 TXT values: character-strings of at most 255 characters, given unquoted; a longer value is split with "" ' +
       "as the AWS provider's route53.Record `records` documents (RFC 1035 section 3.3.14; otherwise InvalidChangeBatch)",
+    botocore: "route53 ChangeResourceRecordSets ChangeBatch.Changes[].ResourceRecordSet.ResourceRecords[].Value",
   },
   {
     id: "aws-tag-count",
@@ -306,6 +299,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     values: tagCount,
     problem: atMost(50),
     rule: AWS_TAG_RULE,
+    botocore: "ec2 CreateTags Tags[].Key",
   },
   {
     id: "aws-tag-key",
@@ -313,6 +307,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     values: tagKeys,
     problem: all(length(1, 128), notMatches(/^aws:/i, 'starts with "aws:" (reserved for AWS)')),
     rule: AWS_TAG_RULE,
+    botocore: "ec2 CreateTags Tags[].Key",
   },
   {
     id: "aws-tag-value",
@@ -320,6 +315,7 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     values: tagValues,
     problem: length(0, 256),
     rule: AWS_TAG_RULE,
+    botocore: "ec2 CreateTags Tags[].Value",
   },
   {
     id: "aws-tag-characters",
@@ -327,8 +323,9 @@ export const PROVIDER_CONSTRAINTS: ProviderConstraint[] = [
     values: (r) => [...tagKeys(r), ...tagValues(r)],
     problem: charset(RESTRICTED_TAG_CHARS, "Unicode letters, digits, spaces and _.:/=+-@"),
     rule:
-      "IAM, CloudWatch Logs and RDS tags (and provider default tags, which reach them) use only Unicode letters, " +
-      "digits, white space and _.:/=+-@ (IAM Tag, CloudWatch Logs TagResource, RDS Tag)",
+      "RDS tags (and provider default tags, which reach RDS) use only Unicode letters, digits, white space and " +
+      "_.:/=+-@ (RDS API Reference, Tag)",
+    botocore: "rds AddTagsToResource Tags[].Key",
   },
   {
     id: "azure-storage-account-name",

@@ -7,10 +7,11 @@ import { rawProps } from "../lib/values";
 export const providerConstraints: ResourceValidationPolicy = {
   name: "provider-constraints",
   description:
-    "Values the cloud APIs reject at create time, which the mock engine and preview accept: EC2 security group and " +
-    "rule descriptions and names (character set, 255), RDS identifiers and group names, IAM role names, CloudWatch " +
-    "log group names, Route53 TXT strings, AWS and Azure tag limits, Azure storage account, Key Vault, Key Vault " +
-    `object, resource group and blob container names. Rules: ${PROVIDER_CONSTRAINTS.map((c) => c.id).join(", ")}.`,
+    "Values the cloud APIs reject at create time, which the mock engine and preview accept, where botocore's AWS " +
+    "models say nothing (the tests judge every other string against the models): EC2 security group and rule " +
+    "descriptions and names (character set, 255), RDS identifiers, group names and tag characters, Route53 TXT " +
+    "strings, AWS and Azure tag limits, Azure storage account, Key Vault, Key Vault object, resource group and blob " +
+    `container names. Rules: ${PROVIDER_CONSTRAINTS.map((c) => c.id).join(", ")}.`,
   enforcementLevel: "mandatory",
   // Same config shape as the other rules (an environment is accepted, and ignored: the APIs do not care).
   configSchema: environmentConfigSchema,

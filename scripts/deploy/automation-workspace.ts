@@ -1,5 +1,6 @@
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { translateEngineError } from "./engine-errors.js";
+import { cliVersionProblem } from "./cli-version.js";
 import { PulumiCliMissingError } from "./errors.js";
 import type {
   ConfigEntry,
@@ -136,6 +137,12 @@ export class AutomationWorkspace implements DeployWorkspace {
       const translated = translateEngineError(err);
       if (translated instanceof PulumiCliMissingError) throw translated;
       throw new PulumiCliMissingError(`\`pulumi version\` failed (${cliFailureReason(err)})`);
+    }
+    // Then against this project's own minimum (Pulumi.yaml's `type: object` settings).
+    const problem = cliVersionProblem(this.command.version?.version);
+    if (problem !== undefined) {
+      this.command = undefined;
+      throw new PulumiCliMissingError(problem);
     }
   }
 

@@ -1,9 +1,12 @@
 // tls.mode acme: defaults, the directory URL, and every refusal naming its key and fix.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../stacks/config/parse";
 import { LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING, acmeDirectoryUrl } from "../../stacks/config/sections/tls";
 import { tlsModeSummary } from "../../stacks/host";
 import { problems, raw } from "./support/rawConfig";
+import { PROJECT_DIR } from "./support/runStack";
 
 const HOST = { sshAllowedCidrs: ["203.0.113.10/32"] };
 const DNS = { enabled: true, domain: "example.com" };
@@ -102,5 +105,32 @@ describe("tls.mode acme: refusals", () => {
         fix: "pulumi config rm --path 'tls.acme.mail' && pulumi config set --path 'tls.acme.email' ops@example.com",
       },
     ]);
+  });
+});
+
+describe("what the stack files and docs say about dns-01", () => {
+  // lego (dns01 precheck: its resolvers) and the CA (its own resolvers) look the _acme-challenge TXT records up in
+  // public DNS: records in a Route53 zone the registrar does not delegate to are seen by neither.
+  const files = [
+    "Pulumi.prod.yaml",
+    "Pulumi.dev.yaml",
+    "README.md",
+    "stacks/config/sections/tls.ts",
+    ...readdirSync(join(PROJECT_DIR, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+  ];
+
+  it("never claims it works before the zone is delegated", () => {
+    for (const f of files) {
+      const text = readFileSync(join(PROJECT_DIR, f), "utf8").replace(/\s*\n\s*(#|\*)?\s*/g, " ");
+      expect(text, f).not.toMatch(/works before (the zone is )?delegat/i);
+      expect(text, f).not.toMatch(/dns-01[^.]*\bwithout (the zone being )?delegat/i);
+    }
+  });
+
+  it("the prod stack file says dns-01 needs the zone delegated", () => {
+    const text = readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8").replace(/\s*\n\s*#\s*/g, " ");
+    expect(text).toMatch(/dns-01 \(Route53\)[^.]*needs the zone delegated/);
   });
 });

@@ -13,7 +13,12 @@ import {
 } from "../../components/monitoring/agentConfig";
 import { agentPolicyDocument } from "../../components/monitoring/agentPolicy";
 import { ec2TrustPolicy } from "../../components/registryHost/instanceRole";
-import { CLOUDWATCH_AGENT, HOST_PATHS, renderProvisionPlan } from "../../components/registryHost/render/index";
+import {
+  CLOUDWATCH_AGENT,
+  cloudwatchAgentDebUrl,
+  HOST_PATHS,
+  renderProvisionPlan,
+} from "../../components/registryHost/render/index";
 import { sampleInput } from "../integration/support/host-input";
 
 function validator() {
@@ -72,9 +77,46 @@ describe("CloudWatch agent config", () => {
 
   it("pins a 40-hex-digit key fingerprint and an exact version (never latest)", () => {
     expect(CLOUDWATCH_AGENT.keyFingerprint).toMatch(/^[0-9A-F]{40}$/);
-    expect(CLOUDWATCH_AGENT.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(CLOUDWATCH_AGENT.version).toMatch(AGENT_BUILD_ID);
+  });
+
+  it("downloads from a folder named by the full build id, the form of every versioned URL AWS publishes", () => {
+    // The regexes first prove themselves on real published URLs (public scripts and Elastic Beanstalk release notes
+    // pin these), and refuse the forms that name no folder: the bare release tag and `latest`.
+    for (const url of PUBLISHED_AGENT_URLS) expect(url).toMatch(AGENT_URL);
+    for (const folder of ["1.300071.0", "v1.300071.0", "latest", "1.300071.0b"])
+      expect(folder).not.toMatch(AGENT_BUILD_ID);
+    for (const arch of ["amd64", "arm64"] as const) {
+      const url = cloudwatchAgentDebUrl(arch);
+      expect(url).toMatch(AGENT_URL);
+      expect(url).toBe(
+        `https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/${arch}/1.300071.0b1720/amazon-cloudwatch-agent.deb`,
+      );
+    }
+    // The script builds the same URL from the same pins.
+    const step = renderProvisionPlan(sampleInput("prod")).steps.find((s) => s.name === "install-cloudwatch-agent")!;
+    expect(step.stdin).toContain('local url="$AGENT_BASE_URL/ubuntu/$arch/$AGENT_VERSION/amazon-cloudwatch-agent.deb"');
+    expect(step.stdin).toContain(`readonly AGENT_BASE_URL='${CLOUDWATCH_AGENT.baseUrl}'`);
   });
 });
+
+/**
+ * The agent's build id (`1.<release>.<patch>b<build>`), the folder of each versioned download. Derived from the
+ * URLs below.
+ */
+const AGENT_BUILD_ID = /^\d+\.\d+\.\d+b\d+$/;
+/** A versioned agent package on AWS's S3 (global or regional bucket). */
+const AGENT_URL =
+  /^https:\/\/amazoncloudwatch-agent(-[a-z0-9-]+\.s3\.[a-z0-9-]+)?(\.s3)?\.amazonaws\.com\/(ubuntu|debian|amazon_linux|redhat)\/(amd64|arm64)\/\d+\.\d+\.\d+b\d+\/amazon-cloudwatch-agent\.(deb|rpm)$/;
+/** Versioned download URLs as published and used (public install scripts, Packer templates, runbooks). */
+const PUBLISHED_AGENT_URLS = [
+  "https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/1.300072.0b1766/amazon-cloudwatch-agent.deb",
+  "https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/1.300057.0b252/amazon-cloudwatch-agent.deb",
+  "https://amazoncloudwatch-agent.s3.amazonaws.com/debian/amd64/1.300040.0b650/amazon-cloudwatch-agent.deb",
+  "https://amazoncloudwatch-agent.s3.amazonaws.com/amazon_linux/arm64/1.300072.0b1766/amazon-cloudwatch-agent.rpm",
+  "https://amazoncloudwatch-agent-us-east-1.s3.us-east-1.amazonaws.com/amazon_linux/amd64/1.300031.0b313/amazon-cloudwatch-agent.rpm",
+  "https://amazoncloudwatch-agent-sa-east-1.s3.sa-east-1.amazonaws.com/ubuntu/arm64/1.300073.2b1889/amazon-cloudwatch-agent.deb",
+];
 
 describe("instance role permissions (least privilege)", () => {
   it("only PutMetricData, only into the agent's namespace", () => {

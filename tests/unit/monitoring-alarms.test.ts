@@ -3,7 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { type AlarmPlanInput, planAlarms, recoverActionArn } from "../../components/monitoring/alarms";
 import { hasCpuCredits } from "../../components/monitoring/burstable";
-import { snapshotPolicyDetails, snapshotTargetTags } from "../../components/monitoring/snapshots";
+import {
+  dlmText,
+  snapshotPolicyDescription,
+  snapshotPolicyDetails,
+  snapshotTargetTags,
+} from "../../components/monitoring/snapshots";
 import { restoreInputs } from "../../components/database/restore";
 
 const input = (overrides: Partial<AlarmPlanInput> = {}): AlarmPlanInput => ({
@@ -123,7 +128,7 @@ describe("snapshot policy", () => {
       targetTags: { "startup-infra:snapshots": "prod-registry-data" },
       schedules: [
         {
-          name: "daily, keep 14",
+          name: "daily keep 14",
           createRule: { interval: 24, intervalUnit: "HOURS", times: "18:00" },
           retainRule: { count: 14 },
           copyTags: true,
@@ -132,6 +137,15 @@ describe("snapshot policy", () => {
       ],
     });
     expect(snapshotTargetTags("dev")).not.toEqual(snapshotTargetTags("prod"));
+  });
+
+  it("description and schedule names keep to DLM's [0-9A-Za-z _-], whatever the stack is called", () => {
+    for (const stack of ["prod", "dev", "team.eu_1", "a:b,c"]) {
+      expect(snapshotPolicyDescription(stack)).toMatch(/^[0-9A-Za-z _-]{1,500}$/);
+      for (const s of snapshotPolicyDetails({ stack, retentionCount: 7, timeUtc: "18:00" }).schedules)
+        expect(s.name).toMatch(/^[0-9A-Za-z _-]{1,120}$/);
+    }
+    expect(dlmText("prod: daily, keep 7")).toBe("prod- daily- keep 7");
   });
 });
 

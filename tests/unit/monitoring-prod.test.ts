@@ -88,6 +88,16 @@ describe("prod: snapshots", () => {
     );
     expect(volume.props.snapshotId).toBeUndefined();
   });
+
+  it("the policy description and schedule names use only DLM's characters (a colon stops prod at preview)", () => {
+    // The AWS provider (internal/service/dlm/lifecycle_policy.go) validates `description` with ^[0-9A-Za-z _-]+$,
+    // max 500; botocore's dlm model gives PolicyDescription and ScheduleName the same set ([0-9A-Za-z _-]+, max 500
+    // and 120). Written out here, independently of the code under test.
+    const policy = run.named("prod-monitoring-data-snapshots");
+    expect(policy.props.description).toMatch(/^[0-9A-Za-z _-]{1,500}$/);
+    expect(policy.props.description).toBe("prod registry data volume daily snapshots");
+    for (const s of policy.props.policyDetails.schedules) expect(s.name).toMatch(/^[0-9A-Za-z _-]{1,120}$/);
+  });
 });
 
 describe("prod: the host's role and the agent", () => {

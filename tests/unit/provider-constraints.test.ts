@@ -52,18 +52,6 @@ const CASES: Record<string, { ok: ConstraintSubject; bad: ConstraintSubject }> =
     ok: subject("aws:rds/subnetGroup:SubnetGroup", {}, "dev-database-subnets"),
     bad: subject("aws:rds/subnetGroup:SubnetGroup", { name: "default" }),
   },
-  "iam-role-name": {
-    ok: subject("aws:iam/role:Role", {}, "prod-flow-logs-role"),
-    bad: subject("aws:iam/role:Role", {}, "prod-" + "x".repeat(60)),
-  },
-  "iam-role-description": {
-    ok: subject("aws:iam/role:Role", { name: "r", description: "Lets VPC Flow Logs write to its log group" }),
-    bad: subject("aws:iam/role:Role", { name: "r", description: "Flow logs \u2192 CloudWatch" }),
-  },
-  "cloudwatch-log-group-name": {
-    ok: subject("aws:cloudwatch/logGroup:LogGroup", {}, "prod-flow-logs"),
-    bad: subject("aws:cloudwatch/logGroup:LogGroup", { name: "prod flow logs" }),
-  },
   "route53-txt-string-length": {
     ok: subject("aws:route53/record:Record", { type: "TXT", records: [`${DKIM.slice(0, 255)}""${DKIM.slice(255)}`] }),
     bad: subject("aws:route53/record:Record", { type: "TXT", records: ['"v=spf1 -all"'] }),
@@ -185,10 +173,34 @@ describe("EC2 security group and rule descriptions", () => {
 
 describe("auto-names", () => {
   it("judges the name the provider will make from the logical name (AWS: -<7 hex>; RDS lower-cased)", () => {
-    const [v] = checkConstraints(subject("aws:iam/role:Role", {}, "r".repeat(57)));
-    expect(v).toMatchObject({ id: "iam-role-name", where: `name (auto-named from "${"r".repeat(57)}")` });
-    expect(ids(subject("aws:iam/role:Role", {}, "r".repeat(56)))).toEqual([]);
+    const [v] = checkConstraints(subject("aws:rds/instance:Instance", {}, "r".repeat(56)));
+    expect(v).toMatchObject({
+      id: "rds-instance-identifier",
+      where: `identifier (auto-named from "${"r".repeat(56)}")`,
+    });
+    expect(ids(subject("aws:rds/instance:Instance", {}, "r".repeat(55)))).toEqual([]);
     expect(ids(subject("aws:rds/instance:Instance", {}, "Dev-Database"))).toEqual([]);
+  });
+});
+
+describe("tag characters: only where the API restricts them and botocore's model does not say so", () => {
+  const TAGS = { tags: { Note: "p95 > 2s (see #ops)" } };
+
+  it("leaves CloudWatch alarm, DLM and EC2 tags alone (the monitoring model gives alarm tags no pattern)", () => {
+    for (const type of [
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:dlm/lifecyclePolicy:LifecyclePolicy",
+      "aws:ec2/vpc:Vpc",
+    ])
+      expect(ids(subject(type, TAGS)), type).not.toContain("aws-tag-characters");
+  });
+
+  it("still judges RDS tags and the provider's default tags (they reach RDS)", () => {
+    expect(ids(subject("aws:rds/instance:Instance", { identifier: "db", ...TAGS }))).toContain("aws-tag-characters");
+    expect(
+      ids(subject("pulumi:providers:aws", { defaultTags: JSON.stringify({ tags: { Note: "a (b)" } }) })),
+    ).toContain("aws-tag-characters");
   });
 });
 
@@ -214,8 +226,8 @@ describe("the provider-constraints policy", () => {
 
 describe("name prefixes", () => {
   it("judges a namePrefix with the 26 characters terraform's PrefixedUniqueId appends", () => {
-    expect(ids(subject("aws:iam/role:Role", { namePrefix: "r".repeat(38) }))).toEqual([]);
-    const [v] = checkConstraints(subject("aws:iam/role:Role", { namePrefix: "r".repeat(39) }));
-    expect(v).toMatchObject({ id: "iam-role-name", where: "namePrefix (+ 26-character suffix)" });
+    expect(ids(subject("aws:rds/instance:Instance", { identifierPrefix: "r".repeat(37) }))).toEqual([]);
+    const [v] = checkConstraints(subject("aws:rds/instance:Instance", { identifierPrefix: "r".repeat(38) }));
+    expect(v).toMatchObject({ id: "rds-instance-identifier", where: "identifierPrefix (+ 26-character suffix)" });
   });
 });

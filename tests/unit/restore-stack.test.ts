@@ -96,3 +96,17 @@ describe("(a) a new host on the existing data volume", () => {
     for (const s of steps) expect(s.props.triggers[0]).toBe(instanceId);
   });
 });
+
+describe("(c) what the point-in-time restore leaves out", () => {
+  it("outputs the follow-up script for the restored instance: password, retention and window, no secret in it", async () => {
+    const identifier = run.named("dev-database-db").props.identifier as string;
+    const output = run.outputs.databaseRestoreFollowUp!;
+    expect(output.secret).toBe(false);
+    const script = String(output.value);
+    expect(script).toContain(`"DBInstanceIdentifier":"${identifier}"`);
+    expect(script).toContain(`"BackupRetentionPeriod":${run.named("dev-database-db").props.backupRetentionPeriod}`);
+    expect(script).toContain("pulumi stack output --show-secrets databasePassword");
+    expect(script).toContain(`aws rds modify-db-instance --region 'ap-northeast-2' --cli-input-json "file://$request"`);
+    expect(script).not.toContain(String(run.outputs.databasePassword!.value));
+  });
+});

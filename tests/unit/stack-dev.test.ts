@@ -85,6 +85,8 @@ describe("dev stack under mocks: database", () => {
 
   it("keeps the database password secret in the outputs", () => {
     expect(run.outputs.databasePassword!.secret).toBe(true);
+    // Only a point-in-time restore has a follow-up (restore-stack.test.ts).
+    expect(run.outputs.databaseRestoreFollowUp?.value).toBeUndefined();
     expect(typeof run.outputs.databasePassword!.value).toBe("string");
   });
 });

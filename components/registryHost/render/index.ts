@@ -10,7 +10,7 @@ export { HSTS, TLS_CIPHERS, TLS_PROTOCOLS } from "./nginxTls";
 export { gcTimerUnits, registryGcInput, renderGcFiles } from "./gc";
 export { aptPackages, AUTO_UPGRADES_PATH, renderAutoUpgradesConf } from "./packages";
 export { renderBundle } from "./bundle";
-export { CLOUDWATCH_AGENT, renderCloudwatchAgentFile } from "./cloudwatchAgent";
+export { CLOUDWATCH_AGENT, cloudwatchAgentDebUrl, renderCloudwatchAgentFile } from "./cloudwatchAgent";
 export { STEP_COMMAND, shQuote } from "./scripts/assemble";
 export {
   healthCheckTarget,

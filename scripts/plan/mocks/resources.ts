@@ -44,7 +44,19 @@ const AUTONAMED = new Set([
   "aws:ec2/keyPair:KeyPair",
 ]);
 
+/** The name the provider gives an unnamed resource of an AUTONAMED type (as `mockState` does). */
+const nameOf = (type: string, name: string, inputs: Inputs): string =>
+  (inputs.name as string | undefined) ?? `${name}-${hexOf(`autoname/${type}/${name}`, 7)}`;
+
 export const computedOutputs: Record<string, ComputedOutputs> = {
+  // IAM ARNs have no region, and name the role by its path and name (DLM checks ExecutionRoleArn against
+  // `arn:aws(-[a-z]{1,3}){0,2}:iam::\d+:role/.*`).
+  "aws:iam/role:Role": (name, inputs) => ({
+    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${String(inputs.path ?? "/")}${nameOf("aws:iam/role:Role", name, inputs)}`,
+  }),
+  "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => ({
+    arn: arn("logs", `log-group:${nameOf("aws:cloudwatch/logGroup:LogGroup", name, inputs)}`),
+  }),
   "aws:ec2/vpc:Vpc": (name) => ({
     arn: arn("ec2", `vpc/${name}`),
     defaultSecurityGroupId: `sg-0${hexOf(`default-sg/${name}`, 16)}`,

@@ -1,8 +1,11 @@
 import { z } from "zod";
 
 /**
- * `restore`: where to restore data from (docs/restore.md). Each key replaces the resource it names on the next
- * `pulumi up`, and must stay set afterwards: removing it replaces the resource again, this time empty.
+ * `restore`: where to restore data from (docs/restore.md). Setting or changing a key replaces the resource it names on
+ * the next `pulumi up`. Removing it afterwards differs per key: `dataVolumeSnapshotId` and
+ * `databaseSnapshotIdentifier` replace nothing (the provider's `snapshotId` / `snapshotIdentifier` are optional and
+ * computed: state keeps the value); `databaseSourceInstance` / `databaseRestoreTime` must stay set (removing them
+ * replaces the database with an empty one: `restoreToPointInTime` is not computed).
  */
 export const restoreSection = z
   .object({

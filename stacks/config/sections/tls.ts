@@ -25,8 +25,9 @@ export const acmeSection = z
     staging: z.boolean().default(false).meta({ example: "true" }),
     /**
      * `http-01`: the CA fetches a token over port 80 from every site name (the names must already point at the
-     * host). `dns-01`: the host writes `_acme-challenge` TXT records into the stack's Route53 zone (works before the
-     * names point at the host; needs `dns.provider: route53`). Defaults to http-01.
+     * host). `dns-01`: the host writes `_acme-challenge` TXT records into the stack's Route53 zone (the names need
+     * not point at the host, but the zone must be delegated: lego and the CA query public DNS; needs
+     * `dns.provider: route53`). Defaults to http-01.
      */
     challenge: z.enum(["http-01", "dns-01"]).default("http-01").meta({ example: "dns-01" }),
   })

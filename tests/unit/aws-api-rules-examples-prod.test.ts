@@ -1,0 +1,3 @@
+import { describeAwsApiRules } from "./support/awsApiRules";
+
+describeAwsApiRules("prod", true);
