@@ -379,6 +379,14 @@ export const AWS_API_MEMBERS: Record<string, ResourceApiMap> = {
       ...listTags("CreateTopic"),
     },
   },
+  "aws:sns/topicPolicy:TopicPolicy": {
+    service: "sns",
+    source: `${TF}sns/topic_policy.go (SetTopicAttributes, AttributeName Policy)`,
+    members: {
+      arn: "SetTopicAttributes TopicArn",
+      policy: "SetTopicAttributes AttributeValue",
+    },
+  },
   "aws:sns/topicSubscription:TopicSubscription": {
     service: "sns",
     source: `${TF}sns/topic_subscription.go (Subscribe)`,
