@@ -27,7 +27,15 @@ import {
   type ProvisionStep,
 } from "../../components/registryHost/render/index.js";
 import type { HostFile } from "../../components/hostFile.js";
-import { freePort, makeTempDir, mintCa, mintLeafCert, removeDir, run, type RunningRegistry } from "./support/index.js";
+import {
+  freePort,
+  makeServiceTempDir,
+  mintCa,
+  mintLeafCert,
+  removeDir,
+  run,
+  type RunningRegistry,
+} from "./support/index.js";
 import { writeFakeSudo, writeFakeSystemctl, writeNginxInRoot, type FakeSystemctl } from "./support/host-fakes.js";
 import { htpasswdLine, sampleInput } from "./support/host-input.js";
 import { startNginx, writeNginxTree, type RunningNginx } from "./support/host-nginx.js";
@@ -97,7 +105,7 @@ async function actions(from: number): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  work = await makeTempDir("host-provision-");
+  work = await makeServiceTempDir("host-provision-");
   root = join(work, "root");
   const ca = await mintCa(join(work, "pki"), "Prod Test CA");
   caPath = ca.certPath;
