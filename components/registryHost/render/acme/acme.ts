@@ -52,7 +52,7 @@ export const ACME_RENEW_DAYS = 30;
 export const ACME_WARN_DAYS = 14;
 
 /** Every name on the one certificate: each `<site>.<domain>`, sorted (the first names lego's files). */
-export function acmeCertificateNames(input: HostRenderInput): string[] {
+export function acmeCertificateNames(input: Pick<HostRenderInput, "nginx">): string[] {
   if (!input.nginx) return [];
   return Object.keys(input.nginx.sites)
     .sort()
