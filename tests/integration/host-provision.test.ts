@@ -38,6 +38,7 @@ import {
 } from "./support/index.js";
 import { writeFakeSudo, writeFakeSystemctl, writeNginxInRoot, type FakeSystemctl } from "./support/host-fakes.js";
 import { htpasswdLine, sampleInput } from "./support/host-input.js";
+import { unreachable } from "./support/host-access.js";
 import { startNginx, writeNginxTree, type RunningNginx } from "./support/host-nginx.js";
 import { startRenderedDevRegistry, startRenderedRegistry } from "./support/host-registry.js";
 import { startSshd, type RunningSshd } from "./support/host-sshd.js";
@@ -171,6 +172,14 @@ describe("provisioning over SSH (prod), first run", () => {
     for (const l of plan.links!) expect(await readlink(join(root, l.path))).toBe(l.target);
     await expect(lstat(join(root, "etc/nginx/sites-enabled/default"))).rejects.toThrow();
     expect(r.stdout).toContain("changed /etc/nginx/sites-enabled/default (removed)");
+  });
+
+  it("every declared reader opens each installed file as its own account (parents install-files made are 0755)", async () => {
+    expect(await unreachable(root, plan.files)).toEqual([]);
+    // The agent's directory did not exist: install-files made it, traversable (dpkg keeps an existing directory's mode).
+    for (const d of ["/opt/aws", "/opt/aws/amazon-cloudwatch-agent/etc", HOST_PATHS.registryDir]) {
+      expect(((await stat(join(root, d))).mode & 0o7777).toString(8), d).toBe("755");
+    }
   });
 
   it("apply-config runs the real nginx -t, then enables and (re)starts the services and the GC timer", async () => {

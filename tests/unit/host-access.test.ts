@@ -7,8 +7,12 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostDirectory, HostFile } from "../../components/hostFile";
-import { ACME_PATHS } from "../../components/registryHost/render/index";
-import { hostAccessProblems, modeAllows } from "../../components/registryHost/render/hostAccess";
+import { ACME_PATHS, HOST_PATHS } from "../../components/registryHost/render/index";
+import {
+  hostAccessProblems,
+  modeAllows,
+  PROVISIONED_DIRECTORIES,
+} from "../../components/registryHost/render/hostAccess";
 import { runPlan, type PlanReport } from "../../scripts/plan/plan";
 import { PROJECT_DIR } from "./support/runStack";
 
@@ -107,21 +111,43 @@ describe("prod: Nginx's workers and the ACME webroot (http-01, the prod default)
     ]);
   });
 
-  it("the check refuses a file a service account reads in a directory install-files creates (0700 under umask 077)", () => {
+  it("the check refuses a tool's directory under a parent nobody declares (mkdir -p under umask 077: 0700)", () => {
     const reader = { service: "nginx workers", user: "www-data", group: "www-data" };
-    const file: HostFile = {
-      path: "/srv/www-new/index.html",
+    const tool: HostFile = {
+      path: "/usr/local/sbin/tool",
       content: "",
-      mode: "0644",
+      mode: "0755",
       secret: false,
-      readers: [reader],
+      creates: [{ path: "/srv/new/site", mode: "0755", owner: "root", group: "root", readers: [reader] }],
     };
-    expect(hostAccessProblems([file])).toEqual([
+    expect(hostAccessProblems([tool])).toEqual([
       {
-        path: "/srv/www-new/index.html",
+        path: "/srv/new/site",
         service: "nginx workers",
         user: "www-data",
-        reason: "/srv/www-new (0700 root:root) gives www-data no search (x) permission",
+        reason: "/srv/new (0700 root:root) gives www-data no search (x) permission",
+      },
+    ]);
+  });
+});
+
+describe("prod and dev: the CloudWatch agent's account", () => {
+  it.each(["dev", "prod"])("%s: the agent's run_as_user is a declared reader of its configuration", (stack) => {
+    const p = plans[stack]!;
+    const file = p.report.hostFiles.find((f) => f.path === HOST_PATHS.cloudwatchAgentConfig)!;
+    const runAs = JSON.parse(readFileSync(join(p.host, file.path), "utf8")).agent.run_as_user as string;
+    expect(runAs).not.toBe("root");
+    expect(file.readers?.map((r) => r.user)).toContain(runAs);
+  });
+
+  it("the check refuses the agent's tree when install-files made /opt/aws 0700 (dpkg keeps an existing mode)", () => {
+    const private0700: HostDirectory = { path: "/opt/aws", mode: "0700", owner: "root", group: "root" };
+    expect(hostAccessProblems(plans.prod!.report.hostFiles, [...PROVISIONED_DIRECTORIES, private0700])).toEqual([
+      {
+        path: HOST_PATHS.cloudwatchAgentConfig,
+        service: "CloudWatch agent",
+        user: "cwagent",
+        reason: "/opt/aws (0700 root:root) gives cwagent no search (x) permission",
       },
     ]);
   });

@@ -19,4 +19,10 @@ export const SERVICE_ACCOUNTS = {
    * CAP_DAC_OVERRIDE it reads its mounted configuration through plain owner and mode bits like any user.
    */
   registry: { service: "registry container", user: "root", group: "root" },
+  /**
+   * The CloudWatch agent once it has dropped to `run_as_user` (monitoring/agentConfig.ts; the package creates the
+   * account): it reads the configuration translated beside the shipped one, so that directory and every parent must
+   * be traversable by it.
+   */
+  cloudwatchAgent: { service: "CloudWatch agent", user: "cwagent", group: "cwagent" },
 } as const satisfies Record<string, HostReader>;

@@ -39,9 +39,12 @@ export const PROVISIONED_DIRECTORIES: readonly HostDirectory[] = [
   { path: HOST_PATHS.stateDir, mode: "0700", owner: "root", group: "root" },
 ];
 
+/** A missing parent directory of a shipped file: install-files makes it root:root 0755 (umask 022 for it). */
+export const INSTALLED_PARENT_DIRECTORY = { mode: "0755", owner: "root", group: "root" } as const;
+
 /**
- * What every other directory is: the provisioning steps and registry-acme run under umask 077, so a parent directory
- * `mkdir -p` creates for them (e.g. /etc/registry for install-files) is 0700 root:root.
+ * Any other directory nobody declares: the tools run under umask 077, so one `mkdir -p` makes for them on the way to a
+ * declared directory is 0700 root:root.
  */
 export const IMPLICIT_DIRECTORY = { mode: "0700", owner: "root", group: "root" } as const;
 
@@ -75,6 +78,9 @@ export function hostAccessProblems(
   provisioned: readonly HostDirectory[] = PROVISIONED_DIRECTORIES,
 ): AccessProblem[] {
   const dirs = new Map<string, HostDirectory>();
+  for (const f of files) {
+    for (let p = dirname(f.path); p !== "/"; p = dirname(p)) dirs.set(p, { path: p, ...INSTALLED_PARENT_DIRECTORY });
+  }
   for (const d of [...BASE_DIRECTORIES, ...provisioned, ...files.flatMap((f) => f.creates ?? [])]) dirs.set(d.path, d);
   const dirAt = (path: string): Entry => dirs.get(path) ?? IMPLICIT_DIRECTORY;
   const problems: AccessProblem[] = [];
