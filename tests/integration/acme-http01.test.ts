@@ -7,6 +7,7 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { TLSSocket } from "node:tls";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SERVICE_ACCOUNTS } from "../../components/registryHost/render/accounts.js";
 import {
   ACME_PATHS,
   HOST_PATHS,
@@ -27,8 +28,9 @@ import {
   type RunningRegistry,
 } from "./support/index.js";
 import { acmeHost, verifiedSerial, type AcmeHost } from "./support/acme-host.js";
+import { accountMay, unreachable } from "./support/host-access.js";
 import { writeFakeSystemctl } from "./support/host-fakes.js";
-import { writeHostFiles } from "./support/host-files.js";
+import { fileAt, writeHostFiles } from "./support/host-files.js";
 import { htpasswdLine, sampleInput } from "./support/host-input.js";
 import { prependPath, writeSkopeoWithNames } from "./support/host-names.js";
 import { startNginx, writeNginxTree, type RunningNginx } from "./support/host-nginx.js";
@@ -36,6 +38,8 @@ import { startRenderedRegistry } from "./support/host-registry.js";
 import { startPebble, type RunningPebble } from "./support/pebble.js";
 
 const DOMAIN = "example.test";
+/** Debian's and Ubuntu's fixed gid of www-data (base-passwd). */
+const WWW_DATA_GID = 33;
 const REGISTRY_NAME = `docker.${DOMAIN}`;
 const WWW_NAME = `www.${DOMAIN}`;
 
@@ -183,6 +187,42 @@ describe("before the first issuance", () => {
     const second = await run("bash", opts, { input: apply.stdin });
     expect(second.stdout).toContain("apply-config: no change");
     expect((await systemd.calls()).slice(calls.length).filter((c) => !/^is-(enabled|active)/.test(c))).toEqual([]);
+  });
+
+  it("Nginx's workers run as the account the rendered nginx.conf names (www-data), not root", async () => {
+    expect(fileAt(plan.files, HOST_PATHS.nginxMain).content).toMatch(/^user www-data;$/m);
+    expect(nginx!.workerUser).toBe("www-data");
+  });
+
+  it("the webroot is outside the private state directory; www-data reaches it and reads what lego writes there", async () => {
+    expect(`${ACME_PATHS.webroot}/`.startsWith(`${ACME_PATHS.stateDir}/`)).toBe(false);
+    const challenge = join(root, ACME_PATHS.webroot, ".well-known/acme-challenge");
+    for (const d of [
+      ACME_PATHS.webroot,
+      `${ACME_PATHS.webroot}/.well-known`,
+      `${ACME_PATHS.webroot}/.well-known/acme-challenge`,
+    ]) {
+      const st = await stat(join(root, d));
+      expect((st.mode & 0o7777).toString(8), d).toBe("2750");
+      expect([st.uid, st.gid], d).toEqual([0, WWW_DATA_GID]);
+    }
+    // Every reader the renderers declare (files and the directories registry-acme made), as its own account.
+    expect(await unreachable(root, plan.files, true)).toEqual([]);
+    // A file created the way lego 4.9.1 creates a token (0644 before the umask) under the tool's LEGO_UMASK.
+    const probe = join(challenge, "probe");
+    const umask = /^LEGO_UMASK='(\d+)'$/m.exec(fileAt(plan.files, ACME_PATHS.config).content)![1];
+    const create = "import os, sys; os.close(os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644))";
+    await run("bash", ["-c", `umask ${umask} && exec python3 -c "$0" "$1"`, create, probe]);
+    try {
+      const st = await stat(probe);
+      expect([(st.mode & 0o777).toString(8), st.uid, st.gid]).toEqual(["640", 0, WWW_DATA_GID]);
+      expect(await accountMay(SERVICE_ACCOUNTS.nginxWorkers, "-r", probe)).toBe(true);
+      expect(await accountMay({ service: "any other account", user: "nobody", group: "nogroup" }, "-r", probe)).toBe(
+        false,
+      );
+    } finally {
+      await rm(probe, { force: true });
+    }
   });
 
   it("the acme-prepare step is idempotent: a second run changes nothing", async () => {
