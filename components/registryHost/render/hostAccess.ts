@@ -35,7 +35,8 @@ export const BASE_DIRECTORIES: readonly HostDirectory[] = [
  */
 export const PROVISIONED_DIRECTORIES: readonly HostDirectory[] = [
   system(HOST_PATHS.dataMount),
-  system(HOST_PATHS.dataDir),
+  // Mounted read-write into the registry container (registryUnit.ts).
+  { ...system(HOST_PATHS.dataDir), readers: [SERVICE_ACCOUNTS.registry] },
   { path: HOST_PATHS.stateDir, mode: "0700", owner: "root", group: "root" },
 ];
 
