@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { acmeDns01PolicyDocument } from "../components/registryHost/acmeDnsPolicy";
+import { acmeCertificateNames } from "../components/registryHost/render/acme/acme";
 import { Database } from "../components/database/database";
 import { renderPointInTimeFollowUp } from "../components/database/pointInTimeFollowUp";
 import { DnsZone } from "../components/dnsZone/dnsZone";
@@ -107,16 +108,22 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
         )
       : undefined;
 
-  // ACME dns-01: the host may write only _acme-challenge TXT records, only in this zone (attached once it exists).
+  // ACME dns-01: the host may write only the _acme-challenge TXT records of its certificate's names, only in this zone
+  // (attached once it exists).
   if (
     config.tls.mode === "acme" &&
     config.tls.acme.challenge === "dns-01" &&
     dns &&
+    config.dns.domain &&
     config.dns.provider === "route53"
   ) {
+    const names = acmeCertificateNames({ nginx: { domain: config.dns.domain, sites: config.sites } });
     new aws.iam.RolePolicy(
       `${prefix}-host-acme-dns01`,
-      { role: host.instanceRoleName, policy: dns.zoneId.apply((id) => JSON.stringify(acmeDns01PolicyDocument(id))) },
+      {
+        role: host.instanceRoleName,
+        policy: dns.zoneId.apply((id) => JSON.stringify(acmeDns01PolicyDocument(id, names))),
+      },
       { provider },
     );
   }

@@ -23,6 +23,9 @@ declare -A needed=(
   [blkid]=util-linux
   [mountpoint]=util-linux
   [python3]=python3
+  # Services' access as their own accounts (tests/integration/support/host-access.ts) and Nginx's worker accounts.
+  [setpriv]=util-linux
+  [ps]=procps
   [systemd-analyze]=systemd
   # ACME: Let's Encrypt's test CA and its DNS stand-in, and the client the host runs (tests/integration/acme*).
   [pebble]=pebble

@@ -5,7 +5,7 @@ import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACME_PATHS, renderProvisionPlan, type HostRenderInput } from "../../components/registryHost/render/index.js";
-import { freePort, makeTempDir, removeDir, waitFor } from "./support/index.js";
+import { freePort, makeServiceTempDir, removeDir, waitFor } from "./support/index.js";
 import { acmeHost, verifiedSerial, type AcmeHost } from "./support/acme-host.js";
 import { writeHostFiles } from "./support/host-files.js";
 import { sampleInput } from "./support/host-input.js";
@@ -25,7 +25,7 @@ let recorded: string;
 let rootPath: string;
 
 beforeAll(async () => {
-  work = await makeTempDir("acme-dns01-");
+  work = await makeServiceTempDir("acme-dns01-");
   root = join(work, "root");
   ports = { http: await freePort(), https: await freePort() };
   pebble = await startPebble(join(work, "pebble"), { httpPort: ports.http });
@@ -61,12 +61,16 @@ esac
 `,
   );
   await chmod(provider, 0o755);
-  host = await acmeHost(root, conf, join(work, "bin"), {
+  // lego's propagation check asks the zone's authoritative servers, which the stand-in DNS does not model; its
+  // recursive lookups go to the stand-in too (loopback only). Global options: the lego shim puts them first.
+  const legoOptions = ["--dns.disable-cp", "--dns.resolvers", pebble.dnsAddress];
+  const legoEnv = {
     LEGO_CA_CERTIFICATES: pebble.tlsCaPath,
     EXEC_PATH: provider,
     // The exec provider waits this long between names (default 60 s): nothing to wait for here.
     EXEC_SEQUENCE_INTERVAL: "1",
-  });
+  };
+  host = await acmeHost(root, conf, join(work, "bin"), legoEnv, legoOptions);
   const prepared = await host.acme(["prepare"]);
   if (prepared.code !== 0) throw new Error(`prepare failed: ${prepared.stderr}`);
   nginx = await startNginx(root, conf, ports.https);
@@ -85,13 +89,10 @@ describe("dns-01", () => {
   });
 
   it("writes one _acme-challenge TXT record per name, Pebble validates them, Nginx serves the chain", async () => {
-    const conf = await readFile(join(root, ACME_PATHS.config), "utf8");
-    const copy = join(work, "acme-exec.conf");
-    await writeFile(copy, conf.replace("ACME_DNS_PROVIDER='route53'", "ACME_DNS_PROVIDER='exec'"));
-    // lego's propagation check asks the zone's authoritative servers, which the stand-in DNS does not model; its
-    // recursive lookups go to the stand-in too (loopback only).
-    const lego = ["--dns.disable-cp", "--dns.resolvers", pebble!.dnsAddress].flatMap((o) => ["--lego-option", o]);
-    const r = await host.acme(["issue"], ["--config", copy, ...lego]);
+    const tool = await host.variant("exec", (conf) =>
+      conf.replace("ACME_DNS_PROVIDER='route53'", "ACME_DNS_PROVIDER='exec'"),
+    );
+    const r = await host.acme(["issue"], { tool });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const calls = (await readFile(recorded, "utf8"))
       .trim()

@@ -3,10 +3,11 @@
 // driven by the RENDERED registry-acme and configuration, in front of Debian's registry on the rendered prod config.
 import { createServer, type Server } from "node:http";
 import { request } from "node:https";
-import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { TLSSocket } from "node:tls";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SERVICE_ACCOUNTS } from "../../components/registryHost/render/accounts.js";
 import {
   ACME_PATHS,
   HOST_PATHS,
@@ -18,7 +19,7 @@ import {
   freePort,
   inspectRaw,
   makeCertDir,
-  makeTempDir,
+  makeServiceTempDir,
   pullToOciLayout,
   pushOciLayout,
   removeDir,
@@ -27,8 +28,9 @@ import {
   type RunningRegistry,
 } from "./support/index.js";
 import { acmeHost, verifiedSerial, type AcmeHost } from "./support/acme-host.js";
+import { accountMay, unreachable } from "./support/host-access.js";
 import { writeFakeSystemctl } from "./support/host-fakes.js";
-import { writeHostFiles } from "./support/host-files.js";
+import { fileAt, writeHostFiles } from "./support/host-files.js";
 import { htpasswdLine, sampleInput } from "./support/host-input.js";
 import { prependPath, writeSkopeoWithNames } from "./support/host-names.js";
 import { startNginx, writeNginxTree, type RunningNginx } from "./support/host-nginx.js";
@@ -36,6 +38,8 @@ import { startRenderedRegistry } from "./support/host-registry.js";
 import { startPebble, type RunningPebble } from "./support/pebble.js";
 
 const DOMAIN = "example.test";
+/** Debian's and Ubuntu's fixed gid of www-data (base-passwd). */
+const WWW_DATA_GID = 33;
 const REGISTRY_NAME = `docker.${DOMAIN}`;
 const WWW_NAME = `www.${DOMAIN}`;
 
@@ -81,8 +85,9 @@ const verified = (name: string) => verifiedSerial(ports.https, name, rootPath);
 
 /** The rendered acme-prepare step (its whole stdin), with the test-only options that point it at the root. */
 const prepareStep = () =>
-  run("bash", ["-s", "--", "--root", root, "--systemctl", host.systemctl, "--nginx", host.nginx], {
+  run("bash", ["-s", "--", "--root", root], {
     input: plan.steps.find((s) => s.name === "acme-prepare")!.stdin,
+    env: host.env,
   });
 
 const servedSerial = async () =>
@@ -92,7 +97,8 @@ const servedSerial = async () =>
     .toUpperCase();
 
 beforeAll(async () => {
-  work = await makeTempDir("acme-http01-");
+  // Nginx's workers run as www-data (the rendered `user`): the tree must be traversable by it, as on a host.
+  work = await makeServiceTempDir("acme-http01-");
   root = join(work, "root");
   ports = { http: await freePort(), https: await freePort() };
   pebble = await startPebble(join(work, "pebble"), { httpPort: ports.http });
@@ -162,7 +168,7 @@ describe("before the first issuance", () => {
     );
     const health = plan.steps.find((s) => s.name === "health-check")!;
     const r = await run("bash", ["-s", "--", "--root", root, "--connect", `127.0.0.1:${ports.https}`,
-      "--attempts", "5"], { input: health.stdin }); // prettier-ignore
+      "--attempts", "5"], { input: health.stdin, env: host.env }); // prettier-ignore
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain("health-check: certificate pending: first issuance not attempted yet");
     expect(r.stdout).toContain("health-check: healthy");
@@ -181,6 +187,42 @@ describe("before the first issuance", () => {
     const second = await run("bash", opts, { input: apply.stdin });
     expect(second.stdout).toContain("apply-config: no change");
     expect((await systemd.calls()).slice(calls.length).filter((c) => !/^is-(enabled|active)/.test(c))).toEqual([]);
+  });
+
+  it("Nginx's workers run as the account the rendered nginx.conf names (www-data), not root", async () => {
+    expect(fileAt(plan.files, HOST_PATHS.nginxMain).content).toMatch(/^user www-data;$/m);
+    expect(nginx!.workerUser).toBe("www-data");
+  });
+
+  it("the webroot is outside the private state directory; www-data reaches it and reads what lego writes there", async () => {
+    expect(`${ACME_PATHS.webroot}/`.startsWith(`${ACME_PATHS.stateDir}/`)).toBe(false);
+    const challenge = join(root, ACME_PATHS.webroot, ".well-known/acme-challenge");
+    for (const d of [
+      ACME_PATHS.webroot,
+      `${ACME_PATHS.webroot}/.well-known`,
+      `${ACME_PATHS.webroot}/.well-known/acme-challenge`,
+    ]) {
+      const st = await stat(join(root, d));
+      expect((st.mode & 0o7777).toString(8), d).toBe("2750");
+      expect([st.uid, st.gid], d).toEqual([0, WWW_DATA_GID]);
+    }
+    // Every reader the renderers declare (files and the directories registry-acme made), as its own account.
+    expect(await unreachable(root, plan.files, true)).toEqual([]);
+    // A file created the way lego 4.9.1 creates a token (0644 before the umask) under the tool's LEGO_UMASK.
+    const probe = join(challenge, "probe");
+    const umask = /^LEGO_UMASK='(\d+)'$/m.exec(fileAt(plan.files, ACME_PATHS.config).content)![1];
+    const create = "import os, sys; os.close(os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644))";
+    await run("bash", ["-c", `umask ${umask} && exec python3 -c "$0" "$1"`, create, probe]);
+    try {
+      const st = await stat(probe);
+      expect([(st.mode & 0o777).toString(8), st.uid, st.gid]).toEqual(["640", 0, WWW_DATA_GID]);
+      expect(await accountMay(SERVICE_ACCOUNTS.nginxWorkers, "-r", probe)).toBe(true);
+      expect(await accountMay({ service: "any other account", user: "nobody", group: "nogroup" }, "-r", probe)).toBe(
+        false,
+      );
+    } finally {
+      await rm(probe, { force: true });
+    }
   });
 
   it("the acme-prepare step is idempotent: a second run changes nothing", async () => {
@@ -257,7 +299,7 @@ describe("first issuance over http-01", () => {
     );
     const health = plan.steps.find((s) => s.name === "health-check")!;
     const r = await run("bash", ["-s", "--", "--root", root, "--connect", `127.0.0.1:${ports.https}`,
-      "--cacert", rootPath, "--attempts", "5"], { input: health.stdin }); // prettier-ignore
+      "--cacert", rootPath, "--attempts", "5"], { input: health.stdin, env: host.env }); // prettier-ignore
     expect(r.stdout).toContain("health-check: certificate ok:");
     expect(r.stdout).toContain("health-check: /v2/ answers 200 with the credential and 401 with a wrong password");
     expect(r.code).toBe(0);
@@ -312,10 +354,8 @@ describe("renewal", () => {
   });
 
   it("warns when fewer than WARN_DAYS are left (threshold raised on a copy of the config)", async () => {
-    const copy = join(work, "acme-warn.conf");
-    const conf = await readFile(join(root, ACME_PATHS.config), "utf8");
-    await writeFile(copy, conf.replace("WARN_DAYS='14'", "WARN_DAYS='100000'"));
-    const r = await host.acme(["status", "--check"], ["--config", copy]);
+    const tool = await host.variant("warn", (conf) => conf.replace("WARN_DAYS='14'", "WARN_DAYS='100000'"));
+    const r = await host.acme(["status", "--check"], { tool });
     expect(r.stdout).toMatch(/^WARNING: certificate expires in \d+ days \(.+\); issued\n$/);
   });
 
@@ -334,22 +374,19 @@ describe("renewal", () => {
 
   it("a failing first issuance keeps the temporary certificate, reports why and backs off", async () => {
     // A new name set (the lego certificate no longer covers it) with the CA still down.
-    const copy = join(work, "acme-new-name.conf");
-    const conf = await readFile(join(root, ACME_PATHS.config), "utf8");
-    await writeFile(
-      copy,
+    const tool = await host.variant("new-name", (conf) =>
       conf.replace(`ACME_DOMAINS='${REGISTRY_NAME} ${WWW_NAME}'`, `ACME_DOMAINS='${REGISTRY_NAME} api.${DOMAIN}'`),
     );
     await rm(join(root, ACME_PATHS.stateDir, "status"), { force: true });
-    expect((await host.acme(["prepare"], ["--config", copy])).stdout).toContain("temporary self-signed certificate");
-    const first = await host.acme(["issue"], ["--config", copy]);
+    expect((await host.acme(["prepare"], { tool })).stdout).toContain("temporary self-signed certificate");
+    const first = await host.acme(["issue"], { tool });
     expect(first.code).toBe(1);
     expect(first.stderr).toContain(
       "issuance failed (attempt 1): Nginx keeps the temporary certificate; retry in 5 min",
     );
-    const status = (await host.acme(["status", "--check"], ["--config", copy])).stdout;
+    const status = (await host.acme(["status", "--check"], { tool })).stdout;
     expect(status).toMatch(/^certificate pending: .+ \(attempt 1, next in 5 min\)\n$/);
-    const again = await host.acme(["issue"], ["--config", copy]);
+    const again = await host.acme(["issue"], { tool });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/next attempt after .+ \(back-off\)/);
     expect((await probe()).status).toBe(401);
@@ -361,7 +398,10 @@ describe("renewal", () => {
     expect(before).not.toBe(
       await readFile(join(root, ACME_PATHS.legoDir, `certificates/${REGISTRY_NAME}.crt`), "utf8"),
     );
-    const r = await host.acme(["deploy"], ["--nginx", "/bin/false"]);
+    const failing = join(work, "nginx-fails");
+    await mkdir(failing, { recursive: true });
+    await writeFile(join(failing, "nginx"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    const r = await host.acme(["deploy"], { pathFirst: failing });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("nginx -t failed: the previous certificate was put back");
     expect(await readFile(join(root, ACME_PATHS.servedCertificate), "utf8")).toBe(before);

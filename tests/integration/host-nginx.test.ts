@@ -9,7 +9,7 @@ import {
   freePort,
   inspectRaw,
   makeCertDir,
-  makeTempDir,
+  makeServiceTempDir,
   mintCa,
   mintLeafCert,
   pullToOciLayout,
@@ -74,7 +74,8 @@ async function handshake(args: string[]): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  work = await makeTempDir("host-nginx-");
+  // Nginx's workers run as the rendered user (www-data): the tree must be traversable by it.
+  work = await makeServiceTempDir("host-nginx-");
   const ca = await mintCa(join(work, "pki"), "Prod Test CA");
   caPath = ca.certPath;
   const leaf = await mintLeafCert(join(work, "pki"), ca, { dnsSans: [REGISTRY_NAME, WWW_NAME, `admin.${DOMAIN}`] });

@@ -27,9 +27,18 @@ import {
   type ProvisionStep,
 } from "../../components/registryHost/render/index.js";
 import type { HostFile } from "../../components/hostFile.js";
-import { freePort, makeTempDir, mintCa, mintLeafCert, removeDir, run, type RunningRegistry } from "./support/index.js";
+import {
+  freePort,
+  makeServiceTempDir,
+  mintCa,
+  mintLeafCert,
+  removeDir,
+  run,
+  type RunningRegistry,
+} from "./support/index.js";
 import { writeFakeSudo, writeFakeSystemctl, writeNginxInRoot, type FakeSystemctl } from "./support/host-fakes.js";
 import { htpasswdLine, sampleInput } from "./support/host-input.js";
+import { unreachable } from "./support/host-access.js";
 import { startNginx, writeNginxTree, type RunningNginx } from "./support/host-nginx.js";
 import { startRenderedDevRegistry, startRenderedRegistry } from "./support/host-registry.js";
 import { startSshd, type RunningSshd } from "./support/host-sshd.js";
@@ -97,7 +106,7 @@ async function actions(from: number): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  work = await makeTempDir("host-provision-");
+  work = await makeServiceTempDir("host-provision-");
   root = join(work, "root");
   const ca = await mintCa(join(work, "pki"), "Prod Test CA");
   caPath = ca.certPath;
@@ -163,6 +172,14 @@ describe("provisioning over SSH (prod), first run", () => {
     for (const l of plan.links!) expect(await readlink(join(root, l.path))).toBe(l.target);
     await expect(lstat(join(root, "etc/nginx/sites-enabled/default"))).rejects.toThrow();
     expect(r.stdout).toContain("changed /etc/nginx/sites-enabled/default (removed)");
+  });
+
+  it("every declared reader opens each installed file as its own account (parents install-files made are 0755)", async () => {
+    expect(await unreachable(root, plan.files)).toEqual([]);
+    // The agent's directory did not exist: install-files made it, traversable (dpkg keeps an existing directory's mode).
+    for (const d of ["/opt/aws", "/opt/aws/amazon-cloudwatch-agent/etc", HOST_PATHS.registryDir]) {
+      expect(((await stat(join(root, d))).mode & 0o7777).toString(8), d).toBe("755");
+    }
   });
 
   it("apply-config runs the real nginx -t, then enables and (re)starts the services and the GC timer", async () => {

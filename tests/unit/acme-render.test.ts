@@ -60,6 +60,17 @@ describe("ACME host files", () => {
       ].join("\n"),
     );
     expect(file(ACME_PATHS.config)).toContain("RENEW_DAYS='30'\nWARN_DAYS='14'\n");
+    // The http-01 webroot Nginx's workers (www-data) read: outside the 0700 state directory, setgid to their group,
+    // and lego's umask keeps its 0644 token files group-readable (0640).
+    expect(file(ACME_PATHS.config)).toContain(
+      [
+        "WEBROOT='/var/www/registry-acme'",
+        "WEBROOT_GROUP='www-data'",
+        "WEBROOT_DIR_MODE='2750'",
+        "LEGO_UMASK='0027'",
+        "STATE_DIR='/var/lib/registry-acme'",
+      ].join("\n"),
+    );
   });
 
   it("serves the ACME copy of the certificate on every site", () => {
@@ -130,7 +141,10 @@ describe("ACME provisioning steps", () => {
       /^readonly TIMERS=\('registry-gc\.timer' 'registry-acme-issue\.timer' 'registry-acme-renew\.timer'\)$/m,
     );
     expect(step("health-check")).toContain("readonly ACME_COMMAND='/usr/local/sbin/registry-acme'");
-    expect(step("acme-prepare")).toContain("readonly ACME_CONFIG='/etc/registry-acme/acme.conf'");
+    expect(step("acme-prepare")).toContain("readonly ACME_COMMAND='/usr/local/sbin/registry-acme'");
+    // registry-acme reads its fixed configuration: the steps pass it no path or program.
+    expect(step("acme-prepare")).toMatch(/^ {2}"\$\(host_path "\$ACME_COMMAND"\)" prepare$/m);
+    expect(step("health-check")).toMatch(/"\$\(host_path "\$ACME_COMMAND"\)" status --check 2>&1/);
   });
 
   it("refuses ACME in dev, with a shipped certificate, or with a bad email or URL", () => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { acmeDns01PolicyDocument } from "../../components/registryHost/acmeDnsPolicy";
 import { runStack, type StackRun } from "./support/runStack";
 
+const NAMES = ["admin.example.com", "docker.example.com", "www.example.com"];
 let run: StackRun;
 beforeAll(async () => {
   run = await runStack("prod", { tls: { mode: "acme", acme: { email: "ops@example.com", challenge: "dns-01" } } });
@@ -25,7 +26,24 @@ describe("prod host: ACME dns-01", () => {
     const zoneId = run.outputs.dnsZoneId!.value;
     const policy = run.named("prod-host-acme-dns01");
     expect(policy.props.role).toBe(run.named("prod-host-profile").props.role);
-    expect(JSON.parse(policy.props.policy as string)).toEqual(acmeDns01PolicyDocument(String(zoneId)));
+    const document = JSON.parse(policy.props.policy as string);
+    expect(document).toEqual(acmeDns01PolicyDocument(String(zoneId), NAMES));
+    // Exactly the challenge records of the prod stack's sites (docker, www, admin): not the apex's, not a wildcard.
+    const change = document.Statement.find((s: { Sid: string }) => s.Sid === "AcmeChallengeTxtOnly");
+    expect(change.Condition).toEqual({
+      "ForAllValues:StringEquals": {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": [
+          "_acme-challenge.admin.example.com",
+          "_acme-challenge.docker.example.com",
+          "_acme-challenge.www.example.com",
+        ],
+        "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+        "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
+      },
+    });
+    // The same names the host's lego asks a certificate for.
+    const conf = run.hostFiles.find((f) => f.path === "/etc/registry-acme/acme.conf")!.content;
+    expect(conf).toContain(`ACME_DOMAINS='${NAMES.join(" ")}'`);
     expect(run.outputs.tlsMode!.value).toBe("acme (dns-01, https://acme-v02.api.letsencrypt.org/directory)");
   });
 

@@ -1,5 +1,6 @@
 import { renderAgentConfigFile } from "../../monitoring/agentConfig";
 import type { HostFile } from "../../hostFile";
+import { SERVICE_ACCOUNTS } from "./accounts";
 import { HOST_PATHS } from "./paths";
 
 /**
@@ -42,5 +43,7 @@ export function renderCloudwatchAgentFile(): HostFile {
     content: renderAgentConfigFile({ dataMount: HOST_PATHS.dataMount }),
     mode: "0644",
     secret: false,
+    // amazon-cloudwatch-agent-ctl (root) loads it; the agent (cwagent) reads its translation in the same directory.
+    readers: [SERVICE_ACCOUNTS.root, SERVICE_ACCOUNTS.cloudwatchAgent],
   };
 }

@@ -1,5 +1,6 @@
 import type { HostFile } from "../../hostFile";
 import { TLS_CIPHERS, TLS_PROTOCOLS } from "./nginxTls";
+import { SERVICE_ACCOUNTS } from "./accounts";
 import { HOST_PATHS } from "./paths";
 
 /**
@@ -9,7 +10,7 @@ import { HOST_PATHS } from "./paths";
  */
 export function renderNginxMain(): string {
   return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
-user www-data;
+user ${SERVICE_ACCOUNTS.nginxWorkers.user};
 worker_processes auto;
 pid /run/nginx.pid;
 error_log /var/log/nginx/error.log;
@@ -55,5 +56,11 @@ http {
 }
 
 export function renderNginxMainFile(): HostFile {
-  return { path: HOST_PATHS.nginxMain, content: renderNginxMain(), mode: "0644", secret: false };
+  return {
+    path: HOST_PATHS.nginxMain,
+    content: renderNginxMain(),
+    mode: "0644",
+    secret: false,
+    readers: [SERVICE_ACCOUNTS.nginxMaster],
+  };
 }

@@ -1,5 +1,6 @@
 import type { HostFile } from "../../hostFile";
 import { ACME_PATHS, renderChallengeLocation } from "./acme/acme";
+import { SERVICE_ACCOUNTS } from "./accounts";
 import { HSTS } from "./nginxTls";
 import { DEFAULT_SITE_FILE, HOST_PATHS, siteFileName } from "./paths";
 import { withNewline } from "./registryConfig";
@@ -207,6 +208,7 @@ export function renderNginxSites(input: HostRenderInput): NginxSites {
         content,
         mode: "0644",
         secret: false,
+        readers: [SERVICE_ACCOUNTS.nginxMaster],
       })),
       ...shippedCertificateFiles(input),
     ],
@@ -222,8 +224,9 @@ export function renderNginxSites(input: HostRenderInput): NginxSites {
 function shippedCertificateFiles(input: HostRenderInput): HostFile[] {
   if (input.acme || !input.tls || !input.nginx) return [];
   const tls = nginxTlsPaths(input.nginx.domain);
+  const readers = [SERVICE_ACCOUNTS.nginxMaster];
   return [
-    { path: tls.certificate, content: withNewline(input.tls.certificatePem), mode: "0644", secret: false },
-    { path: tls.key, content: withNewline(input.tls.privateKeyPem), mode: "0600", secret: true },
+    { path: tls.certificate, content: withNewline(input.tls.certificatePem), mode: "0644", secret: false, readers },
+    { path: tls.key, content: withNewline(input.tls.privateKeyPem), mode: "0600", secret: true, readers },
   ];
 }

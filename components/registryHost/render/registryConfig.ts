@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { SERVICE_ACCOUNTS } from "./accounts";
 import type { HostFile } from "../../hostFile";
 import { CONTAINER_PATHS, HOST_PATHS } from "./paths";
 import type { HostRenderInput } from "./types";
@@ -50,14 +51,28 @@ export function renderRegistryConfig(input: HostRenderInput): string {
 
 /** The files of /etc/registry: config, htpasswd (0600) and, in dev, the registry's TLS certificate, key and CA. */
 export function renderRegistryFiles(input: HostRenderInput): HostFile[] {
+  // Mounted read-only into the container, which reads them as root without capabilities (accounts.ts).
+  const readers = [SERVICE_ACCOUNTS.registry];
   const files: HostFile[] = [
-    { path: HOST_PATHS.registryConfig, content: renderRegistryConfig(input), mode: "0644", secret: false },
-    { path: HOST_PATHS.htpasswd, content: renderHtpasswd(input), mode: "0600", secret: true },
+    { path: HOST_PATHS.registryConfig, content: renderRegistryConfig(input), mode: "0644", secret: false, readers },
+    { path: HOST_PATHS.htpasswd, content: renderHtpasswd(input), mode: "0600", secret: true, readers },
   ];
   if (input.composition === "dev" && input.tls) {
     files.push(
-      { path: HOST_PATHS.registryTlsCert, content: withNewline(input.tls.certificatePem), mode: "0644", secret: false },
-      { path: HOST_PATHS.registryTlsKey, content: withNewline(input.tls.privateKeyPem), mode: "0600", secret: true },
+      {
+        path: HOST_PATHS.registryTlsCert,
+        content: withNewline(input.tls.certificatePem),
+        mode: "0644",
+        secret: false,
+        readers,
+      },
+      {
+        path: HOST_PATHS.registryTlsKey,
+        content: withNewline(input.tls.privateKeyPem),
+        mode: "0600",
+        secret: true,
+        readers,
+      },
     );
     if (input.tls.caCertificatePem) {
       files.push({
@@ -65,6 +80,7 @@ export function renderRegistryFiles(input: HostRenderInput): HostFile[] {
         content: withNewline(input.tls.caCertificatePem),
         mode: "0644",
         secret: false,
+        readers,
       });
     }
   }

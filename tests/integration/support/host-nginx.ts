@@ -1,9 +1,11 @@
-import { copyFile, mkdir, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { HostFile } from "../../../components/hostFile.js";
-import type { HostLink } from "../../../components/registryHost/render/index.js";
+import { ACME_PATHS, type HostLink } from "../../../components/registryHost/render/index.js";
 import { startDaemon } from "./daemon.js";
-import { portOpen } from "./ports.js";
+import { run } from "./exec.js";
+import { writeBaseTree } from "./host-tree.js";
+import { portOpen, waitFor } from "./ports.js";
 
 export interface NginxTestPorts {
   readonly http: number;
@@ -12,17 +14,17 @@ export interface NginxTestPorts {
 
 /**
  * The only rewrites the rendered Nginx files get for a test run: listen ports (80/443 -> loopback high ports),
- * host paths (/etc/nginx, logs, pid, the ACME webroot) into `root`, `user root` (no www-data for files under a 0700 temp dir) and every
- * *_temp_path (the compiled-in /var/lib/nginx ignores -p).
+ * host paths (/etc/nginx, logs, pid, the ACME webroot) into `root`, and every *_temp_path (the compiled-in
+ * /var/lib/nginx ignores -p). Never the `user` directive: the workers run as the account the rendered file names,
+ * so `root` must come from makeServiceTempDir (startNginx checks the workers' account).
  */
 export function remapNginxFile(content: string, root: string, ports: NginxTestPorts): string {
   let out = content
     .replaceAll("/etc/nginx/", `${root}/etc/nginx/`)
     .replaceAll("/var/log/nginx/", `${root}/log/`)
     // ACME http-01 webroot (render/acme): served from the same test root registry-acme writes to.
-    .replaceAll("/var/lib/registry-acme/", `${root}/var/lib/registry-acme/`)
+    .replaceAll(`${ACME_PATHS.webroot};`, `${root}${ACME_PATHS.webroot};`)
     .replace(/^pid \/run\/nginx\.pid;$/m, `pid ${root}/nginx.pid;`)
-    .replace(/^user www-data;$/m, "user root;")
     .replace(/^(\s*)listen 80\b/gm, `$1listen 127.0.0.1:${ports.http}`)
     .replace(/^(\s*)listen 443\b/gm, `$1listen 127.0.0.1:${ports.https}`);
   if (/^http \{$/m.test(out)) {
@@ -41,7 +43,8 @@ export async function writeNginxTree(
   links: readonly HostLink[],
   ports: NginxTestPorts,
 ): Promise<string> {
-  for (const d of ["log", "tmp", "etc/nginx"]) await mkdir(join(root, d), { recursive: true });
+  await writeBaseTree(root);
+  for (const d of ["log", "tmp"]) await mkdir(join(root, d), { recursive: true });
   await copyFile("/etc/nginx/mime.types", join(root, "etc/nginx/mime.types"));
   for (const f of files.filter((x) => x.path.startsWith("/etc/nginx/"))) {
     const dest = join(root, f.path);
@@ -61,11 +64,29 @@ export async function writeNginxTree(
 export interface RunningNginx {
   stop(): Promise<void>;
   logs(): string;
+  /** The account every worker was seen running as (the rendered `user`). */
+  readonly workerUser: string;
 }
 
-/** `nginx -c <conf> -p <root> -e <errlog> -g 'daemon off;'` in the foreground; waits for `waitPort`. */
+/**
+ * `nginx -c <conf> -p <root> -e <errlog> -g 'daemon off;'` in the foreground; waits for `waitPort`. Throws (and
+ * stops it) unless every worker runs as the account the configuration's `user` directive names: a test never runs
+ * Nginx's workers with more rights than the host gives them.
+ */
 export async function startNginx(root: string, conf: string, waitPort: number): Promise<RunningNginx> {
   const args = ["-c", conf, "-p", root, "-e", join(root, "log/error.log"), "-g", "daemon off;"];
-  const { stop, logs } = await startDaemon(`nginx on ${waitPort}`, "nginx", args, () => portOpen(waitPort));
-  return { stop, logs };
+  const user = /^user (\S+?);$/m.exec(await readFile(conf, "utf8"))?.[1];
+  if (!user || user === "root") throw new Error(`${conf} must name the unprivileged account of Nginx's workers`);
+  const { pid, stop, logs } = await startDaemon(`nginx on ${waitPort}`, "nginx", args, () => portOpen(waitPort));
+  // The master listens before it forks its workers.
+  let workers: string[] = [];
+  await waitFor(`nginx workers of ${pid}`, async () => {
+    workers = (await run("ps", ["-o", "user=", "--ppid", String(pid)])).stdout.split(/\s+/).filter(Boolean);
+    return workers.length > 0;
+  }).catch(() => undefined);
+  if (workers.length === 0 || workers.some((w) => w !== user)) {
+    await stop();
+    throw new Error(`nginx workers run as ${workers.join(", ") || "nobody"}, expected ${user}`);
+  }
+  return { stop, logs, workerUser: user };
 }

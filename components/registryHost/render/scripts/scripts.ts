@@ -111,7 +111,6 @@ export function renderHealthCheckScript(input: HostRenderInput): string {
     DEFAULT_CACERT: t.cacert,
     // ACME: the certificate's state is reported (pending, expiring) and never fails the deployment.
     ACME_COMMAND: input.acme ? ACME_PATHS.command : "",
-    ACME_CONFIG: input.acme ? ACME_PATHS.config : "",
   });
 }
 
@@ -154,7 +153,6 @@ export function renderAcmePrepareScript(): string {
   return (
     assembleScript("acme-prepare", "the certificate Nginx starts with: issued earlier, or a temporary one", {
       ACME_COMMAND: ACME_PATHS.command,
-      ACME_CONFIG: ACME_PATHS.config,
     }) + RUN_MAIN
   );
 }

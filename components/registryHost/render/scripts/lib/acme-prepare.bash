@@ -4,6 +4,7 @@
 main() {
   parse_args "$@"
   require_root
-  "$(host_path "$ACME_COMMAND")" --config "$(host_path "$ACME_CONFIG")" --root "$HOST_ROOT" \
-    --systemctl "$SYSTEMCTL" --nginx "$NGINX" prepare
+  # registry-acme takes no path or program options (it runs as root from timers): under a test root, the tree's copy
+  # of the tool is the test harness's, which reads the tree's configuration.
+  "$(host_path "$ACME_COMMAND")" prepare
 }

@@ -23,8 +23,7 @@ INSECURE=0
 acme_report() {
   [ -n "$ACME_COMMAND" ] || return 0
   local line
-  line="$("$(host_path "$ACME_COMMAND")" --config "$(host_path "$ACME_CONFIG")" --root "$HOST_ROOT" status --check 2>&1 ||
-    true)"
+  line="$("$(host_path "$ACME_COMMAND")" status --check 2>&1 || true)"
   log "${line:-certificate pending: registry-acme gave no status}"
   case "$line" in "certificate pending:"* | "") INSECURE=1 ;; esac
 }

@@ -1,7 +1,11 @@
 # install-files: installs the files bundle read on stdin (see render/bundle.ts). Each file is written only when its
 # sha256 differs (then atomically: temp file in the same directory, mode and owner set, rename), parent directories
 # are created, links kept, unwanted paths removed. Paths this script installed before and that left the bundle are
-# removed too. Every changed path is printed ("changed <path>") and appended to STATE_DIR/pending, which apply-config
+# removed too. A parent directory it has to create is root:root 0755 (render/hostAccess.ts): the services that read
+# the files run as their own accounts (cwagent, www-data) and must traverse it, and dpkg never changes the mode of a
+# directory that already exists when a package it installs later ships that directory (so /opt/aws made 0700 here
+# would stay 0700 under the CloudWatch agent). What must stay private is private by its own mode (keys, htpasswd 0600).
+# Every changed path is printed ("changed <path>") and appended to STATE_DIR/pending, which apply-config
 # reads and clears; the first version of each changed path is kept in STATE_DIR/backup until then (rollback).
 CHANGED=0
 UNCHANGED=0
@@ -34,6 +38,9 @@ mark_changed() {
   if ! grep -qxF "$1" "$STATE/pending" 2>/dev/null; then printf '%s\n' "$1" >>"$STATE/pending"; fi
 }
 
+# The directories above a bundle path, made traversable (0755) when missing; existing ones keep their mode.
+make_parents() { (umask 022 && mkdir -p "$1"); }
+
 install_file() {
   local path="$1" mode="$2" want="$3" content="$4" dest dir have
   dest="$(host_path "$path")"
@@ -53,7 +60,7 @@ install_file() {
     fi
   fi
   dir="$(dirname "$dest")"
-  mkdir -p "$dir"
+  make_parents "$dir"
   backup "$path"
   TMP_FILE="$(mktemp "$dir/.$(basename "$dest").XXXXXX")"
   printf '%s' "$content" | base64 -d >"$TMP_FILE"
@@ -74,7 +81,7 @@ install_link() {
     return 0
   fi
   if [ -d "$dest" ] && [ ! -L "$dest" ]; then die "$path is a directory, expected a link"; fi
-  mkdir -p "$(dirname "$dest")"
+  make_parents "$(dirname "$dest")"
   backup "$path"
   TMP_FILE="$(dirname "$dest")/.$(basename "$dest").link.$$"
   ln -sfn "$target" "$TMP_FILE"
