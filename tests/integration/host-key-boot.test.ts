@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderHostKeyUserData } from "../../components/registryHost/hostKey/userData.js";
+import { renderBootUserData } from "../../components/registryHost/boot/userData.js";
 import { makeTempDir, removeDir, run, runOk } from "./support/index.js";
 import { startSshd, type RunningSshd } from "./support/host-sshd.js";
 import { answerFault, type Fault, startRefusingGate } from "./support/slow-cloud.js";
@@ -129,7 +129,10 @@ async function newKey(name: string): Promise<{ privateKey: string; publicKey: st
 
 /** The install-host-key entry of the rendered user data's bootcmd (argv as cloud-init runs it). */
 function hostKeyBootcmd(): string[] {
-  const userData = renderHostKeyUserData({ parameterName: PARAMETER, region: REGION });
+  const userData = renderBootUserData({
+    imdsUsers: ["cwagent"],
+    hostKey: { parameterName: PARAMETER, region: REGION },
+  });
   const bootcmd = (parse(userData) as { bootcmd: string[][] }).bootcmd;
   const entry = bootcmd.find((argv) => argv[3] === "install-host-key");
   if (!entry) throw new Error("no install-host-key entry in bootcmd");

@@ -37,7 +37,9 @@ export function answerFault(fault: Fault | undefined, req: IncomingMessage, res:
       res.writeHead(400).end('{"__type":"ThrottlingException","message":"Rate exceeded"}');
       return true;
     case "denied":
-      res.writeHead(400).end('{"__type":"AccessDeniedException","message":"not authorized to perform ssm:GetParameter"}');
+      res
+        .writeHead(400)
+        .end('{"__type":"AccessDeniedException","message":"not authorized to perform ssm:GetParameter"}');
       return true;
     case "reset":
       req.socket.destroy();
