@@ -16,6 +16,8 @@ import {
 } from "../../components/registryHost/boot/userData";
 import { stripShellComments } from "../../components/registryHost/boot/stripComments";
 import { installHostKeyScript, installHostKeySource } from "../../components/registryHost/hostKey/userData";
+import { renderProvisionPlan } from "../../components/registryHost/render/index";
+import { sampleInput } from "../integration/support/host-input";
 
 const HOST_KEY = { parameterName: "/startup-infra/prod/registry-host/ssh-host-ed25519-key", region: "ap-northeast-2" };
 const SCRIPTS = [
@@ -115,6 +117,21 @@ describe("only a change of behaviour changes user data", () => {
     expect(render((s) => s.replace("--reject-with tcp-reset", "--reject-with icmp-port-unreachable"))).not.toBe(
       original,
     );
+  });
+});
+
+describe("the CloudWatch agent step and the metadata firewall", () => {
+  it("re-applies the firewall (the package has just created cwagent) before the agent starts", () => {
+    const step = renderProvisionPlan(sampleInput("prod")).steps.find((s) => s.name === "install-cloudwatch-agent")!;
+    const script = step.stdin ?? step.command;
+    const restart = script.indexOf('"$SYSTEMCTL" restart startup-infra-imds-firewall.service');
+    const reload = script.indexOf('"$SYSTEMCTL" daemon-reload'); // the unit was written after systemd started
+    const start = script.indexOf('"$AGENT_CTL" -a fetch-config -m ec2 -s');
+    expect(reload).toBeGreaterThan(0);
+    expect(restart).toBeGreaterThan(reload);
+    expect(start).toBeGreaterThan(restart);
+    // The unit re-runs the script with the users the user data named (its ExecStart keeps the bootcmd's arguments).
+    expect(imdsFirewallSource()).toContain('"ExecStart=/bin/bash $SELF${ALLOWED_USERS[*]:+ ${ALLOWED_USERS[*]}}"');
   });
 });
 
