@@ -84,7 +84,10 @@ export class SshHostKey extends pulumi.ComponentResource {
 
   /**
    * The parameter's own customer-managed key. The deployer is the IAM role behind the deployment's session (a key
-   * policy cannot name an assumed-role session): the provider's session-context lookup resolves it, path included.
+   * policy cannot name an assumed-role session): the provider's session-context lookup resolves it, path included
+   * (it reads the role with iam:GetRole). KMS refuses principals it cannot see yet, and the instance role is created
+   * just before the key: the provider retries CreateKey while IAM propagates (terraform-provider-aws
+   * internal/service/kms/key.go, resourceKeyCreate: waitIAMPropagation).
    */
   private kmsKey(name: string, args: SshHostKeyArgs): aws.kms.Key {
     const parent = { parent: this };

@@ -95,6 +95,10 @@ export function expectGeneratedHostKeyPinned(run: StackRun, prefix: string, stac
   expect(accountStatements.map((st) => st.Sid)).toEqual(["AdministerKeyNotData"]);
   expect([accountStatements[0]!.Action].flat()).not.toContain("kms:Decrypt");
   expect(keyPolicy.Statement.flatMap((st) => [st.Action].flat()).filter((a) => a.includes("*"))).toEqual([]);
+  // KMS CreateKey's own limits (botocore 1.44.5 data/kms/2014-11-01/service-2.json: PolicyType max 131072, pattern
+  // [\u0009\u000A\u000D\u0020-\u00FF]+; DescriptionType max 8192).
+  expect(kmsKey.props.policy).toMatch(/^[\u0009\u000A\u000D\u0020-\u00FF]{1,131072}$/);
+  expect((kmsKey.props.description as string).length).toBeLessThanOrEqual(8192);
   expect(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.parent === component.urn))
     .toEqual([]); // prettier-ignore
   const profile = run.named(`${prefix}-profile`);
