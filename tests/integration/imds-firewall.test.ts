@@ -14,11 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { imdsFirewallScript, renderBootUserData } from "../../components/registryHost/boot/userData.js";
 import { makeTempDir, removeDir, run, runOk } from "./support/index.js";
+import { shellify } from "./support/cloud-init.js";
 
 const METADATA = "169.254.169.254";
 const tag = `${process.pid % 100000}${randomBytes(2).toString("hex")}`;
 const HOST = `imdsfw-host-${tag}`;
 const REBOOTED = `imdsfw-boot-${tag}`;
+const FIRST_BOOT = `imdsfw-first-${tag}`;
 const IMDS = `imdsfw-imds-${tag}`;
 const namespaces: string[] = [];
 let work: string;
@@ -165,6 +167,31 @@ describe("metadata-service firewall (rendered bootcmd, real iptables, network na
     expect(r.stderr).not.toContain("installed "); // run from the file: it does not copy itself again
     expect(await fetchMetadata(REBOOTED)).toEqual({ code: 0, body: "iam/\n" });
     expect((await fetchMetadata(REBOOTED, "www-data")).code).toBe(7);
+  });
+
+  it("the whole bootcmd as cloud-init runs it (shellify, /bin/sh): firewall first, then the host-key step (root) reaches the metadata address through it", async () => {
+    // The stand-in serves files only: the host-key step's token request (PUT) gets 501 (not a reset: root passes),
+    // it retries for its (short) limit and fails closed, which is the script's (last command's) status.
+    const userData = renderBootUserData({
+      imdsUsers: ["cwagent"],
+      hostKey: { parameterName: "/startup-infra/test/registry-host/ssh-host-ed25519-key", region: "ap-northeast-2" },
+    });
+    const script = join(work, "bootcmd.sh");
+    await writeFile(script, shellify((parse(userData) as { bootcmd: string[][] }).bootcmd));
+    await hostNamespace(FIRST_BOOT, 3);
+    const firstRoot = join(work, "first-boot-root");
+    const r = await inNamespace(FIRST_BOOT, ["/bin/sh", script], {
+      env: { IMDS_FIREWALL_ROOT: firstRoot, HOST_KEY_ROOT: firstRoot, HOST_KEY_WAIT_SECONDS: "3" },
+    });
+    expect(r.stderr.indexOf("imds-firewall: admitted: root")).toBeGreaterThanOrEqual(0);
+    expect(r.stderr.indexOf("install-host-key: attempt 1 failed")).toBeGreaterThan(r.stderr.indexOf("imds-firewall:"));
+    expect(r.stderr).toContain("metadata token: HTTP 501");
+    expect(r.stderr).toContain("no host key installed");
+    expect(r.code).toBe(1);
+    expect((await fetchMetadata(FIRST_BOOT, "www-data")).code).toBe(7);
+    expect(await readFile(join(firstRoot, "usr/local/sbin/startup-infra-imds-firewall"), "utf8")).toBe(
+      imdsFirewallScript(),
+    );
   });
 
   it("the unit passes systemd-analyze verify", async () => {
