@@ -326,6 +326,20 @@ describe("host key boot script on a cloud still being wired (first boot)", () =>
     }
   });
 
+  it("waits while SSM refuses connections, then installs the key", async () => {
+    const port = (server.address() as AddressInfo).port;
+    const gate = await startRefusingGate(port, 3);
+    try {
+      const fresh = join(work, "ssm-refused-root");
+      const r = await runBootcmd(fresh, { ssmPort: gate.port, waitSeconds: 60 });
+      expect(r.stderr).toMatch(/SSM GetParameter .*: curl: \(7\)/);
+      expect(r.stderr).toContain("installed /etc/ssh/ssh_host_ed25519_key");
+      expect(r.code).toBe(0);
+    } finally {
+      await gate.stop();
+    }
+  });
+
   it("keeps to its time limit when the metadata service never answers, and fails closed", async () => {
     const port = (server.address() as AddressInfo).port;
     const gate = await startRefusingGate(port, Infinity);
