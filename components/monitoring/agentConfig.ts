@@ -7,6 +7,12 @@
 /** Where the agent publishes; the instance role may put metrics into this namespace only. */
 export const AGENT_NAMESPACE = "startup-infra/host";
 
+/**
+ * The user the agent runs as (created by the agent's package). It reads the instance role's credentials from the
+ * metadata service, so the host's metadata firewall admits it (boot/imds-firewall.bash).
+ */
+export const AGENT_USER = "cwagent";
+
 /** The metric names the agent publishes (the disk plugin prefixes `disk_`, the mem plugin names its own). */
 export const AGENT_METRICS = { diskUsedPercent: "disk_used_percent", memUsedPercent: "mem_used_percent" } as const;
 
@@ -28,7 +34,7 @@ export function renderAgentConfig(input: AgentConfigInput): Record<string, unkno
     agent: {
       metrics_collection_interval: interval,
       // The agent runs as this user (created by the package): no root needed to read /proc and statfs.
-      run_as_user: "cwagent",
+      run_as_user: AGENT_USER,
       logfile: "/opt/aws/amazon-cloudwatch-agent/logs/amazon-cloudwatch-agent.log",
     },
     metrics: {

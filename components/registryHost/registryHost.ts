@@ -10,6 +10,9 @@ import { htpasswdOf } from "./credentials";
 import { createInstanceRole } from "./instanceRole";
 import { type FirewallArgs, planEgressRules, planIngressRules } from "./firewall";
 import { SshHostKey } from "./hostKey/sshHostKey";
+import type { HostKeyUserDataInput } from "./hostKey/userData";
+import { renderBootUserData } from "./boot/userData";
+import { AGENT_USER } from "../monitoring/agentConfig";
 import {
   assertSameSteps,
   declaredSteps,
@@ -245,7 +248,7 @@ export class RegistryHost extends pulumi.ComponentResource {
     );
     const sshPrivateKey = generatedKey ? pulumi.secret(generatedKey.privateKeyOpenssh) : undefined;
     const instanceRole = createInstanceRole(name, this);
-    const hostKey = this.hostKey(name, args.hostKey, instanceRole.role.name);
+    const hostKey = this.hostKey(name, args.hostKey, instanceRole.role);
 
     // --- Instance, Elastic IP, data volume ------------------------------------------------------------------------
     const lookedUp = !("id" in args.ami);
@@ -292,9 +295,13 @@ export class RegistryHost extends pulumi.ComponentResource {
           encrypted: true,
           deleteOnTermination: true,
         },
-        // userData only installs the host key (no secret in it: the parameter's name and region); everything else,
-        // secrets included, is shipped over SSH by the provisioning steps.
-        ...(hostKey.userData ? { userData: hostKey.userData } : {}),
+        // userData shuts non-admitted users out of the metadata service and installs the host key (no secret in it:
+        // scripts, user names, the parameter's name and region); everything else, secrets included, is shipped over
+        // SSH by the provisioning steps.
+        userData: renderBootUserData({
+          imdsUsers: [AGENT_USER],
+          ...(hostKey.userDataInput ? { hostKey: hostKey.userDataInput } : {}),
+        }),
         tags: { Name: `${name}` },
       },
       { parent: this, ignoreChanges: lookedUp ? ["ami"] : [], dependsOn: hostKey.deliveredBy ?? [] },
@@ -486,12 +493,16 @@ export class RegistryHost extends pulumi.ComponentResource {
   private hostKey(
     name: string,
     source: HostKeySource,
-    roleName: pulumi.Output<string>,
-  ): { publicKey?: pulumi.Output<string>; userData?: string; deliveredBy?: pulumi.Resource[] } {
+    role: aws.iam.Role,
+  ): { publicKey?: pulumi.Output<string>; userDataInput?: HostKeyUserDataInput; deliveredBy?: pulumi.Resource[] } {
     if (source.mode === "unverified") return {};
     if (source.mode === "pinned") return { publicKey: pulumi.output(source.publicKey) };
-    const key = new SshHostKey(`${name}-ssh-host-key`, { ...source, roleName }, { parent: this });
-    return { publicKey: key.publicKey, userData: key.userData, deliveredBy: key.deliveredBy };
+    const key = new SshHostKey(
+      `${name}-ssh-host-key`,
+      { ...source, roleName: role.name, roleArn: role.arn },
+      { parent: this },
+    );
+    return { publicKey: key.publicKey, userDataInput: key.userDataInput, deliveredBy: key.deliveredBy };
   }
 
   /** The leaf chain and key the registry (and Nginx) serve, the CA clients trust (self-signed), and the expiry. */

@@ -31,6 +31,11 @@ declare -A needed=(
   [pebble]=pebble
   [pebble-challtestsrv]=pebble
   [lego]=lego
+  # The metadata-service firewall (tests/integration/imds-firewall.test.ts): iptables with the nf_tables backend,
+  # as Ubuntu 24.04 has it, in network namespaces; setpriv runs the fetch as www-data and nobody.
+  [iptables]=iptables
+  [iptables-restore]=iptables
+  [setpriv]=util-linux
   # The CloudWatch agent step's signature check.
   [gpg]=gpg
   [gpgconf]=gpgconf

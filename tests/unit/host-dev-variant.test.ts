@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runStack, type StackRun } from "./support/runStack";
 
@@ -43,7 +44,7 @@ describe("dev host with a pinned SSH host key", () => {
     for (const c of commands) expect(c.props.connection.hostKey).toBe(HOST_KEY);
   });
 
-  it("then generates no host key: no parameter, no host-key read policy, no user data", () => {
+  it("then generates no host key: no parameter, no host-key read policy, user data with the metadata firewall only", () => {
     expect(run.ofType("aws:ssm/parameter:Parameter")).toEqual([]);
     expect(run.ofType("startup:aws:SshHostKey")).toEqual([]);
     const readsHostKey = run
@@ -51,7 +52,10 @@ describe("dev host with a pinned SSH host key", () => {
       .filter((p) => (p.props.policy as string).includes("ssm:GetParameter"));
     expect(readsHostKey).toEqual([]);
     const instance = run.named("dev-host-instance").props;
-    expect(instance.userData).toBeUndefined();
+    const cloudConfig = parse(instance.userData as string) as { bootcmd: string[][] };
+    expect(Object.keys(cloudConfig)).toEqual(["bootcmd"]);
+    expect(cloudConfig.bootcmd.map((argv) => argv.slice(3))).toEqual([["imds-firewall", "cwagent"]]);
+    expect(run.ofType("aws:kms/key:Key").filter((k) => k.name.includes("ssh-host-key"))).toEqual([]);
     expect(run.outputs.sshHostKey!.value).toBe(HOST_KEY);
   });
 });

@@ -31,15 +31,22 @@ describe("prod site access lists", () => {
 });
 
 describe("prod host key parameter with a customer KMS key", () => {
-  it("encrypts the parameter with it and lets the role decrypt only through SSM", () => {
+  it("encrypts the parameter with it (no key made) and lets the role decrypt only this parameter through SSM", () => {
     expect(run.named("prod-host-ssh-host-key-parameter").props.keyId).toBe(KMS);
+    expect(run.ofType("aws:kms/key:Key").filter((k) => k.name.startsWith("prod-host-ssh-host-key"))).toEqual([]);
     const policy = JSON.parse(run.named("prod-host-ssh-host-key-read").props.policy);
     expect(policy.Statement[1]).toEqual({
       Sid: "DecryptHostKeyViaSsm",
       Effect: "Allow",
       Action: "kms:Decrypt",
       Resource: KMS,
-      Condition: { StringEquals: { "kms:ViaService": "ssm.ap-northeast-2.amazonaws.com" } },
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": "ssm.ap-northeast-2.amazonaws.com",
+          "kms:EncryptionContext:PARAMETER_ARN":
+            "arn:aws:ssm:ap-northeast-2:123456789012:parameter/startup-infra/prod/registry-host/ssh-host-ed25519-key",
+        },
+      },
     });
   });
 });

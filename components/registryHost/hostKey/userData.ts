@@ -1,10 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { stripShellComments } from "../boot/stripComments";
 
-/** The boot script (plain bash beside this file), run by cloud-init's bootcmd with the parameter name and region. */
-export function installHostKeyScript(): string {
+/** The boot script as written (plain bash beside this file), with its comments. */
+export function installHostKeySource(): string {
   return readFileSync(join(__dirname, "install-host-key.bash"), "utf8");
+}
+
+/** The boot script as it ships in user data: comments and blank lines stripped (boot/stripComments.ts). */
+export function installHostKeyScript(): string {
+  return stripShellComments(installHostKeySource());
 }
 
 export interface HostKeyUserDataInput {
@@ -15,8 +20,9 @@ export interface HostKeyUserDataInput {
 }
 
 /**
- * The instance's user data: a cloud-config that installs the pinned host key before sshd starts. It holds no secret:
- * the script, the parameter's name and the region only (the key itself is read with the instance role).
+ * The cloud-config keys that install the pinned host key before sshd starts (boot/userData.ts composes them). They
+ * hold no secret: the script, the parameter's name and the region only (the key itself is read with the instance
+ * role).
  *
  * - `bootcmd` runs in cloud-init's network stage, before its `ssh` module (config/cloud.cfg.tmpl, `cloud_init_modules`)
  *   and before sshd (systemd/cloud-init-network.service.tmpl: `Before=sshd.service`), on every boot.
@@ -24,7 +30,14 @@ export interface HostKeyUserDataInput {
  * - `ssh_genkeytypes: []`: no other host keys; the script's sshd drop-in serves only the pinned one. If the fetch
  *   fails there is no host key at all and sshd refuses everyone (fail closed) rather than serving an unknown key.
  */
-export function renderHostKeyUserData(input: HostKeyUserDataInput): string {
+export function hostKeyCloudConfig(
+  input: HostKeyUserDataInput,
+  script: string = installHostKeyScript(),
+): {
+  ssh_deletekeys: false;
+  ssh_genkeytypes: never[];
+  bootcmd: string[][];
+} {
   if (!/^\/[A-Za-z0-9_.\-/]{1,1000}$/.test(input.parameterName)) {
     throw new Error(
       `SSM parameter name ${JSON.stringify(input.parameterName)} must be a path such as /app/ssh-host-key`,
@@ -33,34 +46,39 @@ export function renderHostKeyUserData(input: HostKeyUserDataInput): string {
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(input.region)) {
     throw new Error(`region ${JSON.stringify(input.region)} must be an AWS region code such as ap-northeast-2`);
   }
-  const config = {
+  return {
     ssh_deletekeys: false,
     ssh_genkeytypes: [],
-    bootcmd: [["bash", "-c", installHostKeyScript(), "install-host-key", input.parameterName, input.region]],
+    bootcmd: [["bash", "-c", script, "install-host-key", input.parameterName, input.region]],
   };
-  return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
 }
 
 /**
- * The instance role's only permission: read (and decrypt) exactly this parameter. With a customer-managed KMS key,
- * `kms:Decrypt` on that key too, and only when SSM asks for it (`kms:ViaService`). With the AWS-managed `aws/ssm` key
- * its key policy already lets SSM decrypt for principals of the account, so nothing more is granted.
+ * The instance role's only permission: read (and decrypt) exactly this parameter: `ssm:GetParameter` on it, and
+ * `kms:Decrypt` on its key only when SSM asks for it (`kms:ViaService`) for this parameter (the encryption context
+ * Parameter Store passes, `PARAMETER_ARN`: see kmsKeyPolicy.ts). The key's own policy must admit the role too (the
+ * key made by SshHostKey does; a key of your own, `kmsKeyArn`, must).
  */
-export function hostKeyReadPolicy(args: { parameterArn: string; region: string; kmsKeyArn?: string }): {
+export function hostKeyReadPolicy(args: { parameterArn: string; region: string; kmsKeyArn: string }): {
   Version: string;
   Statement: Record<string, unknown>[];
 } {
-  const statements: Record<string, unknown>[] = [
-    { Sid: "ReadHostKey", Effect: "Allow", Action: "ssm:GetParameter", Resource: args.parameterArn },
-  ];
-  if (args.kmsKeyArn) {
-    statements.push({
-      Sid: "DecryptHostKeyViaSsm",
-      Effect: "Allow",
-      Action: "kms:Decrypt",
-      Resource: args.kmsKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": `ssm.${args.region}.amazonaws.com` } },
-    });
-  }
-  return { Version: "2012-10-17", Statement: statements };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ReadHostKey", Effect: "Allow", Action: "ssm:GetParameter", Resource: args.parameterArn },
+      {
+        Sid: "DecryptHostKeyViaSsm",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: args.kmsKeyArn,
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": `ssm.${args.region}.amazonaws.com`,
+            "kms:EncryptionContext:PARAMETER_ARN": args.parameterArn,
+          },
+        },
+      },
+    ],
+  };
 }

@@ -56,8 +56,9 @@ export const hostSection = z
      */
     generateSshHostKey: z.boolean().default(true).meta({ example: "true" }),
     /**
-     * KMS key (ARN) that encrypts the host key parameter; the instance role may then decrypt with it only through
-     * SSM. Defaults to unset: the AWS-managed aws/ssm key.
+     * Your own KMS key (ARN) for the host key parameter; its key policy must let the instance role decrypt through
+     * SSM. Defaults to unset: a customer-managed key made for the parameter (rotation on), which only the instance
+     * role and the deployer may decrypt, and only for this parameter through SSM.
      */
     sshHostKeyKmsKeyArn: z
       .string()

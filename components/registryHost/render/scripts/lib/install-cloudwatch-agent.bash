@@ -62,6 +62,16 @@ main() {
     log "unchanged amazon-cloudwatch-agent $AGENT_VERSION"
   fi
 
+  # The agent runs as cwagent (created by its package) and reads the instance role's credentials from the metadata
+  # service, which the host's metadata firewall (user data: boot/imds-firewall.bash) admits only for users that
+  # existed when it ran: run it again now that cwagent exists, before the agent starts.
+  if [ -f "$(host_path /etc/systemd/system/startup-infra-imds-firewall.service)" ]; then
+    "$SYSTEMCTL" daemon-reload
+    "$SYSTEMCTL" restart startup-infra-imds-firewall.service ||
+      die "the metadata firewall did not apply (journalctl -u startup-infra-imds-firewall)"
+    log "metadata firewall re-applied (admits cwagent)"
+  fi
+
   # Translates and validates the JSON, writes the agent's TOML, (re)starts the service and enables it at boot.
   "$AGENT_CTL" -a fetch-config -m ec2 -s -c "file:$config"
   log "agent running with $AGENT_CONFIG"
