@@ -20,7 +20,7 @@ import {
   type ResolvedHostValues,
   type StaticRenderInput,
 } from "./provisioning";
-import type { ProvisionPlan } from "./render/types";
+import type { ProvisionPlan, RegistryGcSettings } from "./render/types";
 import { checkProvidedCertificate } from "./tlsCheck";
 
 /** Where the host's AMI comes from. */
@@ -112,7 +112,7 @@ export interface RegistryHostArgs {
     port: number;
     /** Each gets a generated 32-character password (secret output). */
     users: string[];
-    gc: { enabled: boolean; onCalendar: string };
+    gc: RegistryGcSettings;
     /**
      * The DNS name clients use for the registry (prod: `docker.<domain>`). Defaults to the Elastic IP (dev).
      */

@@ -178,6 +178,20 @@ describe("dev host: registry credentials and outputs", () => {
     expect(run.hostFiles.find((f) => f.path === "/etc/registry/tls.key")).toMatchObject({ mode: "0600", secret: true });
   });
 
+  it("GC timer retention (default: on, dry run): the bundled tool, and the credential as a secret 0600 file", () => {
+    const cred = run.hostFiles.find((f) => f.path === "/etc/registry-gc/credential")!;
+    const passwords = run.outputs.registryPasswords!.value as Record<string, string>;
+    expect(cred).toMatchObject({ mode: "0600", secret: true, content: `ci:${passwords.ci}\n` });
+    expect(run.hostFiles.find((f) => f.path === "/usr/local/lib/registry-gc/registry-gc.cjs")).toMatchObject({
+      mode: "0644",
+      secret: false,
+    });
+    const script = run.hostFiles.find((f) => f.path === "/usr/local/sbin/registry-gc.sh")!.content;
+    expect(script).toMatch(/^readonly RETENTION_RULES=\('--keep' '10' '--keep-younger-than' '30d'\)$/m);
+    expect(script).toContain("readonly REGISTRY_URL='https://127.0.0.1:5000'");
+    expect(script).toContain("readonly REGISTRY_CA='/etc/registry/ca.crt'");
+  });
+
   it("hashes each password at bcrypt cost 4 with a 16-byte salt kept in state (cheap per request, stable across ups)", () => {
     const htpasswd = run.hostFiles.find((f) => f.path === "/etc/registry/htpasswd")!.content;
     const passwords = run.outputs.registryPasswords!.value as Record<string, string>;

@@ -43,7 +43,7 @@ export function resolveRetention(r: RetentionHostInput, path: (name: string, v: 
   if (!Number.isInteger(r.keep) || r.keep < 0) {
     throw new Error(`registry GC: retention.keep must be a whole number >= 0, got ${r.keep}`);
   }
-  if (r.keepYoungerThan !== undefined && !/^\d+[smhdw]$/.test(r.keepYoungerThan)) {
+  if (r.keepYoungerThan !== undefined && !/^(\d+[smhdw])+$/.test(r.keepYoungerThan)) {
     throw new Error(`registry GC: retention.keepYoungerThan must be like 30d or 12h, got "${r.keepYoungerThan}"`);
   }
   for (const p of r.keepTagsLike ?? []) {
