@@ -112,6 +112,8 @@ export function renderHealthCheckScript(input: HostRenderInput): string {
     // ACME: the certificate's state is reported (pending, expiring) and never fails the deployment.
     ACME_COMMAND: input.acme ? ACME_PATHS.command : "",
     ACME_CONFIG: input.acme ? ACME_PATHS.config : "",
+    // The GC timer's last run (retention and blob GC): reported, never failing the deployment.
+    GC_LAST_RUN: input.registry.gc.enabled ? `${HOST_PATHS.gcStateDir}/last-run` : "",
   });
 }
 
