@@ -79,11 +79,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       opts.releasesPath !== undefined || opts.runningPath !== undefined
         ? await loadProtectedSet({ releases: opts.releasesPath, running: opts.runningPath })
         : undefined;
-    if (!protect && opts.delete) {
-      process.stderr.write(
-        "registry-gc: warning: no --releases / --running: deployed and running images are kept only if a rule keeps them\n",
-      );
-    }
     const createdCache = opts.cachePath && !source ? await loadCache(opts.cachePath) : undefined;
     const report = await runRegistryGc(client, opts.registry, {
       source: source ?? apiSource(client, opts.pageSize, createdCache, opts.rankBy === "tag" ? "tag" : "created"),
@@ -101,6 +96,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       await writeFile(opts.untaggedProtectedPath, present.map((u) => `${u.repository ?? "*"} ${u.digest}\n`).join(""));
     }
     for (const w of report.warnings) process.stderr.write(`registry-gc: warning: ${w}\n`);
+    if (!protect && opts.delete) {
+      process.stderr.write(
+        "registry-gc: warning: no --releases / --running: deployed and running images were kept only if a rule kept them\n",
+      );
+    }
     if (opts.json) {
       // Whole-process figures (start-up included) for benchmarks and capacity planning.
       const cpu = process.cpuUsage();

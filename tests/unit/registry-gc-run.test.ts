@@ -188,5 +188,6 @@ describe("registry-gc main against a fake registry", () => {
     ]);
     expect([...deleted].sort()).toEqual([images[1]!.digest, images[2]!.digest].sort());
     expect(r.err).toMatch(/deleted 2\/3 digests, 1 failed/);
+    expect(r.err).toMatch(/^registry-gc: warning: no --releases \/ --running: deployed and running images were kept/m);
   });
 });
