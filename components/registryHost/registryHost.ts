@@ -6,7 +6,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { HostFile } from "../hostFile";
 import { DATA_VOLUME_DEVICE_NAME, dataVolumeDevicePath, registryAddressOf, sshCommandOf } from "./addresses";
-import { htpasswdOf } from "./credentials";
+import { htpasswdOf, REGISTRY_SALT_BYTES, registryPasswordHash } from "./credentials";
 import { createInstanceRole } from "./instanceRole";
 import { type FirewallArgs, planEgressRules, planIngressRules } from "./firewall";
 import { SshHostKey } from "./hostKey/sshHostKey";
@@ -23,7 +23,7 @@ import {
   type ResolvedHostValues,
   type StaticRenderInput,
 } from "./provisioning";
-import type { ProvisionPlan } from "./render/types";
+import type { ProvisionPlan, RegistryGcSettings } from "./render/types";
 import { checkProvidedCertificate } from "./tlsCheck";
 
 /** Where the host's AMI comes from. */
@@ -115,7 +115,7 @@ export interface RegistryHostArgs {
     port: number;
     /** Each gets a generated 32-character password (secret output). */
     users: string[];
-    gc: { enabled: boolean; onCalendar: string };
+    gc: RegistryGcSettings;
     /**
      * The DNS name clients use for the registry (prod: `docker.<domain>`). Defaults to the Elastic IP (dev).
      */
@@ -354,9 +354,20 @@ export class RegistryHost extends pulumi.ComponentResource {
         .all(passwords.map(([, p]) => p.result))
         .apply((results) => Object.fromEntries(passwords.map(([user], i) => [user, results[i]!]))),
     );
-    const htpasswd = pulumi
-      .all(passwords.map(([, p]) => p.bcryptHash))
-      .apply((hashes) => htpasswdOf(passwords.map(([user], i) => ({ user, bcryptHash: hashes[i]! }))));
+    // A low-cost bcrypt hash with a salt kept in state (docs/registry-auth.md): the registry checks it on every
+    // request, and the same password and salt give the same hash, so a second `up` changes nothing.
+    const salts = args.registry.users.map(
+      (user) => new random.RandomBytes(`${name}-registry-${user}-salt`, { length: REGISTRY_SALT_BYTES }, parent).base64,
+    );
+    const htpasswd = pulumi.secret(
+      pulumi
+        .all([pulumi.all(passwords.map(([, p]) => p.result)), pulumi.all(salts)])
+        .apply(([results, saltList]) =>
+          htpasswdOf(
+            passwords.map(([user], i) => ({ user, bcryptHash: registryPasswordHash(results[i]!, saltList[i]!) })),
+          ),
+        ),
+    );
 
     // --- TLS ------------------------------------------------------------------------------------------------------
     const certificate = this.certificate(name, args.tls, eip.publicIp);

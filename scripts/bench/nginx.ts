@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     const leaf = await mintLeafCert(join(work, "pki"), ca, { dnsSans: [NAME], ipSans: ["127.0.0.1"] });
     const certDir = await makeCertDir(ca.certPath, join(work, "certs"));
     const common = {
-      htpasswd: `${htpasswdLine("bench", "bench-password", 10)}\n`,
+      htpasswd: `${htpasswdLine("bench", "bench-password")}\n`,
       certificatePem: readFileSync(leaf.certPath, "utf8"),
       privateKeyPem: readFileSync(leaf.keyPath, "utf8"),
     };

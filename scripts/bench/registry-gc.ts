@@ -1,5 +1,6 @@
 // Benchmark of registry-gc on the set-up the platform runs: Debian's docker-registry 2.8 on loopback (plain HTTP),
-// htpasswd with bcrypt at `htpasswd -B`'s default cost (the registry checks it on EVERY request), 20 repositories x
+// the hosts' htpasswd (registryHtpasswdLine: bcrypt cost 4; the registry checks it on EVERY request), plus rows on
+// `@pulumi/random`'s cost-10 htpasswd (what a registry set up with its bcryptHash meets), 20 repositories x
 // 50 tags, each tag its own image (own config blob, one layer shared within the repository), creation times (and
 // pushes) in tag-number order, keep the newest 5. Each tool runs as a whole child process on a fresh copy of the data.
 //
@@ -17,7 +18,12 @@ import { runOk } from "../../tests/integration/support/exec.js";
 import { pushBlob, putManifest } from "../../tests/integration/support/push.js";
 import { buildImageBlobs, DOCKER_V2_MANIFEST, dockerV2Manifest } from "../../tests/integration/support/oci.js";
 import { makeTempDir, removeDir } from "../../tests/integration/support/tmp.js";
-import { processCpuMs, startRegistry, type RunningRegistry } from "../../tests/integration/support/registry.js";
+import {
+  processCpuMs,
+  startRegistry,
+  writeHtpasswd,
+  type RunningRegistry,
+} from "../../tests/integration/support/registry.js";
 
 const REPOS = 20;
 const TAGS = 50;
@@ -147,16 +153,18 @@ async function main(): Promise<void> {
     const populateMs = await populate(seed.url);
     await seed.stop();
     process.stderr.write(`populated ${REPOS * TAGS} images in ${(populateMs / 1000).toFixed(1)} s\n`);
-    // `htpasswd -B` at its default cost, as the platform and the hand-built setup set the registry up.
+    // The htpasswd the hosts get (one function for hosts, tests and benchmarks), and @pulumi/random's (cost 10).
     const htpasswdPath = join(work, "htpasswd");
-    await writeFile(htpasswdPath, (await runOk("htpasswd", ["-Bbn", USER, PASSWORD])).stdout, { mode: 0o600 });
+    await writeHtpasswd(htpasswdPath, { [USER]: PASSWORD });
+    const cost10HtpasswdPath = join(work, "htpasswd-cost10");
+    await writeHtpasswd(cost10HtpasswdPath, { [USER]: PASSWORD }, "pulumi-random");
 
     let copies = 0;
     /** A fresh copy of the data (cp -a keeps the mtimes: the storage mode ranks by them) behind a bcrypt registry. */
-    const fresh = async () => {
+    const fresh = async (htpasswd = htpasswdPath) => {
       const dataDir = join(work, `copy-${copies++}`);
       await runOk("cp", ["-a", golden, dataDir]);
-      const reg = await startRegistry({ workDir: work, dataDir, deleteEnabled: true, htpasswdPath });
+      const reg = await startRegistry({ workDir: work, dataDir, deleteEnabled: true, htpasswdPath: htpasswd });
       registries.push(reg);
       return reg;
     };
@@ -226,6 +234,13 @@ async function main(): Promise<void> {
       await add("dry run --storage --rank-by created (host)", () => ours(d, created));
       await add("--delete --storage --rank-by created (host)", () => ours(d, [...created, "--delete"]));
       await d.stop();
+      // The same runs on @pulumi/random's cost-10 htpasswd: what a registry set up with its bcryptHash pays.
+      const e = await fresh(cost10HtpasswdPath);
+      await add("--delete (cold, no cache), cost-10 htpasswd", () => ours(e, ["--delete"]));
+      await e.stop();
+      const f = await fresh(cost10HtpasswdPath);
+      await add("--delete --storage (host), cost-10 htpasswd", () => ours(f, ["--storage", f.dataDir, "--delete"]));
+      await f.stop();
     }
 
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -259,8 +274,8 @@ async function main(): Promise<void> {
       load1: ms.map((m) => Number(m.load1.toFixed(2))),
     }));
     const lines = [
-      `registry-gc: ${REPOS} repositories x ${TAGS} tags, Debian docker-registry 2.8 on loopback (plain HTTP, bcrypt ` +
-        `htpasswd at htpasswd -B's default cost), keep ${KEEP}, ${cpus().length} CPUs, median of ${RUNS} whole-process ` +
+      `registry-gc: ${REPOS} repositories x ${TAGS} tags, Debian docker-registry 2.8 on loopback (plain HTTP, the ` +
+        `hosts' htpasswd (bcrypt cost 4) unless a row says cost 10), keep ${KEEP}, ${cpus().length} CPUs, median of ${RUNS} whole-process ` +
         `runs; speed-up against registry-cli ${registryCli ? "measured side by side" : `at its reference ${seedMs} ms`}`,
       "",
       "| run | ranks by | wall time | tool CPU | registry CPU | CPU floor (all cores busy) | HTTP requests | requests per tag | registry CPU per request | tags kept (newest 5 everywhere) | vs registry-cli | 1-min load |",
@@ -284,7 +299,13 @@ async function main(): Promise<void> {
           date: new Date().toISOString(),
           node: process.version,
           cpus: cpus().length,
-          setup: { repositories: REPOS, tagsPerRepository: TAGS, keep: KEEP, runs: RUNS, auth: "bcrypt htpasswd" },
+          setup: {
+            repositories: REPOS,
+            tagsPerRepository: TAGS,
+            keep: KEEP,
+            runs: RUNS,
+            auth: "hosts' htpasswd (bcrypt cost 4); cost-10 rows: @pulumi/random's",
+          },
           populateMs: Math.round(populateMs),
           registryCliReferenceMs: registryCli ? undefined : REGISTRY_CLI_REFERENCE_MS,
           rows,

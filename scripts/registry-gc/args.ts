@@ -35,6 +35,15 @@ export interface CliOptions {
    * from there instead of the API (host-side mode); only deletions use the API.
    */
   readonly storageDir?: string;
+  /**
+   * Release histories (a directory of `<app>.json`, like the host's `/srv/registry/releases`, or one file, e.g.
+   * saved from the stack's output): their active, deploying and rollback-target digests are never deleted.
+   */
+  readonly releasesPath?: string;
+  /** File listing the running containers' images, one `name@sha256:<hex>` per line: never deleted. */
+  readonly runningPath?: string;
+  /** With --storage: write here the protected digests present in the storage that no tag points at. */
+  readonly untaggedProtectedPath?: string;
   /** Most pages followed for one listing. */
   readonly maxPages: number;
   /** What orders the images: `created` (API default), `pushed` (`--storage` default) or `tag` (names only). */
@@ -62,6 +71,9 @@ const OPTIONS = {
   cache: { type: "string" },
   storage: { type: "string" },
   "rank-by": { type: "string" },
+  releases: { type: "string" },
+  running: { type: "string" },
+  "untagged-protected": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
@@ -92,10 +104,22 @@ deletes every other tag by digest (never a digest a kept tag points at). Dry run
                                 (--storage only), or the natural order of tag names (v10 after v9), which
                                 reads no time: over the API one request per tag instead of two, the order
                                 registry-cli uses (default: created, or pushed with --storage)
+  --releases <dir|file>         never delete what apps run or can roll back to: a directory of release histories
+                                (<app>.json, as on the host under /srv/registry/releases) or one file (a history,
+                                an array or an object of them, e.g. saved from the stack's output); every active
+                                or deploying release and each app's last keepReleases releases that did not fail
+                                are protected, with every tag sharing their digest and every image they list
+                                (default: no release history)
+  --running <file>              never delete the images of running containers: one name@sha256:<hex> per line
+                                (the host's timer writes it from docker ps / docker image inspect) (default: none)
+  --untagged-protected <file>   with --storage: write the protected digests the storage holds that no tag points
+                                at, one per line (blob GC with --delete-untagged would delete them) (default: none)
   -h, --help                    this text
 
 At least one of --keep, --keep-tags-like, --keep-younger-than is required (--keep 0 alone deletes every tag).
-Exit codes: 0 done, 1 some deletions failed, 2 bad usage / registry unreachable / authentication failed / limit hit.`;
+A protected digest is kept whatever the rules say, and the report lists each with the reason.
+Exit codes: 0 done, 1 some deletions failed, 2 bad usage / registry unreachable / authentication failed / limit hit,
+3 the release history or running-images list is missing or unreadable (nothing deleted).`;
 
 type OptionName = keyof typeof OPTIONS;
 const NAMES = Object.keys(OPTIONS) as OptionName[];
@@ -256,6 +280,12 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values.storage !== undefined && values.cache !== undefined) {
     throw new UsageError("--cache has no use with --storage (push times are read from the storage): drop one");
   }
+  if (values["untagged-protected"] !== undefined && values.storage === undefined) {
+    throw new UsageError("--untagged-protected needs --storage (it checks what the registry's storage holds)");
+  }
+  if (values["untagged-protected"] !== undefined && values.releases === undefined && values.running === undefined) {
+    throw new UsageError("--untagged-protected needs a protected set: give --releases and/or --running");
+  }
   const rankBy = parseRankBy(values["rank-by"], values.storage !== undefined);
   if (rankBy === "tag" && keepYoungerThanMs !== undefined) {
     throw new UsageError(
@@ -280,6 +310,9 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     maxPages: wholeNumber("max-pages", values["max-pages"]!, 1, 1_000_000),
     cachePath: values.cache,
     storageDir: values.storage,
+    releasesPath: values.releases,
+    runningPath: values.running,
+    untaggedProtectedPath: values["untagged-protected"],
     rankBy,
   };
 }

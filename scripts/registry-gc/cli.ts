@@ -3,7 +3,9 @@ import { UsageError, USAGE, parseCliArgs } from "./args.js";
 import { RegistryClient, RegistryError } from "./client.js";
 import { apiSource, runRegistryGc } from "./gc.js";
 import { formatSummary, formatTextReport, toJson } from "./report.js";
+import { loadProtectedSet, ProtectionError } from "./protected.js";
 import { StorageError, StorageReader } from "./storage.js";
+import { presentInStorage } from "./untagged.js";
 
 /** Loads the digest -> creation time cache; a missing or unreadable file is an empty cache (it is only a cache). */
 async function loadCache(path: string): Promise<Map<string, string | null>> {
@@ -72,6 +74,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       source = new StorageReader(opts.storageDir, opts.rankBy);
       await source.check();
     }
+    // Read before anything is deleted: an unreadable history stops the run here (exit 3), nothing deleted.
+    const protect =
+      opts.releasesPath !== undefined || opts.runningPath !== undefined
+        ? await loadProtectedSet({ releases: opts.releasesPath, running: opts.runningPath })
+        : undefined;
     const createdCache = opts.cachePath && !source ? await loadCache(opts.cachePath) : undefined;
     const report = await runRegistryGc(client, opts.registry, {
       source: source ?? apiSource(client, opts.pageSize, createdCache, opts.rankBy === "tag" ? "tag" : "created"),
@@ -79,11 +86,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       rules: { keep: opts.keep, keepTagsLike: opts.keepTagsLike, keepYoungerThanMs: opts.keepYoungerThanMs },
       repos: opts.repos,
       delete: opts.delete,
+      protect,
       pageSize: opts.pageSize,
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
     if (opts.cachePath && createdCache) await saveCache(opts.cachePath, createdCache);
+    if (opts.untaggedProtectedPath && opts.storageDir && report.protection) {
+      const present = await presentInStorage(opts.storageDir, report.protection.untagged);
+      await writeFile(opts.untaggedProtectedPath, present.map((u) => `${u.repository ?? "*"} ${u.digest}\n`).join(""));
+    }
     for (const w of report.warnings) process.stderr.write(`registry-gc: warning: ${w}\n`);
+    if (!protect && opts.delete) {
+      process.stderr.write(
+        "registry-gc: warning: no --releases / --running: deployed and running images were kept only if a rule kept them\n",
+      );
+    }
     if (opts.json) {
       // Whole-process figures (start-up included) for benchmarks and capacity planning.
       const cpu = process.cpuUsage();
@@ -105,6 +122,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     if (e instanceof UsageError) {
       process.stderr.write(`registry-gc: ${e.message} (see --help)\n`);
       return 2;
+    }
+    if (e instanceof ProtectionError) {
+      process.stderr.write(`registry-gc: protected set unavailable, nothing deleted: ${e.message}\n`);
+      return 3;
     }
     if (e instanceof RegistryError || e instanceof StorageError) {
       process.stderr.write(`registry-gc: ${e.message}\n`);

@@ -1,6 +1,8 @@
 import { RegistryError, type RegistryClient, type RequestStats } from "./client.js";
 import { globToRegExp, repositorySelected } from "./glob.js";
 import { TagInspector } from "./inspect.js";
+import { protectionOf, type ProtectedSet } from "./protected.js";
+import { protectionReport, savedByProtection, type ProtectionReport } from "./protection-report.js";
 import { decideRetention } from "./rules.js";
 import type { RankBy, RepositoryPlan, RetentionRules, TagInfo } from "./types.js";
 
@@ -50,6 +52,11 @@ export interface GcOptions {
    * what this run learns. Saves the config request for every image already seen.
    */
   readonly createdCache?: Map<string, string | null>;
+  /**
+   * Digests no rule may delete (deployed, running, rollback targets; see protected.ts). Kept with every tag sharing
+   * them and every platform image they list; listed in the report with the reasons.
+   */
+  readonly protect?: ProtectedSet;
   /** Progress lines for long runs (one every `progressEveryMs` while the run lasts). */
   readonly onProgress?: (line: string) => void;
   /** Defaults to 1000 ms. */
@@ -80,6 +87,8 @@ export interface GcReport {
   /** Things the user should know that did not stop the run (e.g. a --repo glob that matched nothing). */
   readonly warnings: readonly string[];
   readonly repositories: readonly RepositoryResult[];
+  /** What was protected and why (absent when the run had no protected set). */
+  readonly protection?: ProtectionReport;
   readonly summary: {
     readonly repositories: number;
     readonly tags: number;
@@ -91,6 +100,8 @@ export interface GcReport {
     /** Tags whose rank came from natural tag order because no creation time is known. */
     readonly tagsRankedByName: number;
     readonly repositoryErrors: number;
+    /** Kept tags whose digest is protected (deployed, running, rollback target). */
+    readonly protectedTags: number;
   };
   readonly stats: RequestStats & { readonly durationMs: number; readonly requestsPerTagBeyondListing: number };
 }
@@ -203,6 +214,7 @@ export async function runRegistryGc(client: RegistryClient, registry: string, op
             infos.filter((t): t is TagInfo => t !== undefined),
             opts.rules,
             now,
+            (digest) => protectionOf(opts.protect, repository, digest),
           );
         } catch (e) {
           if (e instanceof RegistryError && e.kind !== "http") throw e;
@@ -229,6 +241,7 @@ export async function runRegistryGc(client: RegistryClient, registry: string, op
       rankedBy: source.rankBy,
       warnings,
       repositories: final,
+      ...(opts.protect ? { protection: protectionReport(opts.protect, final) } : {}),
       summary: {
         repositories: final.length,
         tags: allTags.length,
@@ -239,6 +252,7 @@ export async function runRegistryGc(client: RegistryClient, registry: string, op
         digestsFailed: allDeletions.filter((d) => d.status === "failed").length,
         tagsRankedByName: allTags.filter((t) => t.rankedByTagName).length,
         repositoryErrors: final.filter((r) => r.error).length,
+        protectedTags: allTags.filter(savedByProtection).length,
       },
       stats: {
         ...structuredClone(client.stats),

@@ -25,6 +25,20 @@ export {
 export { globToRegExp, repositorySelected } from "./glob.js";
 export { createdFromConfig, TagInspector, type ManifestStore, type ReadManifest } from "./inspect.js";
 export { formatSummary, formatTextReport, toJson } from "./report.js";
+export {
+  describeProtection,
+  loadProtectedSet,
+  mergeProtected,
+  parseRunningImages,
+  protectedByHistory,
+  protectionOf,
+  ProtectionError,
+  readReleaseHistories,
+  type ProtectedDigest,
+  type ProtectedSet,
+  type ProtectReason,
+} from "./protected.js";
+export { protectionReport, type ProtectionReport } from "./protection-report.js";
 export { StorageError, StorageReader } from "./storage.js";
 export { decideRetention, describeReason, naturalCompare, rankImages } from "./rules.js";
 export type { KeepReason, RankBy, RepositoryPlan, RetentionRules, TagDecision, TagInfo } from "./types.js";

@@ -1,5 +1,6 @@
 import { formatDuration } from "./duration.js";
 import type { GcReport } from "./gc.js";
+import type { ProtectionReport } from "./protection-report.js";
 import { describeReason } from "./rules.js";
 
 const TIME_COLUMN = { created: "CREATED", pushed: "PUSHED" } as const;
@@ -40,7 +41,19 @@ export function formatTextReport(report: GcReport): string {
     }
     out.push(...table(rows), "");
   }
+  if (report.protection) out.push(...formatProtection(report.protection), "");
   return out.join("\n");
+}
+
+/** The protected set: each digest, where, why, and the tags that point at it. */
+function formatProtection(p: ProtectionReport): string[] {
+  const out = [`protected (kept whatever the rules say), from ${p.sources.join(", ") || "nothing"}:`];
+  if (p.digests.length === 0) return [...out, "  (nothing protected)"];
+  const rows = [["DIGEST", "REPOSITORY", "TAGS", "WHY"]];
+  for (const d of p.digests) {
+    rows.push([d.digest.slice(0, 19), d.repository ?? "(any)", d.tags.join(",") || "(untagged)", d.reasons.join("; ")]);
+  }
+  return [...out, ...table(rows)];
 }
 
 /** The one summary line printed at the end of every run. */
@@ -52,6 +65,9 @@ export function formatSummary(report: GcReport): string {
     `delete ${s.deletedTags} (${s.digestsToDelete} digests)`;
   if (!report.dryRun) line += `; deleted ${s.digestsDeleted}/${s.digestsToDelete} digests, ${s.digestsFailed} failed`;
   if (s.repositoryErrors) line += `; ${s.repositoryErrors} repositories skipped on errors`;
+  if (report.protection) {
+    line += `; ${s.protectedTags} tags protected (${report.protection.digests.length} protected digests)`;
+  }
   if (report.rankedBy === "tag") line += "; ranked by tag name (--rank-by tag)";
   else if (s.tagsRankedByName) line += `; ${s.tagsRankedByName} tags without creation time ranked by tag name`;
   if (report.rankedBy === "pushed") line += "; ranked by push time (--storage)";

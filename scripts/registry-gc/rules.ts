@@ -1,3 +1,4 @@
+import { describeProtection, type ProtectReason } from "./protected.js";
 import type { KeepReason, RepositoryPlan, RetentionRules, TagDecision, TagInfo } from "./types.js";
 
 /**
@@ -78,14 +79,17 @@ function matches(re: RegExp, s: string): boolean {
  * A tag is kept when it belongs to one of the `keep` newest images, matches a keep pattern, or is younger
  * than `keepYoungerThanMs` (or of unknown age when that rule is given). Then, because the registry deletes
  * by digest and a digest takes every tag pointing at it along: any tag sharing a digest with a kept tag is
- * kept, and so is any tag pointing at a manifest that a kept index references. Whatever is left is deleted,
- * grouped by digest. Pure: the same input always gives the same plan.
+ * kept, and so is any tag pointing at a manifest that a kept index references. A digest `protectedReasons` names
+ * (deployed, running, a rollback target: protected.ts) is kept whatever the rules say, and so, through the same two
+ * steps, is every tag sharing it and every platform image it lists. Whatever is left is deleted, grouped by digest.
+ * Pure: the same input always gives the same plan.
  */
 export function decideRetention(
   repository: string,
   tags: readonly TagInfo[],
   rules: RetentionRules,
   now: Date,
+  protectedReasons: (digest: string) => readonly ProtectReason[] = () => [],
 ): RepositoryPlan {
   if (!Number.isInteger(rules.keep) || rules.keep < 0)
     throw new Error(`keep must be a whole number >= 0, got ${rules.keep}`);
@@ -98,6 +102,7 @@ export function decideRetention(
 
   for (const t of tags) {
     const rank = rankOf.get(t.digest)!;
+    for (const why of protectedReasons(t.digest)) add(t.tag, { kind: "protected", why });
     if (rank <= rules.keep) add(t.tag, { kind: "newest", rank, of: rules.keep });
     for (const re of rules.keepTagsLike) if (matches(re, t.tag)) add(t.tag, { kind: "pattern", pattern: re.source });
     if (rules.keepYoungerThanMs !== undefined) {
@@ -183,5 +188,7 @@ export function describeReason(r: KeepReason, formatDuration: (ms: number) => st
       return `same digest as kept tag ${r.withTag}`;
     case "child-of-kept-index":
       return `platform image of kept index ${r.indexTag}`;
+    case "protected":
+      return `protected: ${describeProtection(r.why)}`;
   }
 }

@@ -1,3 +1,5 @@
+import type { ProtectReason } from "./protected.js";
+
 /** Everything the retention rules need to know about one tag of one repository. */
 export interface TagInfo {
   /** Tag name, e.g. `v1.2.3`. */
@@ -38,7 +40,9 @@ export type KeepReason =
   | { readonly kind: "younger"; readonly ageMs: number; readonly limitMs: number }
   | { readonly kind: "age-unknown"; readonly limitMs: number }
   | { readonly kind: "shares-digest"; readonly withTag: string }
-  | { readonly kind: "child-of-kept-index"; readonly indexTag: string };
+  | { readonly kind: "child-of-kept-index"; readonly indexTag: string }
+  /** Deployed, running or a rollback target (protected.ts): kept whatever the rules say. */
+  | { readonly kind: "protected"; readonly why: ProtectReason };
 
 export interface TagDecision {
   readonly tag: string;

@@ -10,12 +10,13 @@ import {
   readdir,
   readFile,
   readlink,
+  rm,
   stat,
   symlink,
   truncate,
   writeFile,
 } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   HOST_PATHS,
@@ -214,6 +215,23 @@ describe("provisioning over SSH (prod), first run", () => {
     const r = await runOkStep(step(plan, "health-check"), healthOpts());
     expect(r.stdout).toContain("answers 401 without credentials");
     expect(r.stdout).toContain("200 with the credential and 401 with a wrong password");
+  });
+
+  it("health-check reports the GC timer's last run, and a failed one as a warning that fails nothing", async () => {
+    const lastRun = join(root, HOST_PATHS.gcStateDir, "last-run");
+    await mkdir(dirname(lastRun), { recursive: true });
+    await writeFile(
+      lastRun,
+      "finished=2026-12-06T03:31:07Z\nexit=3\nretention=failed: release history /srv/registry/releases is missing\n",
+    );
+    try {
+      const r = await runOkStep(step(plan, "health-check"), [...healthOpts(), ...rootOpt()]);
+      expect(r.stdout).toMatch(/last registry GC run: finished=2026-12-06T03:31:07Z exit=3 retention=failed: release/);
+      expect(r.stdout).toContain("WARNING: the last registry GC run failed");
+      expect(r.stdout).toMatch(/healthy$/m);
+    } finally {
+      await rm(join(root, HOST_PATHS.gcStateDir), { recursive: true, force: true });
+    }
   });
 
   it("health-check fails when the registry does not demand credentials as expected", async () => {

@@ -1,3 +1,4 @@
+import bcrypt from "bcryptjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stepTriggers } from "../../components/registryHost/render";
 import { isWireSecret } from "../../scripts/plan/secrets";
@@ -175,6 +176,38 @@ describe("dev host: registry credentials and outputs", () => {
     expect(htpasswd).toMatchObject({ mode: "0600", secret: true });
     expect(htpasswd.content).toMatch(/^ci:\$2[aby]\$\d\d\$.{53}\ndeploy:\$2[aby]\$\d\d\$.{53}\n$/);
     expect(run.hostFiles.find((f) => f.path === "/etc/registry/tls.key")).toMatchObject({ mode: "0600", secret: true });
+  });
+
+  it("GC timer retention (default: on, dry run): the bundled tool, and the credential as a secret 0600 file", () => {
+    const cred = run.hostFiles.find((f) => f.path === "/etc/registry-gc/credential")!;
+    const passwords = run.outputs.registryPasswords!.value as Record<string, string>;
+    expect(cred).toMatchObject({ mode: "0600", secret: true, content: `ci:${passwords.ci}\n` });
+    expect(run.hostFiles.find((f) => f.path === "/usr/local/lib/registry-gc/registry-gc.cjs")).toMatchObject({
+      mode: "0644",
+      secret: false,
+    });
+    const script = run.hostFiles.find((f) => f.path === "/usr/local/sbin/registry-gc.sh")!.content;
+    expect(script).toMatch(/^readonly RETENTION_RULES=\('--keep' '10' '--keep-younger-than' '30d'\)$/m);
+    expect(script).toContain("readonly REGISTRY_URL='https://127.0.0.1:5000'");
+    expect(script).toContain("readonly REGISTRY_CA='/etc/registry/ca.crt'");
+  });
+
+  it("hashes each password at bcrypt cost 4 with a 16-byte salt kept in state (cheap per request, stable across ups)", () => {
+    const htpasswd = run.hostFiles.find((f) => f.path === "/etc/registry/htpasswd")!.content;
+    const passwords = run.outputs.registryPasswords!.value as Record<string, string>;
+    const lines = htpasswd.trimEnd().split("\n");
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["ci", "deploy"]);
+    for (const line of lines) {
+      const [user, hash] = line.split(":") as [string, string];
+      expect(hash).toMatch(/^\$2a\$04\$/);
+      expect(bcrypt.compareSync(passwords[user]!, hash)).toBe(true);
+      expect(bcrypt.compareSync(`${passwords[user]!}x`, hash)).toBe(false);
+    }
+    const salts = run.ofType("random:index/randomBytes:RandomBytes");
+    expect(salts.map((r) => [r.name, r.props.length])).toEqual([
+      ["dev-host-registry-ci-salt", 16],
+      ["dev-host-registry-deploy-salt", 16],
+    ]);
   });
 });
 

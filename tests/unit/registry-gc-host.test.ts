@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   distributionMajorVersion,
+  REGISTRY_GC_NODE_IMAGE,
   registryGcUnits,
   renderRegistryGc,
   type RegistryGcHostInput,
@@ -12,6 +13,13 @@ import {
 
 const V3: RegistryGcHostInput = { image: "registry:3.0.0", healthUrl: "https://127.0.0.1:5000/v2/" };
 const V2: RegistryGcHostInput = { image: "registry:2.8.3", healthUrl: "http://127.0.0.1:5000/v2/" };
+const RETENTION = {
+  keep: 10,
+  keepYoungerThan: "30d",
+  dryRun: true,
+  registryUrl: "http://127.0.0.1:5000",
+  credentialPath: "/etc/registry/gc-credential",
+} as const;
 const SCRIPT = "/usr/local/sbin/registry-gc.sh";
 const SERVICE = "/etc/systemd/system/registry-gc.service";
 const TIMER = "/etc/systemd/system/registry-gc.timer";
@@ -64,6 +72,8 @@ describe("renderRegistryGc", () => {
         healthCaCertPath: "/etc/registry/ca.crt",
         extraReadOnlyMounts: [{ host: "/etc/registry", container: "/etc/registry" }],
       },
+      { ...V3, retention: RETENTION },
+      { ...V3, retention: { ...RETENTION, caCertPath: "/etc/registry/ca.crt", keepTagsLike: ["^stable$"] } },
     ]) {
       const script = renderRegistryGc(input)[SCRIPT]!.content;
       for (const strict of [false, true]) {
@@ -79,7 +89,7 @@ describe("renderRegistryGc", () => {
 
   it("v3: --delete-untagged, the v3 config path, same image, config and data mounts, restart trap", () => {
     const s = renderRegistryGc(V3)[SCRIPT]!.content;
-    expect(s).toMatch(/^readonly GC_FLAGS=\(--delete-untagged\)$/m);
+    expect(s).toMatch(/^GC_FLAGS=\(--delete-untagged\)$/m);
     expect(s).toMatch(/^readonly IMAGE='registry:3\.0\.0'$/m);
     expect(s).toMatch(/^readonly CONTAINER_CONFIG='\/etc\/distribution\/config\.yml'$/m);
     expect(s).toMatch(/^readonly CONFIG='\/etc\/registry\/config\.yml'$/m);
@@ -96,7 +106,7 @@ describe("renderRegistryGc", () => {
   it("v2 (2.x): never --delete-untagged, v2 config path; asking for it is refused with the reason", () => {
     const s = renderRegistryGc(V2)[SCRIPT]!.content;
     expect(code(s).join("\n")).not.toContain("--delete-untagged");
-    expect(s).toMatch(/^readonly GC_FLAGS=\(\)$/m);
+    expect(s).toMatch(/^GC_FLAGS=\(\)$/m);
     expect(s).toMatch(/^readonly CONTAINER_CONFIG='\/etc\/docker\/registry\/config\.yml'$/m);
     expect(() => renderRegistryGc({ ...V2, deleteUntagged: true })).toThrow(/multi-arch \/ OCI indexes/);
     // An image whose version cannot be read from the tag: no --delete-untagged unless... never.
@@ -104,7 +114,7 @@ describe("renderRegistryGc", () => {
     expect(code(renderRegistryGc(byDigest)[SCRIPT]!.content).join("\n")).not.toContain("--delete-untagged");
     expect(() => renderRegistryGc({ ...byDigest, deleteUntagged: true })).toThrow(/deleteUntagged is refused/);
     // v3 can opt out.
-    expect(renderRegistryGc({ ...V3, deleteUntagged: false })[SCRIPT]!.content).toMatch(/^readonly GC_FLAGS=\(\)$/m);
+    expect(renderRegistryGc({ ...V3, deleteUntagged: false })[SCRIPT]!.content).toMatch(/^GC_FLAGS=\(\)$/m);
   });
 
   it("takes OnCalendar, unit names, paths and health settings from the input", () => {
@@ -157,5 +167,39 @@ describe("distributionMajorVersion", () => {
     ["registry:latest", undefined],
   ])("%s -> %s", (image, major) => {
     expect(distributionMajorVersion(image)).toBe(major);
+  });
+});
+
+describe("renderRegistryGc with retention", () => {
+  const files = renderRegistryGc({ ...V3, retention: RETENTION });
+  const script = files[SCRIPT]!.content;
+
+  it("ships the bundled registry-gc and runs it on the pinned Node image, before the registry is stopped", () => {
+    expect(files["/usr/local/lib/registry-gc/registry-gc.cjs"]).toMatchObject({ mode: "0644" });
+    expect(files["/usr/local/lib/registry-gc/registry-gc.cjs"]!.content).toMatch(/^\/\/ registry-gc, bundled/);
+    expect(script).toContain(`readonly NODE_IMAGE='${REGISTRY_GC_NODE_IMAGE}'`);
+    expect(REGISTRY_GC_NODE_IMAGE).toMatch(/^node:\d+\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
+    const retention = script.indexOf("\nrun_retention || retention_rc=$?");
+    const stop = script.indexOf('\nsystemctl stop "$REGISTRY_UNIT"');
+    expect(retention).toBeGreaterThan(0);
+    expect(stop).toBeGreaterThan(retention);
+  });
+
+  it("host-side mode with the protected set; dry run unless dryRun is false; password on stdin only", () => {
+    expect(script).toContain("--storage /var/lib/registry --releases /srv/registry/releases --running");
+    expect(script).toMatch(/^readonly RETENTION_RULES=\('--keep' '10' '--keep-younger-than' '30d'\)$/m);
+    const acting = renderRegistryGc({ ...V3, retention: { ...RETENTION, dryRun: false } })[SCRIPT]!.content;
+    expect(acting).toMatch(/^readonly RETENTION_RULES=\(.*'--delete'\)$/m);
+    expect(script).toContain(`printf '%s\\n' "\${credential#*:}" | docker run --rm -i`);
+    expect(script).toMatch(/--mount "type=bind,src=\$RELEASES_DIR,dst=\/srv\/registry\/releases,readonly"/);
+  });
+
+  it("refuses an unpinned Node image and a bad age", () => {
+    expect(() => renderRegistryGc({ ...V3, retention: { ...RETENTION, nodeImage: "node:22-slim" } })).toThrow(
+      /retention.nodeImage must be pinned by tag and digest/,
+    );
+    expect(() => renderRegistryGc({ ...V3, retention: { ...RETENTION, keepYoungerThan: "a month" } })).toThrow(
+      /retention.keepYoungerThan must be like 30d/,
+    );
   });
 });

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../scripts/registry-gc/cli.js";
@@ -128,6 +131,52 @@ describe("registry-gc main against a fake registry", () => {
     );
   });
 
+  it("--releases that cannot be read: exit 3, says why, deletes nothing", async () => {
+    const r = await capture(() =>
+      main(["--registry", url, "--keep", "1", "--delete", "--releases", join(tmpdir(), "no-such-releases-dir")], {}),
+    );
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(
+      /^registry-gc: protected set unavailable, nothing deleted: release history \S+no-such-releases-dir cannot be read \(ENOENT\)$/m,
+    );
+    expect(r.out).toBe("");
+    expect(deleted.size).toBe(0);
+  });
+
+  it("--releases: a deployed digest the rules would delete is kept, and the report says why", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gc-run-releases-"));
+    try {
+      const rel = (seq: number, digest: string, status: string) => ({
+        seq,
+        digest,
+        configHash: "b".repeat(64),
+        secretsHash: "c".repeat(64),
+        deployedAt: "2026-11-01T00:00:00Z",
+        deployedBy: "ci",
+        status,
+      });
+      const history = {
+        version: 1,
+        app: "shop",
+        repository: "r",
+        keepReleases: 1,
+        releases: [rel(1, images[0]!.digest, "retired"), rel(2, images[1]!.digest, "active")],
+      };
+      await writeFile(join(dir, "shop.json"), JSON.stringify(history));
+      const r = await capture(() => main(["--registry", url, "--keep", "1", "--releases", dir], {}));
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(
+        /^ {2}t2 +sha256:\S+ +2026-02-01T00:00:00Z +keep +protected: active release of shop #2; protected: rollback target of shop #2 \(last 1 releases\)$/m,
+      );
+      expect(r.out).toMatch(/^ {2}t1 +sha256:\S+ +\S+ +delete +no keep rule matches$/m);
+      expect(r.out).toMatch(/^protected \(kept whatever the rules say\), from \S+shop\.json:$/m);
+      expect(r.out).toMatch(/^ {2}sha256:\S+ +r +r:t2 +active release of shop #2/m);
+      expect(r.out).toMatch(/keep 2, delete 2 \(2 digests\); 1 tags protected \(1 protected digests\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a failed deletion exits 1, the other deletions are still done", async () => {
     const r = await capture(() => main(["--registry", url, "--keep", "1", "--delete", "--json"], {}));
     expect(r.code).toBe(1);
@@ -139,5 +188,6 @@ describe("registry-gc main against a fake registry", () => {
     ]);
     expect([...deleted].sort()).toEqual([images[1]!.digest, images[2]!.digest].sort());
     expect(r.err).toMatch(/deleted 2\/3 digests, 1 failed/);
+    expect(r.err).toMatch(/^registry-gc: warning: no --releases \/ --running: deployed and running images were kept/m);
   });
 });

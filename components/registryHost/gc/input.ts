@@ -1,3 +1,5 @@
+import { resolveRetention, type ResolvedRetention, type RetentionHostInput } from "./retention";
+
 /** Plain inputs for the host's scheduled blob garbage collection (see renderRegistryGc). */
 export interface RegistryGcHostInput {
   /** The pinned registry image registry.service runs, e.g. `registry:3.0.0` (a tag or digest; never `latest`). */
@@ -50,11 +52,17 @@ export interface RegistryGcHostInput {
   readonly containerNetwork?: string;
   /** `TimeoutStartSec=` of the service, in seconds (large registries take long). Defaults to 10800. */
   readonly timeoutSec?: number;
+  /**
+   * Retention before blob collection (registry-gc in host-side mode, with the protected set; see retention.ts).
+   * Defaults to none: blob collection only.
+   */
+  readonly retention?: RetentionHostInput;
 }
 
 /** The input with every default applied and every value validated. */
-export interface ResolvedRegistryGcInput extends Required<Omit<RegistryGcHostInput, "healthCaCertPath">> {
+export interface ResolvedRegistryGcInput extends Required<Omit<RegistryGcHostInput, "healthCaCertPath" | "retention">> {
   readonly healthCaCertPath?: string;
+  readonly retention?: ResolvedRetention;
   /** Major version of distribution read from the image tag (undefined when the tag does not tell). */
   readonly distributionMajor?: number;
 }
@@ -162,5 +170,6 @@ export function resolveRegistryGcInput(input: RegistryGcHostInput): ResolvedRegi
     containerName,
     timeoutSec: whole("timeoutSec", input.timeoutSec ?? 10_800, 60),
     distributionMajor: major,
+    ...(input.retention ? { retention: resolveRetention(input.retention, absolutePath) } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { ResolvedRegistryGcInput } from "./input.js";
+import { renderRetentionSection } from "./retention.js";
 
 /** Single-quotes a value for bash (values are validated to hold no quotes; this is belt and braces). */
 function q(value: string | number): string {
@@ -11,6 +12,8 @@ function q(value: string | number): string {
  * (so also when GC fails), disk usage logged before/after. Everything goes to stdout: the journal.
  */
 export function renderGcScript(i: ResolvedRegistryGcInput): string {
+  /** With retention, the GC outcome goes into the last-run record. */
+  const outcome = (value: string) => (i.retention ? `  gc_outcome=${value}\n` : "");
   const mounts = [
     `-v "$CONFIG:$CONTAINER_CONFIG:ro"`,
     `-v "$DATA_DIR:$CONTAINER_DATA_DIR"`,
@@ -19,13 +22,13 @@ export function renderGcScript(i: ResolvedRegistryGcInput): string {
   const gcFlags = i.deleteUntagged
     ? [
         "# distribution v3: --delete-untagged also removes manifests no tag references (safe for indexes since v3).",
-        "readonly GC_FLAGS=(--delete-untagged)",
+        "GC_FLAGS=(--delete-untagged)",
       ]
     : [
         i.distributionMajor !== undefined && i.distributionMajor < 3
           ? "# distribution 2.x: NO --delete-untagged (it deletes the platform manifests of multi-arch / OCI indexes)."
           : "# --delete-untagged off: only blobs no manifest references are removed.",
-        "readonly GC_FLAGS=()",
+        "GC_FLAGS=()",
       ];
   return `#!/usr/bin/env bash
 # Registry blob garbage collection. Rendered by components/registryHost/gc: edit the renderer, not this file.
@@ -48,6 +51,7 @@ readonly LOCK_FILE=${q(i.lockFile)}
 ${gcFlags.join("\n")}
 
 log() { printf 'registry-gc: %s\\n' "$*"; }
+${outcome('"garbage-collect not run"').trim()}
 
 # Apparent size in bytes of the data directory (0 when it cannot be read).
 disk_usage() {
@@ -87,6 +91,7 @@ if ! flock --nonblock 9; then
   exit 0
 fi
 
+${i.retention ? renderRetentionSection(i.retention, i.dataDir) : ""}
 state=$(systemctl is-active "$REGISTRY_UNIT" 2>/dev/null || true)
 case "$state" in
   active | activating | reloading) was_running=1 ;;
@@ -116,7 +121,16 @@ restore_registry() {
   fi
   local after
   after=$(disk_usage)
-  log "done (exit $status): disk usage before $(human "$before"), after $(human "$after"), freed $(human "$((before > after ? before - after : 0))")"
+  local freed
+  freed=$(human "$((before > after ? before - after : 0))")
+${
+  i.retention
+    ? `  # A failed retention (e.g. unreadable release history) fails the run, so the timer records it.
+  if ((status == 0 && retention_rc != 0)); then status=$retention_rc; fi
+  record_last_run "$status" "$gc_outcome, freed $freed"
+`
+    : ""
+}  log "done (exit $status): disk usage before $(human "$before"), after $(human "$after"), freed $freed"
   exit "$status"
 }
 trap restore_registry EXIT
@@ -137,10 +151,10 @@ log "running garbage-collect"
 if docker run --rm --name "$CONTAINER_NAME" --network "$CONTAINER_NETWORK" \\
   ${mounts.join(" \\\n  ")} \\
   "$IMAGE" garbage-collect "\${GC_FLAGS[@]}" "$CONTAINER_CONFIG"; then
-  log "garbage-collect finished"
+${outcome('"garbage-collect ok (flags: ${GC_FLAGS[*]:-none})"')}  log "garbage-collect finished"
 else
   rc=$?
-  log "ERROR: garbage-collect failed (exit $rc)"
+${outcome('"garbage-collect failed (exit $rc)"')}  log "ERROR: garbage-collect failed (exit $rc)"
   exit "$rc"
 fi
 `;

@@ -25,6 +25,10 @@ export const HOST_PATHS = {
   nginxSitesEnabled: "/etc/nginx/sites-enabled",
   /** Certificate chains and keys of the Nginx sites (keys 0600). */
   nginxTls: "/etc/nginx/tls",
+  /** Root-only `user:password` line the GC timer's retention deletes with (outside registryDir, which the registry mounts). */
+  gcCredential: "/etc/registry-gc/credential",
+  /** The GC timer's last run (`last-run`), retention report and logs. */
+  gcStateDir: "/var/lib/registry-gc",
   /** Bookkeeping of the provisioning scripts: changed paths awaiting apply-config, backups, managed paths. */
   stateDir: "/var/lib/registry-host",
 } as const;

@@ -1,5 +1,20 @@
 import type { HostFile } from "../../hostFile";
 
+/** `registry.gc`: the host's scheduled clean-up (stacks/config/sections/registry.ts documents each field). */
+export interface RegistryGcSettings {
+  enabled: boolean;
+  onCalendar: string;
+  /** Retention before blob collection. Absent: blob collection only. */
+  retention?: {
+    enabled: boolean;
+    keep: number;
+    /** Duration like `30d`; empty for no age rule. */
+    keepYoungerThan: string;
+    keepTagsLike: string[];
+    dryRun: boolean;
+  };
+}
+
 /**
  * Plain, fully resolved inputs of every host renderer (no Outputs: the component resolves them with `apply` first).
  * Contract between the renderers (render/) and the RegistryHost component.
@@ -15,7 +30,7 @@ export interface HostRenderInput {
     port: number;
     /** htpasswd file content: one `user:$2y$...` bcrypt line per user. */
     htpasswd: string;
-    gc: { enabled: boolean; onCalendar: string };
+    gc: RegistryGcSettings;
     /**
      * Name or IP that clients use for the registry and that its certificate names (dev: the Elastic IP). The dev
      * health check verifies the certificate for this name while connecting to 127.0.0.1. Optional (added by the

@@ -122,6 +122,10 @@ export const computedOutputs: Record<string, ComputedOutputs> = {
     // A real bcrypt hash of the fake password, so rendered htpasswd files are real (cost 4, the minimum, keeps plans fast).
     return { result, bcryptHash: bcrypt.hashSync(result, bcrypt.genSaltSync(4)) };
   },
+  "random:index/randomBytes:RandomBytes": (name, inputs) => {
+    const hex = hexOf(`bytes/${name}`, ((inputs.length as number | undefined) ?? 16) * 2);
+    return { hex, base64: Buffer.from(hex, "hex").toString("base64") };
+  },
   "random:index/randomId:RandomId": (name, inputs) => {
     const bytes = (inputs.byteLength as number | undefined) ?? 8;
     const hex = hexOf(`id/${name}`, bytes * 2);

@@ -1,7 +1,28 @@
 import { z } from "zod";
 import { DEFAULT_REGISTRY_IMAGE, pinnedImageProblem } from "../../../components/registryHost/render/image";
 import { calendarProblem } from "./calendar";
+import { parseDuration } from "../../../scripts/registry-gc/duration";
 import { port } from "./common";
+
+const RETENTION_DEFAULTS = { enabled: true, keep: 10, keepYoungerThan: "30d", keepTagsLike: [], dryRun: true };
+
+function isDuration(value: string): boolean {
+  try {
+    parseDuration(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRegExp(value: string): boolean {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `registry`: the private Docker registry (distribution) on the host. */
 export const registrySection = z
@@ -42,8 +63,37 @@ export const registrySection = z
           })
           .default("Sun *-*-* 03:30:00")
           .meta({ example: "Sun *-*-* 03:30:00" }),
+        /**
+         * Retention the timer runs before blob collection (registry-gc on the host, never deleting what is deployed,
+         * running or a rollback target). Defaults to on, as a dry run keeping the 10 newest images per repository and
+         * everything younger than 30 days: read the report in /var/lib/registry-gc, then set dryRun to false.
+         */
+        retention: z
+          .object({
+            /** Defaults to true. */
+            enabled: z.boolean().default(true).meta({ example: "true" }),
+            /** Keep the N newest images of every repository. Defaults to 10. */
+            keep: z.number().int().min(0).max(100_000).default(10).meta({ example: "10" }),
+            /** Also keep images younger than this (s, m, h, d, w), or "" for no age rule. Defaults to 30d. */
+            keepYoungerThan: z
+              .string()
+              .refine((v) => v === "" || isDuration(v), {
+                message: "must be a duration like 30d, 12h or 1d12h, or empty",
+              })
+              .default("30d")
+              .meta({ example: "30d" }),
+            /** Also keep tags matching these regular expressions. Defaults to none. */
+            keepTagsLike: z
+              .array(z.string().refine(isRegExp, { message: "must be a valid regular expression" }))
+              .default([])
+              .meta({ example: "^stable$" }),
+            /** Only report what would be deleted. Defaults to true: look at the report first. */
+            dryRun: z.boolean().default(true).meta({ example: "false" }),
+          })
+          .strict()
+          .default(RETENTION_DEFAULTS),
       })
       .strict()
-      .default({ enabled: true, onCalendar: "Sun *-*-* 03:30:00" }),
+      .default({ enabled: true, onCalendar: "Sun *-*-* 03:30:00", retention: RETENTION_DEFAULTS }),
   })
   .strict();

@@ -1,9 +1,19 @@
+import { randomBytes } from "node:crypto";
 import bcrypt from "bcryptjs";
+import { REGISTRY_SALT_BYTES, registryHtpasswdLine } from "../../../components/registryHost/credentials.js";
 import type { HostRenderInput } from "../../../components/registryHost/render/index.js";
 
-/** A bcrypt htpasswd line like @pulumi/random's bcryptHash produces (cost 5 keeps tests fast). */
-export function htpasswdLine(user: string, password: string, cost = 5): string {
-  return `${user}:${bcrypt.hashSync(password, cost)}`;
+/** How an htpasswd line is hashed: as the hosts get it (`project`) or as `@pulumi/random`'s `bcryptHash` would. */
+export type HtpasswdScheme = "project" | "pulumi-random";
+
+/**
+ * An htpasswd line (no newline). `project`: exactly what the program ships to hosts (registryHtpasswdLine, a fresh
+ * random salt). `pulumi-random`: what `@pulumi/random`'s `bcryptHash` yields, bcrypt at Go's `bcrypt.DefaultCost` 10
+ * (terraform-provider-random internal/provider/resource_password.go, `generateHash`): the benchmarks' baseline.
+ */
+export function htpasswdLine(user: string, password: string, scheme: HtpasswdScheme = "project"): string {
+  if (scheme === "pulumi-random") return `${user}:${bcrypt.hashSync(password, 10)}`;
+  return registryHtpasswdLine(user, password, randomBytes(REGISTRY_SALT_BYTES).toString("base64"));
 }
 
 /** Placeholder PEMs for pure renderer tests (real certificates come from openssl in integration tests). */

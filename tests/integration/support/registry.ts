@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Agent, fetch } from "undici";
 import { stringify } from "yaml";
-import { run, runOk, type RunResult } from "./exec.js";
+import { run, type RunResult } from "./exec.js";
+import { htpasswdLine, type HtpasswdScheme } from "./host-input.js";
 import { startDaemon } from "./daemon.js";
 import { freePort, waitFor } from "./ports.js";
 
@@ -60,15 +61,15 @@ export function renderRegistryConfig(opts: RegistryConfigOptions): string {
 }
 
 /**
- * Writes an htpasswd file with bcrypt entries (`htpasswd -Bbn`), mode 0600. `cost` defaults to 5
- * (the registry checks the hash on every request: a low cost keeps tests fast).
+ * Writes an htpasswd file, mode 0600, hashed as the hosts get it (`htpasswdLine`, the program's own function) or, for
+ * a baseline, as `@pulumi/random`'s `bcryptHash` would (`pulumi-random`, bcrypt cost 10).
  */
-export async function writeHtpasswd(path: string, users: Readonly<Record<string, string>>, cost = 5): Promise<void> {
-  const lines: string[] = [];
-  for (const [user, password] of Object.entries(users)) {
-    const r = await runOk("htpasswd", ["-Bbn", "-C", String(cost), user, password]);
-    lines.push(r.stdout.trim());
-  }
+export async function writeHtpasswd(
+  path: string,
+  users: Readonly<Record<string, string>>,
+  scheme: HtpasswdScheme = "project",
+): Promise<void> {
+  const lines = Object.entries(users).map(([user, password]) => htpasswdLine(user, password, scheme));
   await writeFile(path, `${lines.join("\n")}\n`, { mode: 0o600 });
 }
 

@@ -6,6 +6,7 @@ import { run, type RunResult } from "./exec.js";
 import { freePort } from "./ports.js";
 import { renderRegistryConfig, waitForRegistry, writeHtpasswd } from "./registry.js";
 import { makeCertDir, type RegistryAccess } from "./skopeo.js";
+import type { HtpasswdScheme } from "./host-input.js";
 
 /** The `systemctl` and `docker` test shims (see their headers): they drive a local registry binary. */
 export const SHIMS = join(__dirname, "shims");
@@ -38,13 +39,15 @@ export interface ShimmedRegistry {
 
 /**
  * Writes the config (delete enabled) under `work`, starts the registry with the shimmed `systemctl` and waits until
- * it answers. `bin` is the registry binary (default: the shims' default, Debian's docker-registry).
+ * it answers. `bin` is the registry binary (default: the shims' default, Debian's docker-registry); the htpasswd is
+ * the hosts' (`project`) unless a benchmark asks for the `@pulumi/random` baseline.
  */
 export async function startShimmedRegistry(
   work: string,
   user: string,
   password: string,
   bin?: string,
+  htpasswdScheme: HtpasswdScheme = "project",
 ): Promise<ShimmedRegistry> {
   const state = join(work, "state");
   const dataDir = join(work, "data");
@@ -53,7 +56,7 @@ export async function startShimmedRegistry(
   const ca = await mintCa(join(work, "ca"));
   const tls = await mintLeafCert(join(work, "tls"), ca, { ipSans: ["127.0.0.1"] });
   const htpasswd = join(work, "htpasswd");
-  await writeHtpasswd(htpasswd, { [user]: password });
+  await writeHtpasswd(htpasswd, { [user]: password }, htpasswdScheme);
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
   const configPath = join(work, "config.yml");

@@ -111,6 +111,8 @@ export function renderHealthCheckScript(input: HostRenderInput): string {
     DEFAULT_CACERT: t.cacert,
     // ACME: the certificate's state is reported (pending, expiring) and never fails the deployment.
     ACME_COMMAND: input.acme ? ACME_PATHS.command : "",
+    // The GC timer's last run (retention and blob GC): reported, never failing the deployment.
+    GC_LAST_RUN: input.registry.gc.enabled ? `${HOST_PATHS.gcStateDir}/last-run` : "",
   });
 }
 

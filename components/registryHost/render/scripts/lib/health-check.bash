@@ -28,6 +28,17 @@ acme_report() {
   case "$line" in "certificate pending:"* | "") INSECURE=1 ;; esac
 }
 
+# The registry GC timer's last run (finished, exit, retention, gc), when there is one. Reports only: a failed run
+# (e.g. retention refusing to delete without a readable release history) is a warning, never a failed deployment.
+gc_report() {
+  [ -n "$GC_LAST_RUN" ] || return 0
+  local file
+  file="$(host_path "$GC_LAST_RUN")"
+  [ -f "$file" ] || return 0
+  log "last registry GC run: $(tr '\n' ' ' <"$file")"
+  if ! grep -qx 'exit=0' "$file"; then log "WARNING: the last registry GC run failed: see $GC_LAST_RUN and journalctl -u registry-gc"; fi
+}
+
 main() {
   parse_args "$@"
   CONNECT="${OPT_CONNECT:-$DEFAULT_CONNECT}"
@@ -54,5 +65,6 @@ main() {
     [ "$code" = 401 ] || die "/v2/ answers $code with a wrong password, expected 401"
     log "/v2/ answers 200 with the credential and 401 with a wrong password"
   fi
+  gc_report
   log "healthy"
 }
