@@ -64,6 +64,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       caPem,
       concurrency: opts.concurrency,
       maxPages: opts.maxPages,
+      maxNames: opts.maxNames,
+      maxRunBytes: opts.maxBytes,
       onRetry: (what, attempt, of, delayMs) =>
         process.stderr.write(`registry-gc: ${what}; retry ${attempt}/${of} in ${(delayMs / 1000).toFixed(1)} s\n`),
     });
