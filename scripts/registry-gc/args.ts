@@ -142,7 +142,10 @@ function precheck(argv: readonly string[]): void {
     if (value === "-h" || (value.startsWith("--") && value.slice(2).split("=")[0]! in OPTIONS)) {
       throw new UsageError(`--${name} needs a value, got the option ${value}`);
     }
-    if (/^-\d/.test(value) && ["keep", "concurrency", "page-size", "max-pages", "max-names", "max-bytes"].includes(name)) {
+    if (
+      /^-\d/.test(value) &&
+      ["keep", "concurrency", "page-size", "max-pages", "max-names", "max-bytes"].includes(name)
+    ) {
       throw new UsageError(`--${name} must be a whole number, not negative, got "${value}"`);
     }
     i++;

@@ -35,6 +35,7 @@ async function readStdin(): Promise<string> {
 /** Runs the CLI and returns its exit code: 0 done, 1 some deletions failed, 2 usage / reach / auth / config. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let client: RegistryClient | undefined;
+  let source: StorageReader | undefined;
   try {
     const opts = parseCliArgs(argv, env);
     if (opts.help) {
@@ -69,7 +70,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       onRetry: (what, attempt, of, delayMs) =>
         process.stderr.write(`registry-gc: ${what}; retry ${attempt}/${of} in ${(delayMs / 1000).toFixed(1)} s\n`),
     });
-    let source: StorageReader | undefined;
     if (opts.storageDir) {
       source = new StorageReader(opts.storageDir, opts.rankBy);
       await source.check();
@@ -115,6 +115,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.stderr.write(`registry-gc: unexpected error: ${(e as Error).message}\n`);
     return 2;
   } finally {
+    source?.close();
     await client?.close();
   }
 }

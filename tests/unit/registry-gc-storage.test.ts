@@ -122,7 +122,7 @@ describe("StorageReader (host-side mode)", () => {
       /broken\/missing:x points at sha256:[0-9a-f]{64}, whose manifest is missing from the storage/,
     );
     await expect(s.inspect("broken/huge", "x")).rejects.toThrow(
-      /manifest of broken\/huge:x: blob sha256:\S+ is over 4 MiB/,
+      /refusing \S+\/blobs\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}\/data: 4194305 bytes, more than the 4194304 that a manifest may hold/,
     );
   });
 
