@@ -25,6 +25,9 @@ export {
 export { globToRegExp, repositorySelected } from "./glob.js";
 export { createdFromConfig, TagInspector, type ManifestStore, type ReadManifest } from "./inspect.js";
 export { formatSummary, formatTextReport, toJson } from "./report.js";
-export { StorageError, StorageReader } from "./storage.js";
+export { StorageError, StorageReader, UnsafeStorageFileError } from "./storage.js";
+export { StorageTree } from "./storage-files.js";
+export { DEFAULT_MAX_NAMES, DEFAULT_MAX_RUN_BYTES, parseByteSize, RunBudget } from "./budget.js";
+export { isDigest, isRepositoryName, isTagName, NAME_TOTAL_LENGTH_MAX } from "./names.js";
 export { decideRetention, describeReason, naturalCompare, rankImages } from "./rules.js";
 export type { KeepReason, RankBy, RepositoryPlan, RetentionRules, TagDecision, TagInfo } from "./types.js";
