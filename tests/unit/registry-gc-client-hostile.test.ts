@@ -2,11 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  DEFAULT_MAX_NAMES,
+  DEFAULT_MAX_RUN_BYTES,
   isDigest,
   isRepositoryName,
   isTagName,
+  parseCliArgs,
   RegistryClient,
   RegistryError,
+  USAGE,
 } from "../../scripts/registry-gc/index.js";
 import { runGcBounded } from "./support/boundedChild.js";
 import { sha } from "./support/storageLayout.js";
@@ -179,5 +183,30 @@ describe("RegistryClient checks what it puts into URLs and keeps (in process)", 
     for (const no of ["sha256:abc", "sha256:../x", `sha256:${"a".repeat(300)}`, "../sha256:0"]) {
       expect(isDigest(no), no).toBe(false);
     }
+  });
+});
+
+describe("--max-names and --max-bytes", () => {
+  const base = ["--registry", "https://x", "--keep", "1"];
+  it("default to 100000 names and 1 GiB, and take sizes with binary suffixes", () => {
+    expect(parseCliArgs(base, {})).toMatchObject({ maxNames: DEFAULT_MAX_NAMES, maxBytes: DEFAULT_MAX_RUN_BYTES });
+    expect([DEFAULT_MAX_NAMES, DEFAULT_MAX_RUN_BYTES]).toEqual([100_000, 1024 ** 3]);
+    expect(parseCliArgs([...base, "--max-names", "5000000", "--max-bytes", "4G"], {})).toMatchObject({
+      maxNames: 5_000_000,
+      maxBytes: 4 * 1024 ** 3,
+    });
+    expect(parseCliArgs([...base, "--max-bytes", "536870912"], {}).maxBytes).toBe(512 * 1024 ** 2);
+    expect(USAGE).toMatch(/--max-names <n> .*\(default: 100000\)/);
+    expect(USAGE).toMatch(/--max-bytes <size> .*\(default: 1G\)/);
+  });
+
+  it.each([
+    [["--max-names", "0"], /^--max-names must be a whole number from 1 to 100000000, got "0"$/],
+    [["--max-names", "-5"], /^--max-names must be a whole number, not negative/],
+    [["--max-bytes", "1.5G"], /^--max-bytes must be a size of at least 1M, like 512M, 4G or 1073741824, got "1.5G"$/],
+    [["--max-bytes", "1000"], /^--max-bytes must be a size of at least 1M/],
+    [["--max-bytes", "2P"], /^--max-bytes must be a size/],
+  ])("refuses %j", (more, message) => {
+    expect(() => parseCliArgs([...base, ...more], {})).toThrow(message);
   });
 });
