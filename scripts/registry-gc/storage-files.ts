@@ -5,6 +5,8 @@ import {
   lstatSync,
   openSync,
   readdirSync,
+  readlinkSync,
+  realpathSync,
   readSync,
   type Dirent,
   type Stats,
@@ -30,19 +32,19 @@ export class UnsafeStorageFileError extends StorageError {
   }
 }
 
-const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
-/** A directory, never through a symbolic link. */
-const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
-/** A file, never through a symbolic link; a FIFO must not block the open, a terminal must not become ours. */
-const FILE_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
 /**
- * `/proc/self/fd/<fd>/<name>` resolves `name` inside the directory open as `<fd>`, wherever it has moved since:
- * openat(2) for a runtime that has none. With O_NOFOLLOW on every step, no component is ever followed through a
- * symbolic link, and a component swapped for one between two steps fails the next open instead of leading out.
+ * Linux's O_PATH (`include/uapi/asm-generic/fcntl.h`: 010000000; node does not export it): a descriptor naming an
+ * entry without opening it, so a FIFO does not block and a device is not touched, and with O_NOFOLLOW a symbolic
+ * link is named itself rather than followed.
  */
-const FD_DIR = "/proc/self/fd";
-/** Directory descriptors kept open between reads (the walk from the root is then a step or two per file). */
-const MAX_CACHED_DIRS = 256;
+const O_PATH = 0o10000000;
+/**
+ * `/proc/<pid>/fd/<fd>` names the very file open as `<fd>`: its target is the path the kernel resolved (compared
+ * with the path we asked for, it tells whether a symbolic link was followed on the way), and opening it reopens
+ * that same file, whatever has been renamed or swapped since.
+ */
+const FD_DIR = `/proc/${process.pid}/fd`; // not /proc/self: one symbolic link less to resolve per call
 
 /** Why an entry that is not what the registry writes (directories and regular files only) is refused. */
 const NOT_WRITTEN_BY_THE_REGISTRY =
@@ -58,162 +60,164 @@ function kindOf(s: Stats): string {
   return "not a regular file";
 }
 
+/** An entry located below the root: an O_PATH descriptor of it and its status. */
+interface Located {
+  readonly fd: number;
+  readonly stats: Stats;
+}
+
 /**
  * Read-only access to the tree below a registry's storage root that follows no symbolic link below the root (the
  * root itself is the operator's path and may be one), reads only regular files and at most a given size of each.
  * The registry container runs as root with write access to this tree and the tool runs as root on the host: a link
  * to `/dev/zero`, `/etc/shadow` or a FIFO there must not be read, hang the run, or exhaust its memory.
  *
- * Linux only (`/proc/self/fd`), like the registry host. Everything is synchronous: thousands of tiny local files.
+ * Every entry is first located without being opened (O_PATH | O_NOFOLLOW); the kernel's own path of what was
+ * located must be exactly the path asked for (no link followed on the way below the root's real path), its type
+ * is checked on that descriptor, and only then is the same file reopened through it to be read. Nothing can be
+ * swapped between the check and the read. Linux only (`/proc/self/fd`), like the registry host. Everything is
+ * synchronous: thousands of tiny local files, each a few system calls.
  */
 export class StorageTree {
-  private readonly dirs = new Map<string, number>();
+  /** The kernel's path of the root (symbolic links in the operator's path resolved), once known. */
+  private rootPath?: string;
 
   constructor(readonly root: string) {}
-
-  /** Closes the directories kept open. The tree can still be used afterwards (they reopen). */
-  close(): void {
-    for (const fd of this.dirs.values()) closeSync(fd);
-    this.dirs.clear();
-  }
 
   /** Where `parts` are, for messages. */
   display(parts: readonly string[]): string {
     return join(this.root, ...parts);
   }
 
-  private checkParts(parts: readonly string[]): void {
-    for (const p of parts) {
-      if (p === "" || p === "." || p === ".." || p.includes("/") || p.includes("\0")) {
-        throw new StorageError(`--storage: ${JSON.stringify(p)} is not a file name (in ${parts.join("/")})`);
-      }
-    }
-  }
-
-  /** A descriptor of the directory at `parts`, every step without following links; undefined when absent. */
-  private dir(parts: readonly string[]): number | undefined {
-    const key = parts.join("/");
-    const cached = this.dirs.get(key);
-    if (cached !== undefined) return cached;
-    let fd: number;
-    if (parts.length === 0) {
-      try {
-        fd = openSync(this.root, O_RDONLY | O_DIRECTORY); // the operator's own path: a link is fine here
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw e;
-      }
-    } else {
-      const parent = this.dir(parts.slice(0, -1));
-      if (parent === undefined) return undefined;
-      const path = `${FD_DIR}/${parent}/${parts.at(-1)!}`;
-      try {
-        fd = openSync(path, DIR_FLAGS);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "ENOENT") return undefined;
-        if (code === "ENOTDIR" || code === "ELOOP") {
-          const s = lstatSync(path, { throwIfNoEntry: false });
-          if (!s) return undefined;
-          throw new UnsafeStorageFileError(
-            this.display(parts),
-            `${kindOf(s)} where a directory belongs (${NOT_WRITTEN_BY_THE_REGISTRY})`,
-          );
-        }
-        throw e;
-      }
-    }
-    if (this.dirs.size >= MAX_CACHED_DIRS) {
-      // Oldest first (insertion order). No descriptor handed out earlier is still in use: all of this is synchronous.
-      const [oldKey, oldFd] = this.dirs.entries().next().value as [string, number];
-      this.dirs.delete(oldKey);
-      closeSync(oldFd);
-    }
-    this.dirs.set(key, fd);
-    return fd;
-  }
-
-  /** The entries of the directory at `parts` (symbolic links show as such, not as what they point at); undefined when absent. */
+  /** The entries of the directory at `parts`; undefined when absent. Refuses anything but a directory. */
   readdir(parts: readonly string[]): Dirent[] | undefined {
-    this.checkParts(parts);
-    const fd = this.dir(parts);
-    return fd === undefined ? undefined : readdirSync(`${FD_DIR}/${fd}`, { withFileTypes: true });
+    const at = this.locate(parts);
+    if (!at) return undefined;
+    try {
+      this.require(parts, at.stats, "directory");
+      return readdirSync(`${FD_DIR}/${at.fd}`, { withFileTypes: true });
+    } finally {
+      closeSync(at.fd);
+    }
   }
 
-  /** Whether the directory at `parts` exists (as a directory, reached without links). */
+  /** Whether the directory at `parts` exists. Refuses anything but a directory. */
   isDirectory(parts: readonly string[]): boolean {
-    this.checkParts(parts);
-    return this.dir(parts) !== undefined;
+    const at = this.locate(parts);
+    if (!at) return false;
+    closeSync(at.fd);
+    this.require(parts, at.stats, "directory");
+    return true;
   }
 
-  /**
-   * The status of the regular file at `parts` (its own, a link is refused); undefined when it or its directory is
-   * absent. Refuses anything but a regular file with an UnsafeStorageFileError.
-   */
+  /** The status of the regular file at `parts`; undefined when absent. Refuses anything but a regular file. */
   stat(parts: readonly string[]): Stats | undefined {
-    const path = this.entry(parts);
-    if (path === undefined) return undefined;
-    const s = lstatSync(path, { throwIfNoEntry: false });
-    if (s && !s.isFile())
-      throw new UnsafeStorageFileError(
-        this.display(parts),
-        `${kindOf(s)}, not a regular file (${NOT_WRITTEN_BY_THE_REGISTRY})`,
-      );
-    return s;
+    const at = this.locate(parts);
+    if (!at) return undefined;
+    closeSync(at.fd);
+    this.require(parts, at.stats, "file");
+    return at.stats;
   }
 
   /**
-   * The bytes of the regular file at `parts`, at most `cap` of them, with its status; undefined when it or its
-   * directory is absent. A link, a FIFO, a device or a file over `cap` bytes is refused (UnsafeStorageFileError)
-   * without reading a byte past `cap`. `what` names the file in messages (e.g. "a tag link").
+   * The bytes of the regular file at `parts`, at most `cap` of them, with its status; undefined when absent. A link,
+   * a FIFO, a device or a file over `cap` bytes is refused (UnsafeStorageFileError) before it is opened. `what`
+   * names the file in messages (e.g. "a link file").
    */
   read(parts: readonly string[], cap: number, what: string): { bytes: Buffer; stats: Stats } | undefined {
-    // lstat first: a device or FIFO is refused without being opened (opening one can block or have effects).
-    if (this.stat(parts) === undefined) return undefined;
-    const path = this.entry(parts)!;
-    let fd: number;
+    const at = this.locate(parts);
+    if (!at) return undefined;
     try {
-      fd = openSync(path, FILE_FLAGS);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return undefined;
-      if (code === "ELOOP")
-        throw new UnsafeStorageFileError(this.display(parts), `a symbolic link (${NOT_WRITTEN_BY_THE_REGISTRY})`);
-      throw e;
-    }
-    try {
-      // What was opened is what counts: the entry may have been swapped since the lstat.
-      const stats = fstatSync(fd);
-      if (!stats.isFile()) {
-        throw new UnsafeStorageFileError(
-          this.display(parts),
-          `${kindOf(stats)}, not a regular file (${NOT_WRITTEN_BY_THE_REGISTRY})`,
-        );
-      }
+      const { stats } = at;
+      this.require(parts, stats, "file");
       if (stats.size > cap) {
         throw new UnsafeStorageFileError(
           this.display(parts),
           `${stats.size} bytes, more than the ${cap} that ${what} may hold`,
         );
       }
-      // Room for one byte more than the size: reading it means the file grew since the fstat (never past the cap).
-      const buf = Buffer.alloc(stats.size + 1);
-      let got = 0;
-      for (let n; (n = readSync(fd, buf, got, buf.length - got, null)) > 0;) {
-        got += n;
-        if (got > stats.size) throw new UnsafeStorageFileError(this.display(parts), "it grew while being read");
+      const fd = openSync(`${FD_DIR}/${at.fd}`, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+      try {
+        // Room for one byte more than the size: reading it means the file grew since the fstat.
+        const buf = Buffer.alloc(stats.size + 1);
+        let got = 0;
+        for (let n; (n = readSync(fd, buf, got, buf.length - got, null)) > 0;) {
+          got += n;
+          if (got > stats.size) throw new UnsafeStorageFileError(this.display(parts), "it grew while being read");
+        }
+        return { bytes: buf.subarray(0, got), stats };
+      } finally {
+        closeSync(fd);
       }
-      return { bytes: buf.subarray(0, got), stats };
     } finally {
-      closeSync(fd);
+      closeSync(at.fd);
     }
   }
 
-  /** `/proc/self/fd/<parent>/<name>` for the entry at `parts`; undefined when its directory is absent. */
-  private entry(parts: readonly string[]): string | undefined {
-    this.checkParts(parts);
+  private require(parts: readonly string[], s: Stats, kind: "file" | "directory"): void {
+    if (kind === "file" ? s.isFile() : s.isDirectory()) return;
+    const where = kind === "file" ? ", not a regular file" : " where a directory belongs";
+    throw new UnsafeStorageFileError(this.display(parts), `${kindOf(s)}${where} (${NOT_WRITTEN_BY_THE_REGISTRY})`);
+  }
+
+  /** The root's real path (the operator's path: links there are resolved once); undefined when it is absent. */
+  private realRoot(): string | undefined {
+    if (this.rootPath === undefined) {
+      if (process.platform !== "linux") {
+        throw new StorageError("--storage runs on the registry host, a Linux system (it relies on O_PATH and /proc)");
+      }
+      try {
+        const path = realpathSync(this.root);
+        this.rootPath = path === "/" ? "" : path;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw e;
+      }
+    }
+    return this.rootPath;
+  }
+
+  /**
+   * Locates the entry at `parts` without opening it and without following a link in it; undefined when absent.
+   * Throws UnsafeStorageFileError when the kernel reached it through a symbolic link (or not at all).
+   */
+  private locate(parts: readonly string[]): Located | undefined {
     if (parts.length === 0) throw new StorageError("--storage: no file name");
-    const parent = this.dir(parts.slice(0, -1));
-    return parent === undefined ? undefined : `${FD_DIR}/${parent}/${parts.at(-1)!}`;
+    for (const p of parts) {
+      if (p === "" || p === "." || p === ".." || p.includes("/") || p.includes("\0")) {
+        throw new StorageError(`--storage: ${JSON.stringify(p)} is not a file name (in ${parts.join("/")})`);
+      }
+    }
+    const root = this.realRoot();
+    if (root === undefined) return undefined;
+    const path = `${root}/${parts.join("/")}`;
+    let fd: number;
+    try {
+      fd = openSync(path, O_PATH | O_NOFOLLOW);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+      if (code === "ELOOP") throw this.followed(parts);
+      throw e;
+    }
+    try {
+      if (readlinkSync(`${FD_DIR}/${fd}`) !== path) throw this.followed(parts);
+      return { fd, stats: fstatSync(fd) };
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  /** The error for a path the kernel resolved through a symbolic link: names the first link on the way. */
+  private followed(parts: readonly string[]): UnsafeStorageFileError {
+    for (let i = 1; i <= parts.length; i++) {
+      const s = lstatSync(this.display(parts.slice(0, i)), { throwIfNoEntry: false });
+      if (s?.isSymbolicLink()) {
+        const where = i < parts.length ? "a symbolic link where a directory belongs" : "a symbolic link";
+        return new UnsafeStorageFileError(this.display(parts.slice(0, i)), `${where} (${NOT_WRITTEN_BY_THE_REGISTRY})`);
+      }
+    }
+    return new UnsafeStorageFileError(this.display(parts), "reached through a symbolic link that has since gone");
   }
 }

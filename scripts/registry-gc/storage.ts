@@ -35,6 +35,8 @@ const V2 = ["docker", "registry", "v2"];
 export class StorageReader implements ManifestStore {
   private readonly tree: StorageTree;
   private readonly inspector: TagInspector;
+  /** Push time of each tag link read by `getManifest`, taken by `inspect` (one look at the file, not two). */
+  private readonly pushed = new Map<string, Date>();
 
   /**
    * `rankBy`: `pushed` (default) dates a tag by its push time; `created` by its image config's creation time (read
@@ -48,9 +50,9 @@ export class StorageReader implements ManifestStore {
     this.inspector = new TagInspector(this, undefined, rankBy === "created");
   }
 
-  /** Closes the directories the reader keeps open. */
+  /** Releases what the reader holds (nothing at the moment: every file is closed after reading). */
   close(): void {
-    this.tree.close();
+    this.pushed.clear();
   }
 
   /** Fails with a clear message when `root` holds no registry storage. */
@@ -147,6 +149,7 @@ export class StorageReader implements ManifestStore {
       const read = this.tree.read(link, MAX_LINK_BYTES, "a link file");
       if (!read) return undefined;
       digest = read.bytes.toString("utf8").trim();
+      if (this.rankBy === "pushed") this.pushed.set(`${repository}:${reference}`, read.stats.mtime);
       if (!DIGEST.test(digest)) throw new Error(`${this.tree.display(link)} does not hold a sha256 digest`);
     }
     const bytes = this.linked(repository, "revision", digest) ? this.blob(digest, "a manifest") : undefined;
@@ -181,8 +184,9 @@ export class StorageReader implements ManifestStore {
   async inspect(repository: string, tag: string): Promise<TagInfo | undefined> {
     const info = await this.inspector.inspect(repository, tag);
     if (!info || this.rankBy !== "pushed") return info;
-    // The link was just read, so it exists unless the tag was deleted in between (then it is gone: undefined).
-    const s = this.tree.stat(this.tagLink(repository, tag));
-    return s ? { ...info, created: new Date(s.mtimeMs) } : undefined;
+    const key = `${repository}:${tag}`;
+    const pushed = this.pushed.get(key); // the link inspect() just read through getManifest
+    this.pushed.delete(key);
+    return pushed ? { ...info, created: pushed } : undefined;
   }
 }
