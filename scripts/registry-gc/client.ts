@@ -340,8 +340,16 @@ export class RegistryClient implements ManifestStore {
         out.add(item);
       }
       const link = res.headers.get("link")?.match(/<([^>]+)>\s*;\s*rel="?next"?/);
-      if (link) next = link[1];
-      else if (page.length === pageSize && out.size > before) {
+      if (link) {
+        next = link[1]!;
+        if (new URL(next, this.opts.baseUrl).origin !== this.origin) {
+          // The next page is the registry's own: a Link elsewhere would make the run fetch what the registry chooses.
+          throw new RegistryError(
+            "invalid",
+            `GET ${firstPath}: the Link header points at another server (${quoteName(next)}): the registry is broken or hostile`,
+          );
+        }
+      } else if (page.length === pageSize && out.size > before) {
         // Exactly a full page and no Link: some registries paginate by `last` only; ask for what follows.
         next = `${firstPath}?n=${pageSize}&last=${encodeURIComponent(page[page.length - 1]!)}`;
       } else next = undefined;

@@ -165,6 +165,23 @@ describe("RegistryClient checks what it puts into URLs and keeps (in process)", 
     await c.close();
   });
 
+  it("follows Link headers only on the registry's own server", async () => {
+    const url = await hostile((_req, res) =>
+      res
+        .writeHead(200, { link: '<http://127.0.0.1:1/latest/meta-data?n=1>; rel="next"' })
+        .end('{"repositories":["a"]}'),
+    );
+    const c = new RegistryClient({ baseUrl: url });
+    await expect(c.listRepositories()).rejects.toMatchObject({
+      kind: "invalid",
+      message: expect.stringMatching(
+        /GET \/v2\/_catalog: the Link header points at another server \("http:\/\/127\.0\.0\.1:1\//,
+      ),
+    });
+    expect(c.stats.total).toBe(1);
+    await c.close();
+  });
+
   it("accepts exactly distribution's grammar for repository names, tags and digests", () => {
     const long = (n: number) =>
       Array.from({ length: Math.ceil(n / 2) }, () => "a")
