@@ -71,7 +71,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         process.stderr.write(`registry-gc: ${what}; retry ${attempt}/${of} in ${(delayMs / 1000).toFixed(1)} s\n`),
     });
     if (opts.storageDir) {
-      source = new StorageReader(opts.storageDir, opts.rankBy);
+      source = new StorageReader(opts.storageDir, opts.rankBy, opts.maxNames);
       await source.check();
     }
     const createdCache = opts.cachePath && !source ? await loadCache(opts.cachePath) : undefined;

@@ -4,7 +4,7 @@ import {
   fstatSync,
   lstatSync,
   openSync,
-  readdirSync,
+  opendirSync,
   readlinkSync,
   realpathSync,
   readSync,
@@ -89,13 +89,27 @@ export class StorageTree {
     return join(this.root, ...parts);
   }
 
-  /** The entries of the directory at `parts`; undefined when absent. Refuses anything but a directory. */
-  readdir(parts: readonly string[]): Dirent[] | undefined {
+  /**
+   * The entries of the directory at `parts`; undefined when absent. Refuses anything but a directory. Reads one
+   * entry at a time and calls `count` before keeping each, so a caller's cap stops a directory of millions of
+   * entries before they are all in memory.
+   */
+  readdir(parts: readonly string[], count: (path: string) => void = () => {}): Dirent[] | undefined {
     const at = this.locate(parts);
     if (!at) return undefined;
     try {
       this.require(parts, at.stats, "directory");
-      return readdirSync(`${FD_DIR}/${at.fd}`, { withFileTypes: true });
+      const dir = opendirSync(`${FD_DIR}/${at.fd}`);
+      try {
+        const out: Dirent[] = [];
+        for (let e; (e = dir.readSync()) !== null;) {
+          count(this.display(parts));
+          out.push(e);
+        }
+        return out;
+      } finally {
+        dir.closeSync();
+      }
     } finally {
       closeSync(at.fd);
     }

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_NAMES } from "./budget.js";
 import { TagInspector, type ManifestStore, type ReadManifest } from "./inspect.js";
 import { isRepositoryName, isTagName, NAME_TOTAL_LENGTH_MAX, quoteName, REPOSITORY_COMPONENT } from "./names.js";
 import { StorageError, StorageTree, UnsafeStorageFileError } from "./storage-files.js";
@@ -42,9 +43,17 @@ export class StorageReader implements ManifestStore {
    * `rankBy`: `pushed` (default) dates a tag by its push time; `created` by its image config's creation time (read
    * from the storage: the same dates, so the same decisions, as the API mode); `tag` reads no time at all.
    */
+  /** Directory entries read so far by the listings, against `maxNames`. */
+  private entries = 0;
+
   constructor(
     root: string,
     readonly rankBy: "pushed" | "created" | "tag" = "pushed",
+    /**
+     * Most directory entries the listings read (repositories, their `_manifests`-like directories, tags); more stops
+     * the run. Defaults to `--max-names`' default, 100,000: a tree of millions of entries must not fill the memory.
+     */
+    readonly maxNames = DEFAULT_MAX_NAMES,
   ) {
     this.tree = new StorageTree(root);
     this.inspector = new TagInspector(this, undefined, rankBy === "created");
@@ -74,7 +83,7 @@ export class StorageReader implements ManifestStore {
   async listRepositories(): Promise<string[]> {
     const out: string[] = [];
     const walk = (parts: string[], prefix: string): void => {
-      const entries = this.tree.readdir([...V2, "repositories", ...parts]) ?? [];
+      const entries = this.tree.readdir([...V2, "repositories", ...parts], this.count) ?? [];
       for (const e of entries) {
         if (e.isSymbolicLink()) {
           throw new UnsafeStorageFileError(
@@ -103,7 +112,7 @@ export class StorageReader implements ManifestStore {
 
   async listTags(repository: string): Promise<string[]> {
     const dir = [...this.repo(repository), "_manifests", "tags"];
-    const tags = (this.tree.readdir(dir) ?? []).map((e) => e.name);
+    const tags = (this.tree.readdir(dir, this.count) ?? []).map((e) => e.name);
     for (const t of tags) {
       if (!isTagName(t)) {
         throw new StorageError(
@@ -114,6 +123,17 @@ export class StorageReader implements ManifestStore {
     }
     return tags;
   }
+
+  /** Counts one directory entry read in `dir`; past `maxNames` stops the run. */
+  private readonly count = (dir: string): void => {
+    if (++this.entries > this.maxNames) {
+      throw new StorageError(
+        `--storage: more than ${this.maxNames} entries (repositories, tags and their directories) listed, the ` +
+          `limit of --max-names, while reading ${dir}: something else filled the storage, or the registry really ` +
+          "holds that many (then raise --max-names)",
+      );
+    }
+  };
 
   /** The path components of a repository's directory; refuses a name the registry could not hold. */
   private repo(repository: string): string[] {

@@ -127,6 +127,22 @@ describe("registry-gc --storage on a hostile storage tree (bounded child process
     expect(run.stdout).toBe("");
   });
 
+  it("a tags directory of more entries than --max-names stops the run while listing it (exit 2)", async () => {
+    const root = storage((layout) => {
+      const tags = join(layout.v2, "repositories", "team", "many", "_manifests", "tags");
+      for (let i = 0; i < 300; i++) mkdirSync(join(tags, `t${i}`), { recursive: true });
+    });
+    const run = await runGcBounded(
+      ["--registry", "http://127.0.0.1:9", "--storage", root, "--keep", "0", "--max-names", "200"],
+      BOUNDS,
+    );
+    expect(run.killedFor, run.stderr).toBeUndefined();
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(
+      /--storage: more than 200 entries \(repositories, tags and their directories\) listed, the limit of --max-names, while reading \S+\/team\/many\/_manifests\/tags/,
+    );
+  });
+
   it("a symbolic link on the way to a blob is refused, and the storage root itself may be one (the operator's path)", async () => {
     const root = storage((layout) => {
       const big = join(outside, `blobs${n}`);
