@@ -89,7 +89,8 @@ deletes every other tag by digest (never a digest a kept tag points at). Dry run
   --concurrency <n>             requests in flight, 1-256 (default: ${DEFAULT_CONCURRENCY})
   --page-size <n>               page size for _catalog and tags/list, 1-100000 (default: 1000)
   --max-pages <n>               most pages followed per listing, 1-1000000 (default: ${DEFAULT_MAX_PAGES})
-  --max-names <n>               most repositories + tags + index entries read in the run (default: ${DEFAULT_MAX_NAMES})
+  --max-names <n>               most repositories + tags + index entries read in the run (with --storage:
+                                directory entries listed) (default: ${DEFAULT_MAX_NAMES})
   --max-bytes <size>            most response bytes read in the run, e.g. 4G (default: 1G)
   --cache <file>                keep creation times of immutable digests here between runs (default: no cache)
   --storage <dir>               on the registry host: read tags, digests and push times from the registry's

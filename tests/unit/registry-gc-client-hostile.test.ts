@@ -213,7 +213,7 @@ describe("--max-names and --max-bytes", () => {
       maxBytes: 4 * 1024 ** 3,
     });
     expect(parseCliArgs([...base, "--max-bytes", "536870912"], {}).maxBytes).toBe(512 * 1024 ** 2);
-    expect(USAGE).toMatch(/--max-names <n> .*\(default: 100000\)/);
+    expect(USAGE).toMatch(/--max-names <n> [^\n]*\n[^\n]*\(default: 100000\)/);
     expect(USAGE).toMatch(/--max-bytes <size> .*\(default: 1G\)/);
   });
 
