@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { closest, distance } from "fastest-levenshtein";
+import { DEFAULT_MAX_NAMES, DEFAULT_MAX_RUN_BYTES, parseByteSize } from "./budget.js";
 import { DEFAULT_MAX_PAGES, isLoopbackHost } from "./client.js";
 import { parseDuration } from "./duration.js";
 import type { RankBy } from "./types.js";
@@ -46,6 +47,9 @@ export interface CliOptions {
   readonly untaggedProtectedPath?: string;
   /** Most pages followed for one listing. */
   readonly maxPages: number;
+  /** Most names (repositories, tags, index entries) and response bytes one run reads from the registry. */
+  readonly maxNames: number;
+  readonly maxBytes: number;
   /** What orders the images: `created` (API default), `pushed` (`--storage` default) or `tag` (names only). */
   readonly rankBy: RankBy;
   readonly help: boolean;
@@ -68,6 +72,8 @@ const OPTIONS = {
   concurrency: { type: "string", default: String(DEFAULT_CONCURRENCY) },
   "page-size": { type: "string", default: "1000" },
   "max-pages": { type: "string", default: String(DEFAULT_MAX_PAGES) },
+  "max-names": { type: "string", default: String(DEFAULT_MAX_NAMES) },
+  "max-bytes": { type: "string", default: "1G" },
   cache: { type: "string" },
   storage: { type: "string" },
   "rank-by": { type: "string" },
@@ -95,6 +101,9 @@ deletes every other tag by digest (never a digest a kept tag points at). Dry run
   --concurrency <n>             requests in flight, 1-256 (default: ${DEFAULT_CONCURRENCY})
   --page-size <n>               page size for _catalog and tags/list, 1-100000 (default: 1000)
   --max-pages <n>               most pages followed per listing, 1-1000000 (default: ${DEFAULT_MAX_PAGES})
+  --max-names <n>               most repositories + tags + index entries read in the run (with --storage:
+                                directory entries listed) (default: ${DEFAULT_MAX_NAMES})
+  --max-bytes <size>            most response bytes read in the run, e.g. 4G (default: 1G)
   --cache <file>                keep creation times of immutable digests here between runs (default: no cache)
   --storage <dir>               on the registry host: read tags, digests and push times from the registry's
                                 filesystem storage root (read-only), rank by push time, delete over the API
@@ -158,7 +167,10 @@ function precheck(argv: readonly string[]): void {
     if (value === "-h" || (value.startsWith("--") && value.slice(2).split("=")[0]! in OPTIONS)) {
       throw new UsageError(`--${name} needs a value, got the option ${value}`);
     }
-    if (/^-\d/.test(value) && ["keep", "concurrency", "page-size", "max-pages"].includes(name)) {
+    if (
+      /^-\d/.test(value) &&
+      ["keep", "concurrency", "page-size", "max-pages", "max-names", "max-bytes"].includes(name)
+    ) {
       throw new UsageError(`--${name} must be a whole number, not negative, got "${value}"`);
     }
     i++;
@@ -170,6 +182,14 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return Number(value);
+}
+
+function byteSize(name: string, value: string): number {
+  const n = parseByteSize(value);
+  if (n === undefined || n < 1024 * 1024) {
+    throw new UsageError(`--${name} must be a size of at least 1M, like 512M, 4G or 1073741824, got "${value}"`);
+  }
+  return n;
 }
 
 /**
@@ -215,6 +235,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       concurrency: DEFAULT_CONCURRENCY,
       pageSize: 1000,
       maxPages: DEFAULT_MAX_PAGES,
+      maxNames: DEFAULT_MAX_NAMES,
+      maxBytes: DEFAULT_MAX_RUN_BYTES,
       rankBy: "created",
     };
   }
@@ -308,6 +330,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     concurrency: wholeNumber("concurrency", values.concurrency!, 1, 256),
     pageSize: wholeNumber("page-size", values["page-size"]!, 1, 100_000),
     maxPages: wholeNumber("max-pages", values["max-pages"]!, 1, 1_000_000),
+    maxNames: wholeNumber("max-names", values["max-names"]!, 1, 100_000_000),
+    maxBytes: byteSize("max-bytes", values["max-bytes"]!),
     cachePath: values.cache,
     storageDir: values.storage,
     releasesPath: values.releases,

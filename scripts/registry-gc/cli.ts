@@ -37,6 +37,7 @@ async function readStdin(): Promise<string> {
 /** Runs the CLI and returns its exit code: 0 done, 1 some deletions failed, 2 usage / reach / auth / config. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let client: RegistryClient | undefined;
+  let source: StorageReader | undefined;
   try {
     const opts = parseCliArgs(argv, env);
     if (opts.help) {
@@ -66,12 +67,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       caPem,
       concurrency: opts.concurrency,
       maxPages: opts.maxPages,
+      maxNames: opts.maxNames,
+      maxRunBytes: opts.maxBytes,
       onRetry: (what, attempt, of, delayMs) =>
         process.stderr.write(`registry-gc: ${what}; retry ${attempt}/${of} in ${(delayMs / 1000).toFixed(1)} s\n`),
     });
-    let source: StorageReader | undefined;
     if (opts.storageDir) {
-      source = new StorageReader(opts.storageDir, opts.rankBy);
+      source = new StorageReader(opts.storageDir, opts.rankBy, opts.maxNames);
       await source.check();
     }
     // Read before anything is deleted: an unreadable history stops the run here (exit 3), nothing deleted.
@@ -134,6 +136,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.stderr.write(`registry-gc: unexpected error: ${(e as Error).message}\n`);
     return 2;
   } finally {
+    source?.close();
     await client?.close();
   }
 }

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { Agent, type Dispatcher } from "undici";
+import { DEFAULT_MAX_NAMES, DEFAULT_MAX_RUN_BYTES, RunBudget } from "./budget.js";
+import { RegistryError } from "./errors.js";
 import type { ManifestStore, ReadManifest } from "./inspect.js";
+import { assertReference, assertRepositoryName, assertTagName, isDigest, quoteName } from "./names.js";
+
+export { RegistryError, type RegistryErrorKind } from "./errors.js";
 
 /** Every manifest type at once: asking for fewer makes some registries 404 or down-convert (new digest). */
 export const MANIFEST_ACCEPT = [
@@ -11,26 +16,14 @@ export const MANIFEST_ACCEPT = [
   "application/vnd.oci.image.index.v1+json",
 ].join(", ");
 
-export type RegistryErrorKind = "unreachable" | "auth" | "delete-disabled" | "limit" | "http";
-
-/** A registry failure with a one-line, actionable message. Every kind but `http` is fatal (exit 2). */
-export class RegistryError extends Error {
-  override name = "RegistryError";
-  constructor(
-    readonly kind: RegistryErrorKind,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
 export interface RequestStats {
   /** HTTP requests sent, retries included. */
   total: number;
   /** Requests per kind: catalog, tags, manifest, blob, delete, ping. */
   byKind: Record<string, number>;
   retries: number;
+  /** Response bytes read (bodies, after decoding), counted against `maxRunBytes`. */
+  bytes: number;
 }
 
 export interface RegistryClientOptions {
@@ -54,6 +47,13 @@ export interface RegistryClientOptions {
   readonly maxBodyBytes?: number;
   /** Most pages followed for one `_catalog` or `tags/list` listing. Defaults to 1000 (a million names per page size 1000). */
   readonly maxPages?: number;
+  /**
+   * Most names (repositories, tags and the entries of index manifests) the whole run reads; more stops it. Defaults
+   * to 100,000 (`DEFAULT_MAX_NAMES`): `maxPages` bounds one listing, this bounds their sum.
+   */
+  readonly maxNames?: number;
+  /** Most response bytes the whole run reads; more stops it. Defaults to 1 GiB (`DEFAULT_MAX_RUN_BYTES`). */
+  readonly maxRunBytes?: number;
   /** Called before each retry (connection refused, 429, 5xx), so a waiting run can say why. */
   readonly onRetry?: (what: string, attempt: number, of: number, delayMs: number) => void;
 }
@@ -105,7 +105,9 @@ function plainHttpAnswer(e: unknown): boolean {
 
 /** Minimal Docker Registry HTTP API v2 client: basic auth, bounded concurrency, retries with back-off, counting. */
 export class RegistryClient implements ManifestStore {
-  readonly stats: RequestStats = { total: 0, byKind: {}, retries: 0 };
+  readonly stats: RequestStats = { total: 0, byKind: {}, retries: 0, bytes: 0 };
+  /** What the run has read so far, against `maxNames` and `maxRunBytes`. */
+  readonly budget: RunBudget;
   private readonly agent: Agent;
   private readonly origin: string;
   private readonly auth?: string;
@@ -124,6 +126,7 @@ export class RegistryClient implements ManifestStore {
       );
     }
     this.origin = base.origin;
+    this.budget = new RunBudget(opts.maxNames ?? DEFAULT_MAX_NAMES, opts.maxRunBytes ?? DEFAULT_MAX_RUN_BYTES);
     this.limit = opts.concurrency ?? 8;
     this.agent = new Agent({
       connections: this.limit,
@@ -196,11 +199,23 @@ export class RegistryClient implements ManifestStore {
     };
     const declared = Number(res.headers["content-length"]);
     if (Number.isFinite(declared) && declared > max) throw tooBig();
+    const budget = this.budget;
+    if (Number.isFinite(declared) && budget.bytes + declared > budget.maxBytes) {
+      res.body.destroy();
+      budget.addBytes(declared, what); // throws: the run's byte cap, before reading a byte of it
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > max) throw tooBig();
+      this.stats.bytes += chunk.length;
+      try {
+        budget.addBytes(chunk.length, what);
+      } catch (e) {
+        res.body.destroy();
+        throw e;
+      }
       chunks.push(chunk);
     }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
@@ -316,10 +331,25 @@ export class RegistryClient implements ManifestStore {
       }
       const page = raw as string[];
       const before = out.size;
-      for (const item of page) out.add(item);
+      for (const item of page) {
+        if (out.has(item)) continue;
+        // Checked before the name reaches a URL, a --repo match or the memory of the run.
+        if (field === "repositories") assertRepositoryName(item, `GET ${firstPath}`);
+        else assertTagName(item, `GET ${firstPath}`);
+        this.budget.addNames(1, `GET ${firstPath}`);
+        out.add(item);
+      }
       const link = res.headers.get("link")?.match(/<([^>]+)>\s*;\s*rel="?next"?/);
-      if (link) next = link[1];
-      else if (page.length === pageSize && out.size > before) {
+      if (link) {
+        next = link[1]!;
+        if (new URL(next, this.opts.baseUrl).origin !== this.origin) {
+          // The next page is the registry's own: a Link elsewhere would make the run fetch what the registry chooses.
+          throw new RegistryError(
+            "invalid",
+            `GET ${firstPath}: the Link header points at another server (${quoteName(next)}): the registry is broken or hostile`,
+          );
+        }
+      } else if (page.length === pageSize && out.size > before) {
         // Exactly a full page and no Link: some registries paginate by `last` only; ask for what follows.
         next = `${firstPath}?n=${pageSize}&last=${encodeURIComponent(page[page.length - 1]!)}`;
       } else next = undefined;
@@ -332,17 +362,32 @@ export class RegistryClient implements ManifestStore {
   }
 
   listTags(repository: string, pageSize = 1000): Promise<string[]> {
+    assertRepositoryName(repository, "tags/list");
     return this.paginate("tags", `/v2/${repository}/tags/list`, pageSize, "tags");
   }
 
   /** A manifest by tag or digest, with its digest (header, else sha256 of the bytes); undefined when unknown (404). */
   async getManifest(repository: string, reference: string): Promise<ReadManifest | undefined> {
+    assertRepositoryName(repository, `GET manifest ${quoteName(reference)}`);
+    assertReference(reference, `GET ${repository} manifest`);
     const res = await this.request("manifest", "GET", `/v2/${repository}/manifests/${reference}`, MANIFEST_ACCEPT);
     if (res.status === 404) return undefined;
     if (res.status !== 200) this.fail(`GET ${repository}:${reference}`, res);
     const digest =
       res.headers.get("docker-content-digest") ?? `sha256:${createHash("sha256").update(res.body).digest("hex")}`;
+    if (!isDigest(digest)) {
+      // The digest goes into a DELETE URL: it must be one, not a path.
+      throw new RegistryError(
+        "invalid",
+        `GET ${repository}:${reference}: Docker-Content-Digest ${quoteName(digest)} is not a digest: the registry ` +
+          "is broken or hostile",
+      );
+    }
     const manifest = JSON.parse(res.body.toString("utf8")) as Record<string, unknown>;
+    // An index's entries are kept for the whole run (they protect their platform images): they count as names.
+    if (Array.isArray(manifest.manifests)) {
+      this.budget.addNames(manifest.manifests.length, `GET ${repository}:${reference}`);
+    }
     const mediaType =
       (typeof manifest.mediaType === "string" ? manifest.mediaType : undefined) ??
       res.headers.get("content-type")?.split(";")[0] ??
@@ -352,6 +397,9 @@ export class RegistryClient implements ManifestStore {
 
   /** A small JSON blob (an image config); undefined when missing or not JSON. */
   async getJsonBlob(repository: string, digest: string): Promise<Record<string, unknown> | undefined> {
+    assertRepositoryName(repository, `GET blob ${quoteName(digest)}`);
+    if (!isDigest(digest))
+      throw new RegistryError("invalid", `GET ${repository} blob: ${quoteName(digest)} is not a digest`);
     const res = await this.request("blob", "GET", `/v2/${repository}/blobs/${digest}`);
     if (res.status === 404) return undefined;
     if (res.status !== 200) this.fail(`GET blob ${repository}@${digest}`, res);
@@ -367,6 +415,9 @@ export class RegistryClient implements ManifestStore {
    * request). Throws a fatal `delete-disabled` error when the registry refuses deletes (405 / UNSUPPORTED).
    */
   async deleteManifest(repository: string, digest: string): Promise<"deleted" | "gone"> {
+    assertRepositoryName(repository, `DELETE ${quoteName(digest)}`);
+    if (!isDigest(digest))
+      throw new RegistryError("invalid", `DELETE ${repository}: ${quoteName(digest)} is not a digest`);
     const res = await this.request("delete", "DELETE", `/v2/${repository}/manifests/${digest}`);
     if (res.status === 202 || res.status === 200) return "deleted";
     if (res.status === 404) return "gone";

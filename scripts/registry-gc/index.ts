@@ -39,6 +39,9 @@ export {
   type ProtectReason,
 } from "./protected.js";
 export { protectionReport, type ProtectionReport } from "./protection-report.js";
-export { StorageError, StorageReader } from "./storage.js";
+export { StorageError, StorageReader, UnsafeStorageFileError } from "./storage.js";
+export { StorageTree } from "./storage-files.js";
+export { DEFAULT_MAX_NAMES, DEFAULT_MAX_RUN_BYTES, parseByteSize, RunBudget } from "./budget.js";
+export { isDigest, isRepositoryName, isTagName, NAME_TOTAL_LENGTH_MAX } from "./names.js";
 export { decideRetention, describeReason, naturalCompare, rankImages } from "./rules.js";
 export type { KeepReason, RankBy, RepositoryPlan, RetentionRules, TagDecision, TagInfo } from "./types.js";

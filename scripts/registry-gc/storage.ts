@@ -1,17 +1,17 @@
-import { readFileSync, statSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { DEFAULT_MAX_NAMES } from "./budget.js";
 import { TagInspector, type ManifestStore, type ReadManifest } from "./inspect.js";
+import { isRepositoryName, isTagName, NAME_TOTAL_LENGTH_MAX, quoteName, REPOSITORY_COMPONENT } from "./names.js";
+import { StorageError, StorageTree, UnsafeStorageFileError } from "./storage-files.js";
 import type { TagInfo } from "./types.js";
+
+export { StorageError, UnsafeStorageFileError } from "./storage-files.js";
 
 /** A registry refuses manifests over 4 MiB; a bigger file in its storage is not one we read. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** A link file holds one digest (`sha256:` and 64 hex digits, 71 bytes); a few hundred bytes is already wrong. */
+const MAX_LINK_BYTES = 512;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-/** The storage root given to `--storage` is not a registry's filesystem storage. */
-export class StorageError extends Error {
-  override name = "StorageError";
-}
+const V2 = ["docker", "registry", "v2"];
 
 /**
  * Reads tags, digests, manifests, image configs and push times straight from a registry's filesystem storage,
@@ -34,82 +34,131 @@ export class StorageError extends Error {
  * CPU in hand-offs than in reading (a third of a 1000-tag scan), and each read takes microseconds.
  */
 export class StorageReader implements ManifestStore {
-  private readonly v2: string;
+  private readonly tree: StorageTree;
   private readonly inspector: TagInspector;
+  /** Push time of each tag link read by `getManifest`, taken by `inspect` (one look at the file, not two). */
+  private readonly pushed = new Map<string, Date>();
 
   /**
    * `rankBy`: `pushed` (default) dates a tag by its push time; `created` by its image config's creation time (read
    * from the storage: the same dates, so the same decisions, as the API mode); `tag` reads no time at all.
    */
+  /** Directory entries read so far by the listings, against `maxNames`. */
+  private entries = 0;
+
   constructor(
     root: string,
     readonly rankBy: "pushed" | "created" | "tag" = "pushed",
+    /**
+     * Most directory entries the listings read (repositories, their `_manifests`-like directories, tags); more stops
+     * the run. Defaults to `--max-names`' default, 100,000: a tree of millions of entries must not fill the memory.
+     */
+    readonly maxNames = DEFAULT_MAX_NAMES,
   ) {
-    this.v2 = join(root, "docker", "registry", "v2");
+    this.tree = new StorageTree(root);
     this.inspector = new TagInspector(this, undefined, rankBy === "created");
+  }
+
+  /** Releases what the reader holds (nothing at the moment: every file is closed after reading). */
+  close(): void {
+    this.pushed.clear();
   }
 
   /** Fails with a clear message when `root` holds no registry storage. */
   async check(): Promise<void> {
-    const repos = join(this.v2, "repositories");
-    const s = await stat(repos).catch(() => undefined);
-    if (!s?.isDirectory()) {
+    const repos = [...V2, "repositories"];
+    if (!this.tree.isDirectory(repos)) {
       throw new StorageError(
-        `--storage: ${repos} does not exist: give the registry's storage root (storage.filesystem.rootdirectory, ` +
-          "e.g. /var/lib/registry) on the registry host",
+        `--storage: ${this.tree.display(repos)} does not exist: give the registry's storage root ` +
+          "(storage.filesystem.rootdirectory, e.g. /var/lib/registry) on the registry host",
       );
     }
   }
 
-  /** Every repository (a directory holding `_manifests`), nested names included, sorted. */
+  /**
+   * Every repository (a directory holding `_manifests`), nested names included, sorted. A symbolic link in the
+   * tree, or a directory whose name the registry could not have made, stops the run: names go into --repo matches
+   * and DELETE URLs.
+   */
   async listRepositories(): Promise<string[]> {
     const out: string[] = [];
-    const walk = async (dir: string, prefix: string): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true });
-      if (entries.some((e) => e.name === "_manifests" && e.isDirectory()) && prefix) out.push(prefix);
+    const walk = (parts: string[], prefix: string): void => {
+      const entries = this.tree.readdir([...V2, "repositories", ...parts], this.count) ?? [];
       for (const e of entries) {
-        if (e.isDirectory() && !e.name.startsWith("_")) {
-          await walk(join(dir, e.name), prefix ? `${prefix}/${e.name}` : e.name);
+        if (e.isSymbolicLink()) {
+          throw new UnsafeStorageFileError(
+            this.tree.display([...V2, "repositories", ...parts, e.name]),
+            "a symbolic link in the repositories tree (the registry writes none there; registry-gc follows none)",
+          );
         }
       }
+      if (entries.some((e) => e.name === "_manifests" && e.isDirectory()) && prefix) out.push(prefix);
+      for (const e of entries) {
+        if (!e.isDirectory() || e.name.startsWith("_")) continue;
+        const name = prefix ? `${prefix}/${e.name}` : e.name;
+        if (!REPOSITORY_COMPONENT.test(e.name) || name.length > NAME_TOTAL_LENGTH_MAX) {
+          throw new StorageError(
+            `--storage: ${this.tree.display([...V2, "repositories", ...parts, e.name])}: ${quoteName(name)} is ` +
+              "not a repository name the registry accepts (distribution's grammar: lowercase [a-z0-9] joined by " +
+              `".", "_", "__" or "-", at most ${NAME_TOTAL_LENGTH_MAX} characters): something else wrote it`,
+          );
+        }
+        walk([...parts, e.name], name);
+      }
     };
-    await walk(join(this.v2, "repositories"), "");
+    walk([], "");
     return out.sort();
   }
 
   async listTags(repository: string): Promise<string[]> {
-    try {
-      return await readdir(join(this.v2, "repositories", repository, "_manifests", "tags"));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw e;
+    const dir = [...this.repo(repository), "_manifests", "tags"];
+    const tags = (this.tree.readdir(dir, this.count) ?? []).map((e) => e.name);
+    for (const t of tags) {
+      if (!isTagName(t)) {
+        throw new StorageError(
+          `--storage: ${this.tree.display([...dir, t])}: ${quoteName(t)} is not a tag name the registry ` +
+            "accepts ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}): something else wrote it",
+        );
+      }
     }
+    return tags;
   }
 
-  private tagLink(repository: string, tag: string): string {
-    return join(this.v2, "repositories", repository, "_manifests", "tags", tag, "current", "link");
+  /** Counts one directory entry read in `dir`; past `maxNames` stops the run. */
+  private readonly count = (dir: string): void => {
+    if (++this.entries > this.maxNames) {
+      throw new StorageError(
+        `--storage: more than ${this.maxNames} entries (repositories, tags and their directories) listed, the ` +
+          `limit of --max-names, while reading ${dir}: something else filled the storage, or the registry really ` +
+          "holds that many (then raise --max-names)",
+      );
+    }
+  };
+
+  /** The path components of a repository's directory; refuses a name the registry could not hold. */
+  private repo(repository: string): string[] {
+    if (!isRepositoryName(repository)) {
+      throw new StorageError(`--storage: ${quoteName(repository)} is not a repository name`);
+    }
+    return [...V2, "repositories", ...repository.split("/")];
+  }
+
+  private tagLink(repository: string, tag: string): string[] {
+    if (!isTagName(tag)) throw new StorageError(`--storage: ${quoteName(tag)} is not a tag name`);
+    return [...this.repo(repository), "_manifests", "tags", tag, "current", "link"];
   }
 
   /** Whether the repository links the digest: as a manifest revision, or as a layer / config blob. */
   private linked(repository: string, kind: "revision" | "layer", digest: string): boolean {
-    const [dir, ...sub] = kind === "revision" ? ["_manifests", "revisions"] : ["_layers"];
-    const link = join(this.v2, "repositories", repository, dir!, ...sub, "sha256", digest.slice(7), "link");
-    return statSync(link, { throwIfNoEntry: false }) !== undefined;
+    const dir = kind === "revision" ? ["_manifests", "revisions"] : ["_layers"];
+    return this.tree.stat([...this.repo(repository), ...dir, "sha256", digest.slice(7), "link"]) !== undefined;
   }
 
-  private blobPath(digest: string): string {
-    const hex = digest.slice(7);
-    return join(this.v2, "blobs", "sha256", hex.slice(0, 2), hex, "data");
-  }
-
-  /** The bytes of a manifest or config blob; undefined when absent. Over 4 MiB is an error (the registry refuses such manifests). */
+  /** The bytes of a manifest or config blob; undefined when absent. Over 4 MiB is refused (the registry refuses such manifests). */
   private blob(digest: string, what: string): Buffer | undefined {
     if (!DIGEST.test(digest)) throw new Error(`${what}: "${digest}" is not a sha256 digest`);
-    const path = this.blobPath(digest);
-    const s = statSync(path, { throwIfNoEntry: false });
-    if (!s) return undefined;
-    if (s.size > MAX_MANIFEST_BYTES) throw new Error(`${what}: blob ${digest} is over 4 MiB`);
-    return readFileSync(path);
+    const hex = digest.slice(7);
+    return this.tree.read([...V2, "blobs", "sha256", hex.slice(0, 2), hex, "data"], MAX_MANIFEST_BYTES, what)?.bytes;
   }
 
   /** A manifest by tag (through the tag's link) or by digest; undefined when the tag (or the digest's blob) is gone. */
@@ -117,17 +166,13 @@ export class StorageReader implements ManifestStore {
     let digest = reference;
     if (!reference.startsWith("sha256:")) {
       const link = this.tagLink(repository, reference);
-      try {
-        digest = readFileSync(link, "utf8").trim();
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw e;
-      }
-      if (!DIGEST.test(digest)) throw new Error(`${link} does not hold a sha256 digest`);
+      const read = this.tree.read(link, MAX_LINK_BYTES, "a link file");
+      if (!read) return undefined;
+      digest = read.bytes.toString("utf8").trim();
+      if (this.rankBy === "pushed") this.pushed.set(`${repository}:${reference}`, read.stats.mtime);
+      if (!DIGEST.test(digest)) throw new Error(`${this.tree.display(link)} does not hold a sha256 digest`);
     }
-    const bytes = this.linked(repository, "revision", digest)
-      ? this.blob(digest, `manifest of ${repository}:${reference}`)
-      : undefined;
+    const bytes = this.linked(repository, "revision", digest) ? this.blob(digest, "a manifest") : undefined;
     if (bytes === undefined && digest !== reference) {
       // A tag whose manifest is gone is a damaged storage, not a race: stop this repository (nothing deleted there).
       throw new Error(`${repository}:${reference} points at ${digest}, whose manifest is missing from the storage`);
@@ -144,7 +189,7 @@ export class StorageReader implements ManifestStore {
 
   /** An image config from the storage (the inspector asks only for configs of at most 1 MiB). */
   async getJsonBlob(repository: string, digest: string): Promise<Record<string, unknown> | undefined> {
-    const bytes = this.linked(repository, "layer", digest) ? this.blob(digest, `config of ${repository}`) : undefined;
+    const bytes = this.linked(repository, "layer", digest) ? this.blob(digest, "an image config") : undefined;
     try {
       return bytes === undefined ? undefined : (JSON.parse(bytes.toString("utf8")) as Record<string, unknown>);
     } catch {
@@ -159,8 +204,9 @@ export class StorageReader implements ManifestStore {
   async inspect(repository: string, tag: string): Promise<TagInfo | undefined> {
     const info = await this.inspector.inspect(repository, tag);
     if (!info || this.rankBy !== "pushed") return info;
-    // The link was just read, so it exists unless the tag was deleted in between (then it is gone: undefined).
-    const s = statSync(this.tagLink(repository, tag), { throwIfNoEntry: false });
-    return s ? { ...info, created: new Date(s.mtimeMs) } : undefined;
+    const key = `${repository}:${tag}`;
+    const pushed = this.pushed.get(key); // the link inspect() just read through getManifest
+    this.pushed.delete(key);
+    return pushed ? { ...info, created: pushed } : undefined;
   }
 }

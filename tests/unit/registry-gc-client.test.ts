@@ -3,6 +3,9 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { MANIFEST_ACCEPT, RegistryClient, RegistryError } from "../../scripts/registry-gc/index.js";
 
+const ABC = `sha256:${"abc".repeat(21)}a`;
+const DEF = `sha256:${"def".repeat(21)}d`;
+
 // A tiny in-process fake registry: enough HTTP to test retries, pagination, concurrency and error mapping.
 let server: Server | undefined;
 afterEach(async () => {
@@ -75,15 +78,15 @@ describe("RegistryClient", () => {
         inFlight--;
         res
           .writeHead(200, {
-            "docker-content-digest": "sha256:abc",
+            "docker-content-digest": ABC,
             "content-type": "application/vnd.oci.image.manifest.v1+json",
           })
-          .end('{"schemaVersion":2,"config":{"digest":"sha256:def","size":2}}');
+          .end(JSON.stringify({ schemaVersion: 2, config: { digest: DEF, size: 2 } }));
       }, 10);
     });
     const c = new RegistryClient({ baseUrl: url, concurrency: 3 });
     const got = await Promise.all(Array.from({ length: 12 }, (_, i) => c.getManifest("r", `t${i}`)));
-    expect(got[0]).toMatchObject({ digest: "sha256:abc", mediaType: "application/vnd.oci.image.manifest.v1+json" });
+    expect(got[0]).toMatchObject({ digest: ABC, mediaType: "application/vnd.oci.image.manifest.v1+json" });
     expect(peak).toBeLessThanOrEqual(3);
     expect(new Set(accepts)).toEqual(new Set([MANIFEST_ACCEPT]));
     for (const t of [
@@ -110,7 +113,7 @@ describe("RegistryClient", () => {
     expect(ping).toBeInstanceOf(RegistryError);
     expect(ping).toMatchObject({ kind: "auth", message: expect.stringMatching(/authentication to .* failed \(401\)/) });
     expect(auth).toBe(`Basic ${Buffer.from("ci:pw").toString("base64")}`);
-    const del = await c.deleteManifest("r", "sha256:abc").catch((e: unknown) => e);
+    const del = await c.deleteManifest("r", ABC).catch((e: unknown) => e);
     expect(del).toMatchObject({
       kind: "delete-disabled",
       message: expect.stringMatching(/storage\.delete\.enabled: true/),

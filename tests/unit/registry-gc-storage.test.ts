@@ -1,58 +1,25 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StorageReader } from "../../scripts/registry-gc/index.js";
+import { sha, StorageLayout } from "./support/storageLayout.js";
 
 // A registry storage root written by hand in distribution's layout (registry/storage/paths.go).
 let root: string;
-const sha = (b: string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
-const v2 = () => join(root, "docker", "registry", "v2");
-
-function write(path: string, content: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
-}
-function blob(content: string | Buffer): string {
-  const digest = sha(content.toString());
-  const hex = digest.slice(7);
-  write(join(v2(), "blobs", "sha256", hex.slice(0, 2), hex, "data"), content);
-  return digest;
-}
-/** What the registry writes when a repository gets a manifest (`revision`) or a layer / config blob (`layer`). */
-function link(repo: string, kind: "revision" | "layer", digest: string): void {
-  const dir = kind === "revision" ? ["_manifests", "revisions"] : ["_layers"];
-  write(join(v2(), "repositories", repo, ...dir, "sha256", digest.slice(7), "link"), digest);
-}
-function tag(repo: string, name: string, digest: string, pushedAt?: Date): void {
-  const current = join(v2(), "repositories", repo, "_manifests", "tags", name, "current", "link");
-  write(current, digest);
-  if (pushedAt) utimesSync(current, pushedAt, pushedAt);
-}
-/** An image's config and manifest blobs, linked into `repo` (pass no repo to leave them unlinked). */
-function image(created: string | undefined, repo?: string): string {
-  const config = blob(JSON.stringify({ architecture: "amd64", os: "linux", ...(created ? { created } : {}) }));
-  const manifest = blob(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 60 },
-      layers: [],
-    }),
-  );
-  if (repo) {
-    link(repo, "layer", config);
-    link(repo, "revision", manifest);
-  }
-  return manifest;
-}
+let layout: StorageLayout;
+const v2 = () => layout.v2;
+const blob = (content: string | Buffer) => layout.blob(content);
+const link = (repo: string, kind: "revision" | "layer", digest: string) => layout.link(repo, kind, digest);
+const tag = (repo: string, name: string, digest: string, pushedAt?: Date) => layout.tag(repo, name, digest, pushedAt);
+const image = (created: string | undefined, repo?: string) => layout.image(created, repo);
 
 let one: string;
 let two: string;
 let index: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "gc-storage-"));
+  layout = new StorageLayout(root);
   one = image("2026-01-01T00:00:00Z", "team/app");
   two = image("2026-02-01T00:00:00Z", "team/app");
   index = blob(
@@ -122,7 +89,7 @@ describe("StorageReader (host-side mode)", () => {
       /broken\/missing:x points at sha256:[0-9a-f]{64}, whose manifest is missing from the storage/,
     );
     await expect(s.inspect("broken/huge", "x")).rejects.toThrow(
-      /manifest of broken\/huge:x: blob sha256:\S+ is over 4 MiB/,
+      /refusing \S+\/blobs\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}\/data: 4194305 bytes, more than the 4194304 that a manifest may hold/,
     );
   });
 
