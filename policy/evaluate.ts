@@ -11,8 +11,8 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { unwrapSecrets } from "../scripts/plan/secrets";
-import type { PlannedResource, PlanViolation } from "../scripts/plan/types";
+import { unwrapSecrets } from "./lib/secrets";
+import type { PlannedResource, PlanViolation } from "./planned";
 import type { Environment } from "./lib/environment";
 import { rules } from "./rules";
 

@@ -1,4 +1,4 @@
-/** One resource as the offline plan records it (the design.md `plan.json` contract). */
+/** One resource as the offline plan records it (the `plan.json` contract); what the policies evaluate. */
 export interface PlannedResource {
   urn: string;
   /** Pulumi type token, e.g. `aws:ec2/securityGroup:SecurityGroup`, or a component type such as `startup:aws:Network`. */
@@ -6,7 +6,7 @@ export interface PlannedResource {
   name: string;
   /** URN of the parent resource; undefined for the stack itself. */
   parent?: string;
-  /** Resource inputs as the engine received them. Secret values keep the engine's secret wrapper (see `secrets.ts`: `unwrapSecrets` for policies, `maskSecrets` for plan.json, where they become "[secret]"). */
+  /** Resource inputs as the engine received them. Secret values keep the engine's secret wrapper (see `policy/lib/secrets.ts`: `unwrapSecrets` for policies, `maskSecrets` for plan.json, where they become "[secret]"). */
   inputs: Record<string, unknown>;
   /** URNs this resource depends on (explicit dependsOn plus input dependencies). */
   dependsOn: string[];

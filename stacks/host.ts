@@ -10,7 +10,7 @@ import type { StackConfig } from "./config/parse";
 import { PROJECT } from "./config/schema";
 import { openSshKeyLine } from "./config/sections/common";
 import { acmeDirectoryUrl } from "./config/sections/tls";
-import type { HostShape } from "./compose";
+import type { HostShape } from "./types";
 
 /** What the composition needs from the host. */
 export interface HostResult {
@@ -23,7 +23,7 @@ export interface HostResult {
   registryPasswords: pulumi.Output<Record<string, string>>;
   hostFiles: pulumi.Output<HostFile[]>;
   /**
-   * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`,
+   * Stack outputs (docs/outputs.md, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`,
    * `registryCaCertificatePem` (self-signed only), `sshCommand`, `sshHostKey` (the pinned host key line, for
    * known_hosts), `sshPrivateKey` (secret, generated key only),
    * `registryUsers`, `registryPasswords` (secret), `tlsCertificateExpiry`, `tlsMode`.
