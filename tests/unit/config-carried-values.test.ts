@@ -30,12 +30,12 @@ describe("a mistyped key's fix carries the value written", () => {
   });
 
   it("a value with spaces and shell characters is quoted so the shell hands it over unchanged", () => {
-    const fix = fixFor({ registry: { gc: { onCalendr: "Sun *-*-* 03:30:00" } } });
+    const fix = fixFor({ registry: { gc: { onCalendr: "Mon *-*-* 04:15:00" } } });
     expect(fix).toBe(
       "pulumi config rm --path 'registry.gc.onCalendr' && " +
-        "pulumi config set --path 'registry.gc.onCalendar' 'Sun *-*-* 03:30:00'",
+        "pulumi config set --path 'registry.gc.onCalendar' 'Mon *-*-* 04:15:00'",
     );
-    expect(shellArgv(fix)[1]).toEqual(["config", "set", "--path", "registry.gc.onCalendar", "Sun *-*-* 03:30:00"]);
+    expect(shellArgv(fix)[1]).toEqual(["config", "set", "--path", "registry.gc.onCalendar", "Mon *-*-* 04:15:00"]);
   });
 
   it("digit-only text keeps --type string, a number stays a number", () => {
