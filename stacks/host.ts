@@ -5,6 +5,7 @@ import { snapshotTargetTags } from "../components/monitoring/snapshots";
 import type { Network } from "../components/network/network";
 import { type HostKeySource, RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
 import { renderProvisionPlan } from "../components/registryHost/render";
+import { warnOnce } from "../components/warnings";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import { PROJECT } from "./config/schema";
@@ -123,7 +124,7 @@ function hostKeySource(config: StackConfig): HostKeySource {
   const { host } = config;
   if (host.sshHostKey) return { mode: "pinned", publicKey: openSshKeyLine(host.sshHostKey) };
   if (!host.generateSshHostKey) {
-    pulumi.log.warn(
+    warnOnce(
       "host.generateSshHostKey is false and host.sshHostKey is unset: provisioning does not verify the host's SSH key.",
     );
     return { mode: "unverified" };

@@ -5,7 +5,8 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { storageConnectionDetails } from "./connection";
-import { daysUntil, expiryEpochSeconds, keyRotationPolicy } from "./expiry";
+import { expiryEpochSeconds, expiryWarning, keyRotationPolicy } from "./expiry";
+import { warnOnce } from "../warnings";
 import { keyVaultName, SECRET_NAME, SIGNING_KEY_BASE_NAME, signingKeyName, storageAccountName } from "./naming";
 import { type AzureNetworkRules, keyVaultNetworkAcls, storageNetworkRuleSet } from "./network";
 import { KEY_VAULT_ROLES, roleDefinitionId } from "./roles";
@@ -224,8 +225,14 @@ export class AzureServices extends pulumi.ComponentResource {
 
     const keyExpiresAt = expiryEpochSeconds(kv.expiryAnchor, keyExpiryDays);
     const secretsExpireAt = expiryEpochSeconds(kv.expiryAnchor, secretExpiryDays);
-    warnIfExpiring(this, "signing key", keyExpiresAt);
-    warnIfExpiring(this, "Key Vault secrets", secretsExpireAt);
+    // Expiries are fixed dates: say so at deploy time when they are close or past, once per process.
+    for (const [what, at] of [
+      ["signing key", keyExpiresAt],
+      ["Key Vault secrets", secretsExpireAt],
+    ] as const) {
+      const warning = expiryWarning(what, at, Date.now());
+      if (warning) warnOnce(warning, this);
+    }
 
     const keyProperties = {
       kty: sku === "premium" ? ("RSA-HSM" as const) : ("RSA" as const),
@@ -317,17 +324,5 @@ export class AzureServices extends pulumi.ComponentResource {
       secretUris: this.secretUris,
       storageConnection: this.storageConnection,
     });
-  }
-}
-
-/** Expiries are fixed dates: say so at deploy time when they are close or past (move `expiryAnchor` forward). */
-function warnIfExpiring(resource: pulumi.Resource, what: string, epochSeconds: number): void {
-  const days = daysUntil(epochSeconds, Date.now());
-  if (days < 30) {
-    pulumi.log.warn(
-      `${what} ${days < 0 ? "expired" : "expire"} ${new Date(epochSeconds * 1000).toISOString().slice(0, 10)}` +
-        ` (${days < 0 ? `${-days} days ago` : `in ${days} days`}): move azure.keyVault.expiryAnchor forward to re-issue.`,
-      resource,
-    );
   }
 }
