@@ -62,7 +62,7 @@ step "unit tests (mock engine, pure functions, policies)"
 TMPDIR="$test_tmp" npx vitest run --project unit
 check_leftovers unit
 
-step "real Pulumi CLI at the lock file's @pulumi/pulumi version (on PATH, cached, or built from Go modules)"
+step "real Pulumi CLI >= the lock file's @pulumi/pulumi version, same major (on PATH, cached, or built from Go modules)"
 bash scripts/test/ensure-pulumi.sh >/dev/null
 
 step "the registry the platform ships (distribution at the pinned image's version; cached, or built from Go modules)"
