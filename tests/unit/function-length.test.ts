@@ -22,8 +22,6 @@ const ALLOWED: Record<string, number> = {
   "scripts/bench/nginx.ts main": 134,
   "scripts/registry-gc/gc.ts runRegistryGc": 134,
   "scripts/registry-gc/args.ts parseCliArgs": 131,
-  "stacks/config/checks/host.ts hostChecks": 128,
-  "stacks/config/checks/azure.ts azureChecks": 114,
   "scripts/registry-gc/gc.ts run": 108,
   "stacks/compose.ts compose": 107,
   "components/database/database.ts Database.constructor": 103,
