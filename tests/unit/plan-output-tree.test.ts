@@ -27,20 +27,19 @@ describe("the plan's output directory holds exactly the new plan", () => {
     ["host/etc/nginx/nginx.conf", "new"],
     ["host/etc/registry/config.yml", "cfg"],
   ]);
+  const EXPECTED = [
+    "host/",
+    "host/etc/",
+    "host/etc/nginx/",
+    "host/etc/nginx/nginx.conf=new",
+    "host/etc/registry/",
+    "host/etc/registry/config.yml=cfg",
+    "plan.json={}",
+  ].sort();
 
   it("into an empty or missing directory", () => {
     writeTree(join(dir, "out"), files);
-    expect(tree(join(dir, "out")).sort()).toEqual(
-      [
-        "host/",
-        "host/etc/",
-        "host/etc/nginx/",
-        "host/etc/nginx/nginx.conf=new",
-        "host/etc/registry/",
-        "host/etc/registry/config.yml=cfg",
-        "plan.json={}",
-      ].sort(),
-    );
+    expect(tree(join(dir, "out")).sort()).toEqual(EXPECTED);
   });
 
   it("over a previous plan: stale files and emptied directories go, the rest is rewritten", () => {
@@ -49,17 +48,7 @@ describe("the plan's output directory holds exactly the new plan", () => {
     writeFileSync(join(dir, "host/etc/nginx/sites-enabled/www"), "stale");
     writeFileSync(join(dir, "traffic.mmd"), "stale");
     writeTree(dir, files);
-    expect(tree(dir).sort()).toEqual(
-      [
-        "host/",
-        "host/etc/",
-        "host/etc/nginx/",
-        "host/etc/nginx/nginx.conf=new",
-        "host/etc/registry/",
-        "host/etc/registry/config.yml=cfg",
-        "plan.json={}",
-      ].sort(),
-    );
+    expect(tree(dir).sort()).toEqual(EXPECTED);
   });
 
   it("over a file where a directory now belongs", () => {
