@@ -11,8 +11,8 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { unwrapSecrets } from "../scripts/plan/secrets";
-import type { PlannedResource, PlanViolation } from "../scripts/plan/types";
+import { unwrapSecrets } from "./lib/secrets";
+import type { PlannedResource, PlanViolation } from "./planned";
 import type { Environment } from "./lib/environment";
 import { rules } from "./rules";
 
@@ -36,6 +36,32 @@ function resourceOptions(r: PlannedResource): PolicyResource["opts"] {
     additionalSecretOutputs: [],
     parent: r.parent,
   };
+}
+
+/** The resources as CrossGuard hands them to a stack policy: props, options, parent and dependencies linked. */
+function stackView(resources: PlannedResource[], props: Record<string, unknown>[]): PolicyResource[] {
+  const byUrn = new Map<string, PolicyResource>();
+  const policyResources = resources.map((r, i) => {
+    const resource: PolicyResource = {
+      type: r.type,
+      props: props[i]!,
+      urn: r.urn,
+      name: r.name,
+      opts: resourceOptions(r),
+      dependencies: [],
+      propertyDependencies: {},
+      isType: (cls) => typeOf(cls) === r.type,
+      asType: (cls) => (typeOf(cls) === r.type ? (props[i] as never) : undefined),
+    };
+    byUrn.set(r.urn, resource);
+    return resource;
+  });
+  resources.forEach((r, i) => {
+    const resource = policyResources[i]!;
+    resource.parent = r.parent ? byUrn.get(r.parent) : undefined;
+    resource.dependencies = r.dependsOn.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
+  });
+  return policyResources;
 }
 
 /**
@@ -64,6 +90,20 @@ export function evaluate(
     throw new NotApplicable(reason);
   };
   const props = resources.map((r) => unwrapSecrets(r.inputs) as Record<string, unknown>);
+  // What resource policies see, per resource, and what stack policies see: each built once for all policies.
+  const resourceArgs = resources.map((r, i): ResourceValidationArgs => ({
+    type: r.type,
+    props: props[i]!,
+    urn: r.urn,
+    name: r.name,
+    opts: resourceOptions(r),
+    stackTags,
+    isType: (cls) => typeOf(cls) === r.type,
+    asType: (cls) => (typeOf(cls) === r.type ? (props[i] as never) : undefined),
+    getConfig,
+    notApplicable,
+  }));
+  let policyResources: PolicyResource[] | undefined;
 
   for (const policy of policies) {
     const level = policy.enforcementLevel === "advisory" ? "advisory" : "mandatory";
@@ -74,27 +114,7 @@ export function evaluate(
         violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? fallbackUrn, message });
 
     if (isStackPolicy(policy)) {
-      const byUrn = new Map<string, PolicyResource>();
-      const policyResources = resources.map((r, i) => {
-        const resource: PolicyResource = {
-          type: r.type,
-          props: props[i]!,
-          urn: r.urn,
-          name: r.name,
-          opts: resourceOptions(r),
-          dependencies: [],
-          propertyDependencies: {},
-          isType: (cls) => typeOf(cls) === r.type,
-          asType: (cls) => (typeOf(cls) === r.type ? (props[i] as never) : undefined),
-        };
-        byUrn.set(r.urn, resource);
-        return resource;
-      });
-      resources.forEach((r, i) => {
-        const resource = policyResources[i]!;
-        resource.parent = r.parent ? byUrn.get(r.parent) : undefined;
-        resource.dependencies = r.dependsOn.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
-      });
+      policyResources ??= stackView(resources, props);
       const args: StackValidationArgs = { resources: policyResources, stackTags, getConfig, notApplicable };
       runGuarded(() => policy.validateStack(args, collect()));
       continue;
@@ -102,18 +122,7 @@ export function evaluate(
 
     const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
     for (const [i, r] of resources.entries()) {
-      const args: ResourceValidationArgs = {
-        type: r.type,
-        props: props[i]!,
-        urn: r.urn,
-        name: r.name,
-        opts: resourceOptions(r),
-        stackTags,
-        isType: (cls) => typeOf(cls) === r.type,
-        asType: (cls) => (typeOf(cls) === r.type ? (props[i] as never) : undefined),
-        getConfig,
-        notApplicable,
-      };
+      const args = resourceArgs[i]!;
       // The resource's own URN always wins for resource policies, as in CrossGuard.
       const report: ReportViolation = (message) => collect(r.urn)(message);
       for (const validate of validations) runGuarded(() => validate(args, report));

@@ -1,6 +1,6 @@
 /** Small builders for testing rules on hand-made resources (unit tests, and anyone trying a rule out). */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { PlannedResource, PlanViolation } from "../scripts/plan/types";
+import type { PlannedResource, PlanViolation } from "./planned";
 import type { Environment } from "./lib/environment";
 import { evaluate } from "./evaluate";
 

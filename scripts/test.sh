@@ -65,7 +65,7 @@ step "unit tests (mock engine, pure functions, policies, every string sent to AW
 TMPDIR="$test_tmp" npx vitest run --project unit
 check_leftovers unit
 
-step "real Pulumi CLI at the lock file's @pulumi/pulumi version (on PATH, cached, or built from Go modules)"
+step "real Pulumi CLI >= the lock file's @pulumi/pulumi version, same major (on PATH, cached, or built from Go modules)"
 bash scripts/test/ensure-pulumi.sh >/dev/null
 
 step "the registry the platform ships (distribution at the pinned image's version; cached, or built from Go modules)"

@@ -1,11 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { acmeDns01PolicyDocument } from "../components/registryHost/acmeDnsPolicy";
 import { acmeCertificateNames } from "../components/registryHost/render/acme/acme";
 import { Database } from "../components/database/database";
 import { renderPointInTimeFollowUp } from "../components/database/pointInTimeFollowUp";
 import { DnsZone } from "../components/dnsZone/dnsZone";
-import type { HostFile } from "../components/hostFile";
 import { Network } from "../components/network/network";
 import { createAzure } from "./azure";
 import { createHost } from "./host";
@@ -13,23 +12,9 @@ import { createMonitoring, databaseRestoreOf } from "./monitoring";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import { awsProvider } from "./providers";
+import type { HostShape, StackResult } from "./types";
 
-/** How a composition shapes the host (the only place dev and prod differ in structure; sizes come from config). */
-export interface HostShape {
-  /** Prod: Nginx terminates TLS on 80/443 and the registry listens on loopback only. */
-  nginx: boolean;
-  /** Dev: the API gateway port is opened. */
-  apiGateway: boolean;
-  /** Dev: the registry port is reachable directly (TLS + basic auth), from `host.registryAllowedCidrs`. */
-  directRegistryPort: boolean;
-}
-
-/** What a composition hands back: the stack outputs and, for the offline plan, the files shipped to hosts. */
-export interface StackResult {
-  outputs: Record<string, pulumi.Input<unknown>>;
-  /** Every file shipped to a host, as shipped. */
-  hostFiles: pulumi.Output<HostFile[]>;
-}
+export type { HostShape, StackResult } from "./types";
 
 /**
  * Network -> host -> database (admits the host's security group) -> monitoring (watches both, snapshots the host's

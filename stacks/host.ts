@@ -5,12 +5,13 @@ import { snapshotTargetTags } from "../components/monitoring/snapshots";
 import type { Network } from "../components/network/network";
 import { type HostKeySource, RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
 import { renderProvisionPlan } from "../components/registryHost/render";
+import { warnOnce } from "../components/warnings";
 import type { StackSecrets } from "./config/load";
 import type { StackConfig } from "./config/parse";
 import { PROJECT } from "./config/schema";
 import { openSshKeyLine } from "./config/sections/common";
 import { acmeDirectoryUrl } from "./config/sections/tls";
-import type { HostShape } from "./compose";
+import type { HostShape } from "./types";
 
 /** What the composition needs from the host. */
 export interface HostResult {
@@ -23,7 +24,7 @@ export interface HostResult {
   registryPasswords: pulumi.Output<Record<string, string>>;
   hostFiles: pulumi.Output<HostFile[]>;
   /**
-   * Stack outputs (README, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`,
+   * Stack outputs (docs/outputs.md, docs/CONTRACTS.md): `hostPublicIp`, `hostInstanceId`, `registryAddress`,
    * `registryCaCertificatePem` (self-signed only), `sshCommand`, `sshHostKey` (the pinned host key line, for
    * known_hosts), `sshPrivateKey` (secret, generated key only),
    * `registryUsers`, `registryPasswords` (secret), `tlsCertificateExpiry`, `tlsMode`.
@@ -123,7 +124,7 @@ function hostKeySource(config: StackConfig): HostKeySource {
   const { host } = config;
   if (host.sshHostKey) return { mode: "pinned", publicKey: openSshKeyLine(host.sshHostKey) };
   if (!host.generateSshHostKey) {
-    pulumi.log.warn(
+    warnOnce(
       "host.generateSshHostKey is false and host.sshHostKey is unset: provisioning does not verify the host's SSH key.",
     );
     return { mode: "unverified" };

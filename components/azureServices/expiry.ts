@@ -44,3 +44,18 @@ export function keyRotationPolicy(rotation: KeyRotation) {
 export function daysUntil(epochSeconds: number, nowMs: number): number {
   return Math.floor((epochSeconds * 1000 - nowMs) / (DAY_SECONDS * 1000));
 }
+
+/** How close an expiry must be before a deploy warns about it (days). */
+export const EXPIRY_WARNING_DAYS = 30;
+
+/**
+ * The deploy-time warning for a fixed expiry that is close or past (`what`: "signing key", "Key Vault secrets"), or
+ * undefined when it is more than EXPIRY_WARNING_DAYS away. The fix is to move the anchor forward.
+ */
+export function expiryWarning(what: string, epochSeconds: number, nowMs: number): string | undefined {
+  const days = daysUntil(epochSeconds, nowMs);
+  if (days >= EXPIRY_WARNING_DAYS) return undefined;
+  const date = new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+  const when = days < 0 ? `expired ${date} (${-days} days ago)` : `expire ${date} (in ${days} days)`;
+  return `${what} ${when}: move azure.keyVault.expiryAnchor forward to re-issue.`;
+}

@@ -1,20 +1,14 @@
 // `npm run plan -- --stack <dev|prod> [--config-file <yaml>] [--out <dir>]`: the offline plan (design.md contract).
 // Exit 0: clean plan. 1: a mandatory policy is violated. 2: invalid config or usage (every problem listed).
 // 3: the program itself failed under the mock engine.
+// First: the runtime settings the rest of the plan loads under.
+import "./runtime";
 import { resolve } from "node:path";
 import { ConfigError } from "../../stacks/config/errors";
 import { CommandLineError, parseCommandLine } from "../lib/commandLine";
 import { runPlan } from "./plan";
 import { StackFileError } from "./stackConfig";
 import { formatSummary } from "./summary";
-
-// Every resource constructor captures a stack trace; source-mapping each one back to TypeScript cost ~40% of a plan's
-// run time. The plan reports errors by message, so it runs without source-mapped traces.
-process.setSourceMapsEnabled(false);
-// The SDK also captures a stack trace for every promise it makes (debug context for leaked-promise reports) and one
-// per resource (its source position for the engine). Neither means anything under the mock engine; formatting them
-// was ~15% of a plan's run phase. Error messages, which is what the plan prints, are unaffected.
-Error.stackTraceLimit = 0;
 
 const USAGE = "usage: npm run plan -- --stack <dev|prod|name> [--config-file <stack-format yaml>] [--out <dir>]";
 

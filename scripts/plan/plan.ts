@@ -1,5 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { HostFile } from "../../components/hostFile";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { ConfigError } from "../../stacks/config/errors";
@@ -10,6 +9,7 @@ import { renderArchitecture } from "./diagram";
 import { renderTraffic } from "./traffic";
 import { resolveOutput, runUnderMocks } from "./engine";
 import { placeholderSecrets } from "./placeholders";
+import { writeTree } from "./outputTree";
 import { maskSecrets, SECRET_PLACEHOLDER } from "./secrets";
 import { loadStackFile } from "./stackConfig";
 import type { PlannedResource, PlanViolation } from "./types";
@@ -87,15 +87,13 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     violations,
     notes,
   };
-  writePlan(options.outDir, report);
   const traffic = renderTraffic({ ...report, hostFilePaths: hostFiles.map((f) => f.path), config });
-  writeFileSync(join(options.outDir, "traffic.mmd"), traffic);
+  writePlan(options.outDir, report, traffic);
   return report;
 }
 
-function writePlan(outDir: string, report: PlanReport): void {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(join(outDir, "host"), { recursive: true });
+/** plan.json, host/<path> of every host file, architecture.mmd and traffic.mmd: exactly these in `outDir`. */
+function writePlan(outDir: string, report: PlanReport, traffic: string): void {
   const planJson = {
     stack: report.stack,
     composition: report.composition,
@@ -113,13 +111,11 @@ function writePlan(outDir: string, report: PlanReport): void {
     violations: report.violations,
     notes: report.notes,
   };
-  writeFileSync(join(outDir, "plan.json"), JSON.stringify(planJson, null, 2) + "\n");
-  for (const f of report.hostFiles) {
-    const target = join(outDir, "host", f.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, f.secret ? SECRET_FILE_PLACEHOLDER : f.content);
-  }
-  writeFileSync(join(outDir, "architecture.mmd"), renderArchitecture(report.stack, report.resources));
+  const files = new Map<string, string>([["plan.json", JSON.stringify(planJson, null, 2) + "\n"]]);
+  for (const f of report.hostFiles) files.set(join("host", f.path), f.secret ? SECRET_FILE_PLACEHOLDER : f.content);
+  files.set("architecture.mmd", renderArchitecture(report.stack, report.resources));
+  files.set("traffic.mmd", traffic);
+  writeTree(outDir, files);
 }
 
 export { ConfigError };

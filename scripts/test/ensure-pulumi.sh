@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Makes the real Pulumi CLI available to the tests, at exactly the version of `@pulumi/pulumi` in
-# package-lock.json, and prints the directory that holds the `pulumi` binary (last line of stdout).
+# Makes the real Pulumi CLI available to the tests and prints the directory that holds the `pulumi` binary (last
+# line of stdout); which one it uses, and why, goes to stderr.
 #
-# - If a `pulumi` of that version is on PATH (a user's machine), that one is used.
-# - Otherwise it is built from the Go module proxy into a cache kept between runs:
+# - A `pulumi` on PATH qualifies when its version is at least the @pulumi/pulumi version in package-lock.json with
+#   the same major (scripts/test/pulumiChoice.ts decides; unit-tested). The first qualifying one on PATH is used.
+# - Else a CLI this script built earlier, cached between runs:
 #   ${STARTUP_INFRA_CACHE:-~/.cache/startup-infra}/pulumi-<version>/bin/pulumi
+# - Only when none qualifies is the lock file's version built from the Go module proxy into that cache, which needs
+#   Go >= 1.25. Without it the script fails naming both ways out: install a Pulumi CLI >= that version, or Go.
 #
 # The CLI's module (github.com/pulumi/pulumi/pkg/v3, cmd/pulumi) carries `replace` directives in its
 # go.mod, so `go install module@version` refuses it. We build it from a throw-away module generated in
@@ -34,27 +37,30 @@ version="$(node -p "require('./package-lock.json').packages['node_modules/@pulum
   die "cannot read the @pulumi/pulumi version from package-lock.json"
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "unexpected @pulumi/pulumi version '$version' in package-lock.json"
 
-# A pulumi of the same version on PATH serves as is.
-if command -v pulumi >/dev/null 2>&1; then
-  on_path="$(pulumi version 2>/dev/null || true)"
-  if [ "$on_path" = "v$version" ]; then
-    dirname "$(command -v pulumi)"
-    exit 0
-  fi
-fi
+choice() { node --require tsx/cjs scripts/test/pulumiChoice.ts "$@"; }
+export PULUMI_SKIP_UPDATE_CHECK=true
 
 cache_root="${STARTUP_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/startup-infra}"
 dest="$cache_root/pulumi-$version"
 bin="$dest/bin/pulumi"
-if [ -x "$bin" ] && [ "$("$bin" version 2>/dev/null || true)" = "v$version" ]; then
-  echo "$dest/bin"
+
+# Every pulumi on PATH (in PATH order, each once), then the cached build: "<path>=<what `pulumi version` printed>".
+candidates=()
+while IFS= read -r found; do
+  candidates+=("$found=$("$found" version 2>/dev/null || true)")
+done < <(type -ap pulumi | awk '!seen[$0]++')
+if [ -x "$bin" ]; then candidates+=("$bin=$("$bin" version 2>/dev/null || true)"); fi
+
+if chosen="$(choice choose "$version" "${candidates[@]}")"; then
+  echo "ensure-pulumi: using $chosen ($("$chosen" version 2>/dev/null); package-lock.json has @pulumi/pulumi $version)" >&2
+  dirname "$chosen"
   exit 0
 fi
 
 # Go's official install location, when it is not on PATH (a non-login shell, CI).
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="/usr/local/go/bin:$PATH"; fi
-command -v go >/dev/null 2>&1 ||
-  die "no 'pulumi' v$version on PATH and no Go toolchain to build it (install Go >= 1.25 or Pulumi CLI v$version)"
+go_version="$(go env GOVERSION 2>/dev/null || true)"
+choice go-ok "$go_version" || die "$(choice no-way "$version" "$go_version" "${candidates[@]}")"
 
 echo "ensure-pulumi: building Pulumi CLI v$version from Go modules into $dest (first run only; several minutes)" >&2
 work="$(mktemp -d)"

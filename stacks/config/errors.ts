@@ -49,6 +49,15 @@ export function setCommand(key: string, example: string | undefined, placeholder
   return `pulumi config set --path ${singleQuote(key)}${asText ? " --type string" : ""} ${separator}${value}`;
 }
 
+/**
+ * `pulumi config set --secret` with a placeholder for the value: how a fix names a value the user stored as a secret
+ * without echoing it.
+ */
+export function secretSetCommand(key: string): string {
+  const target = isNestedKey(key) ? `--path ${singleQuote(key)}` : shellQuote(key);
+  return `pulumi config set --secret ${target} '<secret value>'`;
+}
+
 /** `pulumi config rm` for a dotted key path: `--path` when nested, the key shell-quoted. */
 export function rmCommand(key: string): string {
   return isNestedKey(key) ? `pulumi config rm --path ${singleQuote(key)}` : `pulumi config rm ${shellQuote(key)}`;
@@ -130,6 +139,11 @@ export function fixTargetAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>)
   return isArrayAt(schema, entry) ? `${pathToKey(entry)}[0]` : pathToKey(entry);
 }
 
+/** True when the schema at `path` is an object of settings or a map: one plain value cannot set it. */
+export function isMapAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): boolean {
+  return isKindAt(schema, path, "object") || isKindAt(schema, path, "record");
+}
+
 /** True when the schema at `path` is an array (the fix then sets its first element). */
 export function isArrayAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): boolean {
   return isKindAt(schema, path, "array");
@@ -146,7 +160,11 @@ function exampleOf(schema: z.ZodType): string | undefined {
 }
 
 /** True when the schema at `path`, under its optional/default/pipe wrappers, is of zod kind `kind`. */
-function isKindAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>, kind: "string" | "record" | "array"): boolean {
+function isKindAt(
+  schema: z.ZodType,
+  path: ReadonlyArray<PropertyKey>,
+  kind: "string" | "object" | "record" | "array",
+): boolean {
   let current: z.ZodType | undefined = schema;
   for (const part of path) current = current && child(current, part);
   while (current) {

@@ -29,7 +29,7 @@ export function child(schema: z.ZodType, part: PropertyKey): z.ZodType | undefin
 
 /**
  * Every setting's dotted key (`network.vpcCidr`, `dns.extraRecords`, ...): object fields are walked, arrays,
- * records and scalars are leaves. Used to check that the README documents every setting.
+ * records and scalars are leaves. Used to check that docs/configuration.md documents every setting.
  */
 export function settingKeys(schema: z.ZodType, prefix = ""): string[] {
   let s: z.ZodType | undefined = schema;

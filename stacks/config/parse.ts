@@ -19,6 +19,7 @@ import {
   setCommand,
 } from "./errors";
 import { suggest } from "./suggest";
+import { carriedSetCommand, decodedTopLevel } from "./carry";
 import { SCALAR_KEYS, SECRET_KEYS, type SecretKey, sections, type SectionsConfig, stackConfigSchema } from "./schema";
 
 /** The validated stack config: every section with defaults applied, plus what the stack is. */
@@ -58,12 +59,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         });
         continue;
       }
-      const suggestion = suggest(key, [...known]);
-      problems.push({
-        key,
-        message: `is not a setting of this program${suggestion ? ` (did you mean "${suggestion}"?)` : ""}.`,
-        fix: `${rmLiteralCommand(key)}${suggestion ? ` && ${setCommand(suggestion, undefined)}` : ""}`,
-      });
+      problems.push(unknownTopLevelKey(raw, key, [...known]));
     }
   }
 
@@ -94,7 +90,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const issue of parsed.error.issues) {
       const key = pathToKey(issue.path);
       if (issue.code === "unrecognized_keys") {
-        for (const unknown of issue.keys) problems.push(unknownNestedKey(issue.path, unknown));
+        for (const unknown of issue.keys) problems.push(unknownNestedKey(issue.path, unknown, input, raw.secretKeys));
         continue;
       }
       const target = fixTargetAt(stackConfigSchema, issue.path);
@@ -185,22 +181,45 @@ function deeperNear(section: ReturnType<typeof child>, unknown: string): string[
   return near !== undefined && matches.length === 1 ? matches[0] : undefined;
 }
 
+/** A key of the project namespace that is no setting, with the nearest one (and the value carried) when it is a typo. */
+function unknownTopLevelKey(raw: RawStackConfig, key: string, known: string[]): ConfigProblem {
+  const suggestion = suggest(key, known);
+  const carried = suggestion
+    ? ` && ${carriedSetCommand(suggestion, decodedTopLevel(raw.values[key]), raw.secretKeys.has(key))}`
+    : "";
+  return {
+    key,
+    message: `is not a setting of this program${suggestion ? ` (did you mean "${suggestion}"?)` : ""}.`,
+    fix: `${rmLiteralCommand(key)}${carried}`,
+  };
+}
+
 /**
  * An unknown key inside a section (`database.engin`), with the nearest setting of that section when it is a typo, or
- * the one setting deeper in it of that name (`azure.deployerObjectId` -> `azure.keyVault.deployerObjectId`).
+ * the one setting deeper in it of that name (`azure.deployerObjectId` -> `azure.keyVault.deployerObjectId`); the fix
+ * carries the value written there (`input`: the merged sections) unless its section is stored as a secret.
  */
-function unknownNestedKey(parent: ReadonlyArray<PropertyKey>, unknown: string): ConfigProblem {
+function unknownNestedKey(
+  parent: ReadonlyArray<PropertyKey>,
+  unknown: string,
+  input: Record<string, unknown>,
+  secretKeys: ReadonlySet<string>,
+): ConfigProblem {
   const path = pathToKey([...parent, unknown]);
   const section = parent.reduce<ReturnType<typeof child>>((s, part) => s && child(s, part), stackConfigSchema);
   const sibling = suggest(unknown, fieldNames(section));
   const nearParts = sibling !== undefined ? [sibling] : deeperNear(section, unknown);
   if (!nearParts) return { key: path, message: "is not a known setting.", fix: rmCommand(path) };
   const nearPath = pathToKey([...parent, ...nearParts]);
-  const target = fixTargetAt(stackConfigSchema, [...parent, ...nearParts]);
+  const written = [...parent, unknown].reduce<unknown>(
+    (v, part) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[part] : undefined),
+    input,
+  );
+  const secret = secretKeys.has(String(parent[0]));
   return {
     key: path,
     message: `is not a known setting (did you mean "${nearPath}"?).`,
-    fix: `${rmCommand(path)} && ${setCommand(target, exampleAt(stackConfigSchema, keyToPath(target)))}`,
+    fix: `${rmCommand(path)} && ${carriedSetCommand(nearPath, written, secret)}`,
   };
 }
 

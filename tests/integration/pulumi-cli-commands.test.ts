@@ -229,6 +229,30 @@ describe("a config the CLI wrote, read by the program, and the program's fix run
     }
   });
 
+  it("mistyped keys set with the CLI are fixed by the printed commands, which carry the values written", async () => {
+    await sb.pulumiOk(["stack", "init", "typos"]);
+    try {
+      await sb.shell("pulumi config set --path 'host.sshAllowedCidrs[0]' 203.0.113.10/32");
+      await sb.shell("pulumi config set --path 'database.engin' mysql");
+      await sb.shell("pulumi config set --path 'registry.gc.onCalendr' 'Mon *-*-* 04:15:00'");
+      await sb.shell("pulumi config set --path 'aws.allowedAccountId[0]' --type string 012345678901");
+      const before = await problemsNow();
+      expect(before.map((p) => p.key).sort()).toEqual([
+        "aws.allowedAccountId",
+        "database.engin",
+        "registry.gc.onCalendr",
+      ]);
+      for (const p of before) expect((await sb.shell(p.fix)).code, p.fix).toBe(0);
+      expect(await problemsNow()).toEqual([]);
+      const config = await readConfig();
+      expect(config[`${PROJECT}:database`]!.objectValue).toEqual({ engine: "mysql" });
+      expect(config[`${PROJECT}:registry`]!.objectValue).toEqual({ gc: { onCalendar: "Mon *-*-* 04:15:00" } });
+      expect(config[`${PROJECT}:aws`]!.objectValue).toEqual({ allowedAccountIds: ["012345678901"] });
+    } finally {
+      await sb.pulumi(["stack", "select", STACK]);
+    }
+  });
+
   it("digit-only text set with --path the way a user types it is accepted with the intended text", async () => {
     await sb.pulumiOk(["stack", "init", "digits"]);
     try {

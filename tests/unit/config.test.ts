@@ -138,7 +138,7 @@ describe("invalid configs: each problem names the key, what is wrong, and the fi
       {
         key: "netwrok",
         message: 'is not a setting of this program (did you mean "network"?).',
-        fix: "pulumi config rm netwrok && pulumi config set network '<value>'",
+        fix: "pulumi config rm netwrok && pulumi config set --path 'network.vpcCidr' 10.0.0.0/16",
       },
     ]);
   });
@@ -155,14 +155,14 @@ describe("invalid configs: each problem names the key, what is wrong, and the fi
       { engin: "mysql" },
       "database.engin",
       "database.engine",
-      "pulumi config set --path 'database.engine' postgres",
+      "pulumi config set --path 'database.engine' mysql",
     ],
     [
       "host",
       { ...HOST, sshAllowedCidr: ["198.51.100.0/24"] },
       "host.sshAllowedCidr",
       "host.sshAllowedCidrs",
-      "pulumi config set --path 'host.sshAllowedCidrs[0]' 203.0.113.10/32",
+      "pulumi config set --path 'host.sshAllowedCidrs[0]' 198.51.100.0/24",
     ],
   ])("suggests the nearest setting for a mistyped nested key in %s", (section, value, key, near, set) => {
     expect(problems(raw("dev", { host: HOST, [section]: value }))).toEqual([

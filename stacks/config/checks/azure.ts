@@ -11,9 +11,18 @@ export function azureChecks(
   composition: Composition,
   secretsSet: Record<SecretKey, boolean>,
 ): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const { azure, dns, sites, registry } = config;
+  return [
+    ...locationChecks(config),
+    ...deployerChecks(config),
+    ...mailChecks(config, secretsSet),
+    ...keyVaultChecks(config),
+    ...accessChecks(config, composition),
+  ];
+}
 
+/** The region is one Azure knows, with a "did you mean" for a typo. */
+function locationChecks({ azure }: SectionsConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (!(AZURE_LOCATIONS as readonly string[]).includes(azure.location)) {
     const suggestion = suggest(azure.location, AZURE_LOCATIONS, 4);
     problems.push({
@@ -25,7 +34,12 @@ export function azureChecks(
       fix: setCommand("azure.location", suggestion ?? "koreacentral"),
     });
   }
+  return problems;
+}
 
+/** A pinned deployer identity says what kind of principal it is (ARM checks it). */
+function deployerChecks({ azure }: SectionsConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (azure.enabled && azure.keyVault.deployerObjectId && !azure.keyVault.deployerPrincipalType) {
     problems.push({
       key: "azure.keyVault.deployerPrincipalType",
@@ -35,7 +49,12 @@ export function azureChecks(
       fix: setCommand("azure.keyVault.deployerPrincipalType", "ServicePrincipal"),
     });
   }
+  return problems;
+}
 
+/** Mail needs the vault and its API key, and its records share the zone with every other record. */
+function mailChecks({ azure, dns, sites }: SectionsConfig, secretsSet: Record<SecretKey, boolean>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   const mail = azure.mail;
   if (mail.enabled && !azure.enabled) {
     problems.push({
@@ -70,7 +89,12 @@ export function azureChecks(
       taken.set(record.name, `azure.mail.dnsRecords[${i}]`);
     });
   }
+  return problems;
+}
 
+/** Expiries a second `up` computes the same way, and a rotation Key Vault accepts. */
+function keyVaultChecks({ azure }: SectionsConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (azure.enabled && !azure.keyVault.expiryAnchor) {
     problems.push({
       key: "azure.keyVault.expiryAnchor",
@@ -90,7 +114,12 @@ export function azureChecks(
       fix: setCommand("azure.keyVault.keyRotateBeforeDays", String(Math.max(7, Math.min(30, kv.keyExpiryDays - 7)))),
     });
   }
+  return problems;
+}
 
+/** Reaching the storage account and the vault, prod's soft delete, and secret names that stay distinct. */
+function accessChecks({ azure, registry }: SectionsConfig, composition: Composition): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (azure.network.defaultAction === "Deny" && azure.network.allowedIpRanges.length === 0) {
     problems.push({
       key: "azure.network.allowedIpRanges",

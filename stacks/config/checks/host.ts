@@ -26,11 +26,20 @@ export function hostChecks(
   composition: Composition,
   _secretsSet: Record<SecretKey, boolean>,
 ): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const { host, registry, tls, dns, sites } = config;
   const prod = composition === "prod";
+  return [
+    ...publishedPortChecks(config, prod),
+    ...(prod ? prodEntryChecks(config) : []),
+    ...siteAccessChecks(config, prod),
+    ...tlsHostChecks(config, prod),
+    ...hostKeyChecks(config, prod),
+    ...amiChecks(config),
+  ];
+}
 
-  // Dev publishes these ports; prod binds the registry to loopback, where 80/443 belong to Nginx.
+/** Dev publishes the registry and API gateway ports; prod binds the registry to loopback, where 80/443 belong to Nginx. */
+function publishedPortChecks({ host, registry }: SectionsConfig, prod: boolean): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   const published: { key: string; port: number }[] = prod
     ? [{ key: "registry.port", port: registry.port }]
     : [
@@ -54,45 +63,53 @@ export function hostChecks(
       fix: setCommand("host.apiGatewayPort", "8000"),
     });
   }
+  return problems;
+}
 
-  if (prod) {
-    for (const key of ["registryAllowedCidrs", "apiGatewayAllowedCidrs"] as const) {
-      if ((host[key] ?? []).length > 0) {
-        problems.push({
-          key: `host.${key}`,
-          message: "is a dev-only setting: in prod only Nginx (80/443) and SSH are reachable.",
-          fix: rmCommand(`host.${key}`),
-        });
-      }
-    }
-    if (!dns.domain) {
+/** Prod: only Nginx (80/443) and SSH are reachable; every site is a name under dns.domain on a free port. */
+function prodEntryChecks({ host, registry, tls, dns, sites }: SectionsConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const key of ["registryAllowedCidrs", "apiGatewayAllowedCidrs"] as const) {
+    if ((host[key] ?? []).length > 0) {
       problems.push({
-        key: "dns.domain",
-        message: "is required in prod: Nginx serves each site as <site>.<domain>.",
-        fix: setCommand("dns.domain", "example.com"),
+        key: `host.${key}`,
+        message: "is a dev-only setting: in prod only Nginx (80/443) and SSH are reachable.",
+        fix: rmCommand(`host.${key}`),
       });
-    }
-    // parse.ts already reports a missing registry site when tls.mode is provided; this covers the other mode.
-    if (tls.mode !== "provided" && !Object.values(sites).includes("registry")) {
-      problems.push({
-        key: "sites",
-        message:
-          "has no site for the registry (e.g. docker: registry): in prod the registry is reached only through Nginx.",
-        fix: setCommand("sites.docker", "registry"),
-      });
-    }
-    for (const [site, upstream] of Object.entries(sites)) {
-      if (upstream === "registry") continue;
-      if (upstream === registry.port || upstream === 80 || upstream === 443 || NEVER_OPENED_PORTS[upstream]) {
-        problems.push({
-          key: `sites.${site}`,
-          message: `proxies to port ${upstream}, which is taken by the registry, Nginx or an admin service.`,
-          fix: setCommand(`sites.${site}`, "8080"),
-        });
-      }
     }
   }
+  if (!dns.domain) {
+    problems.push({
+      key: "dns.domain",
+      message: "is required in prod: Nginx serves each site as <site>.<domain>.",
+      fix: setCommand("dns.domain", "example.com"),
+    });
+  }
+  // parse.ts already reports a missing registry site when tls.mode is provided; this covers the other mode.
+  if (tls.mode !== "provided" && !Object.values(sites).includes("registry")) {
+    problems.push({
+      key: "sites",
+      message:
+        "has no site for the registry (e.g. docker: registry): in prod the registry is reached only through Nginx.",
+      fix: setCommand("sites.docker", "registry"),
+    });
+  }
+  for (const [site, upstream] of Object.entries(sites)) {
+    if (upstream === "registry") continue;
+    if (upstream === registry.port || upstream === 80 || upstream === 443 || NEVER_OPENED_PORTS[upstream]) {
+      problems.push({
+        key: `sites.${site}`,
+        message: `proxies to port ${upstream}, which is taken by the registry, Nginx or an admin service.`,
+        fix: setCommand(`sites.${site}`, "8080"),
+      });
+    }
+  }
+  return problems;
+}
 
+/** Per-site source allow lists are Nginx's (prod), and each names a site. */
+function siteAccessChecks({ host, sites }: SectionsConfig, prod: boolean): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   for (const site of Object.keys(host.siteAllowedCidrs)) {
     if (!prod) {
       problems.push({
@@ -108,19 +125,21 @@ export function hostChecks(
       });
     }
   }
+  return problems;
+}
 
-  if (!prod && tls.mode === "provided") {
-    // A bought certificate has no IP SAN: dev clients must reach the registry by name, <site>.<domain>:<port>.
-    if (!dns.domain || !Object.values(sites).includes("registry")) {
-      problems.push({
-        key: "tls.mode",
-        message:
-          "is provided in a dev stack: the registry is then reached as <site>.<domain>:<port>, which needs dns.domain and a registry site.",
-        fix: setCommand("tls.mode", "self-signed"),
-      });
-    }
+/** TLS settings that depend on how the host is reached. */
+function tlsHostChecks({ tls, dns, sites }: SectionsConfig, prod: boolean): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  // A bought certificate has no IP SAN: dev clients must reach the registry by name, <site>.<domain>:<port>.
+  if (!prod && tls.mode === "provided" && (!dns.domain || !Object.values(sites).includes("registry"))) {
+    problems.push({
+      key: "tls.mode",
+      message:
+        "is provided in a dev stack: the registry is then reached as <site>.<domain>:<port>, which needs dns.domain and a registry site.",
+      fix: setCommand("tls.mode", "self-signed"),
+    });
   }
-
   if (tls.mode === "self-signed" && tls.certificateValidityDays > tls.caValidityDays) {
     problems.push({
       key: "tls.certificateValidityDays",
@@ -128,26 +147,34 @@ export function hostChecks(
       fix: setCommand("tls.certificateValidityDays", "397"),
     });
   }
+  return problems;
+}
 
-  if (prod && !host.sshHostKey && !host.generateSshHostKey) {
-    problems.push({
+/** Prod never provisions over an unverified SSH connection. */
+function hostKeyChecks({ host }: SectionsConfig, prod: boolean): ConfigProblem[] {
+  if (!prod || host.sshHostKey || host.generateSshHostKey) return [];
+  return [
+    {
       key: "host.generateSshHostKey",
       message:
         "is false and host.sshHostKey is unset: the first provisioning connection, which carries the TLS key and " +
         "registry passwords, would trust whatever host answers. Prod needs a pinned host key.",
       fix: setCommand("host.generateSshHostKey", "true"),
-    });
-  }
+    },
+  ];
+}
 
+/** The looked-up AMI's architecture must match the instance type's. */
+function amiChecks({ host }: SectionsConfig): ConfigProblem[] {
   const arch = amiArchitectureMismatch(host.instanceType, host.amiNamePattern);
-  if (!host.amiId && arch) {
-    problems.push({
+  if (host.amiId || !arch) return [];
+  return [
+    {
       key: "host.amiNamePattern",
       message: `looks for ${arch.image} images but host.instanceType ${host.instanceType} is ${arch.instance}.`,
       fix: setCommand("host.amiNamePattern", `ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch.instance}-server-*`),
-    });
-  }
-  return problems;
+    },
+  ];
 }
 
 /** Graviton families carry a `g` among the attributes after the generation digit (m7g, t4g, c7gn; not g4dn). */
