@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { closest, distance } from "fastest-levenshtein";
 import { DEFAULT_MAX_NAMES, DEFAULT_MAX_RUN_BYTES, parseByteSize } from "./budget.js";
 import { DEFAULT_MAX_PAGES, isLoopbackHost } from "./client.js";
-import { parseDuration } from "./duration.js";
+import { parseDuration } from "../../components/duration.js";
 import type { RankBy } from "./types.js";
 
 /** Bad command line: the CLI prints the message and exits 2. */

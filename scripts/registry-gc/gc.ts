@@ -4,7 +4,9 @@ import { TagInspector } from "./inspect.js";
 import { protectionOf, type ProtectedSet } from "./protected.js";
 import { protectionReport, savedByProtection, type ProtectionReport } from "./protection-report.js";
 import { decideRetention } from "./rules.js";
-import type { RankBy, RepositoryPlan, RetentionRules, TagInfo } from "./types.js";
+import type { DeletionOutcome, RankBy, RepositoryPlan, RepositoryResult, RetentionRules, TagInfo } from "./types.js";
+
+export type { DeletionOutcome, RepositoryResult } from "./types.js";
 
 /** Where tags, digests and times come from: the registry API, or (host-side) the registry's storage. */
 export interface TagSource {
@@ -61,22 +63,6 @@ export interface GcOptions {
   readonly onProgress?: (line: string) => void;
   /** Defaults to 1000 ms. */
   readonly progressEveryMs?: number;
-}
-
-export interface DeletionOutcome {
-  readonly digest: string;
-  readonly tags: readonly string[];
-  /** `deleted`, `gone` (already deleted), `failed`, or `skipped` (dry run). */
-  readonly status: "deleted" | "gone" | "failed" | "skipped";
-  readonly error?: string;
-}
-
-export interface RepositoryResult {
-  readonly repository: string;
-  /** Undefined when the repository could not be inspected (then nothing was deleted in it). */
-  readonly plan?: RepositoryPlan;
-  readonly deletions: readonly DeletionOutcome[];
-  readonly error?: string;
 }
 
 export interface GcReport {

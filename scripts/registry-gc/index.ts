@@ -11,7 +11,7 @@ export {
   type RegistryErrorKind,
   type RequestStats,
 } from "./client.js";
-export { formatDuration, parseDuration } from "./duration.js";
+export { formatDuration, parseDuration } from "../../components/duration.js";
 export {
   apiSource,
   mapLimit,

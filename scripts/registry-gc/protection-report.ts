@@ -1,6 +1,5 @@
-import type { RepositoryResult } from "./gc.js";
 import { describeProtection, type ProtectedSet } from "./protected.js";
-import type { TagDecision } from "./types.js";
+import type { RepositoryResult, TagDecision } from "./types.js";
 
 /** The protected set as the report shows it: every protected digest, why, and which tags of this run point at it. */
 export interface ProtectionReport {

@@ -1,4 +1,4 @@
-import { formatDuration } from "./duration.js";
+import { formatDuration } from "../../components/duration.js";
 import type { GcReport } from "./gc.js";
 import type { ProtectionReport } from "./protection-report.js";
 import { describeReason } from "./rules.js";

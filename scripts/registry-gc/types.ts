@@ -64,3 +64,20 @@ export interface RepositoryPlan {
   /** Digests to delete, each with the tags that go with it. Never contains a digest of a kept tag. */
   readonly deletions: readonly { readonly digest: string; readonly tags: readonly string[] }[];
 }
+
+/** What happened to one digest the run meant to delete. */
+export interface DeletionOutcome {
+  readonly digest: string;
+  readonly tags: readonly string[];
+  /** `deleted`, `gone` (already deleted), `failed`, or `skipped` (dry run). */
+  readonly status: "deleted" | "gone" | "failed" | "skipped";
+  readonly error?: string;
+}
+
+export interface RepositoryResult {
+  readonly repository: string;
+  /** Undefined when the repository could not be inspected (then nothing was deleted in it). */
+  readonly plan?: RepositoryPlan;
+  readonly deletions: readonly DeletionOutcome[];
+  readonly error?: string;
+}

@@ -80,7 +80,7 @@ describe("config: pinning the deployer object (what a read-only preview identity
         message: 'is not a known setting (did you mean "azure.keyVault.deployerObjectId"?).',
         fix:
           "pulumi config rm --path 'azure.deployerObjectId' && pulumi config set --path " +
-          "'azure.keyVault.deployerObjectId' 00000000-0000-0000-0000-000000000000",
+          "'azure.keyVault.deployerObjectId' 0a1b2c3d-0000-4000-8000-00000000abcd",
       },
     ]);
     // A typo one level too high is found too; an unrelated word is not guessed at.

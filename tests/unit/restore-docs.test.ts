@@ -46,8 +46,8 @@ describe("removing a restore key after the restore", () => {
     expect(schemaSource).not.toMatch(/must stay set afterwards: removing it replaces the resource again/);
   });
 
-  it("the README's config table agrees, key by key", () => {
-    const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
+  it("the config table (docs/configuration.md) agrees, key by key", () => {
+    const readme = readFileSync(join(PROJECT_DIR, "docs", "configuration.md"), "utf8");
     for (const [key, { replaces }] of Object.entries(REMOVAL)) {
       const row = readme.split("\n").find((l) => l.startsWith(`| \`restore.${key}\` |`));
       expect(row, key).toBeDefined();

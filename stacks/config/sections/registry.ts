@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_REGISTRY_IMAGE, pinnedImageProblem } from "../../../components/registryHost/render/image";
 import { calendarProblem } from "./calendar";
-import { parseDuration } from "../../../scripts/registry-gc/duration";
+import { parseDuration } from "../../../components/duration";
 import { port } from "./common";
 
 const RETENTION_DEFAULTS = { enabled: true, keep: 10, keepYoungerThan: "30d", keepTagsLike: [], dryRun: true };
