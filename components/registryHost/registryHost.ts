@@ -124,7 +124,9 @@ export interface RegistryHostArgs {
   /** Prod: the Nginx sites (subdomain -> upstream port or "registry"). Defaults to none (no Nginx). */
   nginx?: {
     domain: string;
-    sites: Record<string, number | "registry">;
+    sites: Record<string, number | string>;
+    /** Longest drain of the apps behind the sites (nginx.conf's worker_shutdown_timeout). Defaults to none. */
+    drainSeconds?: number;
     /** Sites limited to these source CIDR blocks (Nginx `allow`/`deny all`). Defaults to none (all open). */
     access?: Record<string, string[]>;
   };

@@ -82,7 +82,7 @@ export function hostChecks(
       });
     }
     for (const [site, upstream] of Object.entries(sites)) {
-      if (upstream === "registry") continue;
+      if (typeof upstream !== "number") continue;
       if (upstream === registry.port || upstream === 80 || upstream === 443 || NEVER_OPENED_PORTS[upstream]) {
         problems.push({
           key: `sites.${site}`,
