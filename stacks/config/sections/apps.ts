@@ -109,7 +109,7 @@ const healthPath = z
   .string()
   .max(200)
   .regex(
-    /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/,
+    /^\/[A-Za-z0-9._~!&*+,;=:@%/-]*(\?[A-Za-z0-9._~!&*+,;=:@%/?-]*)?$/,
     "must be a URL path starting with / (e.g. /up), without spaces, quotes or #",
   );
 
