@@ -92,8 +92,11 @@ else:
 PY
 }
 
-# The running container of release SEQ, or nothing.
-container_running() { [ "$(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null || true)" = true ]; }
+# True while the container runs and has never exited (a crash loop under --restart shows Running with restarts).
+container_running() {
+  [ "$(docker inspect --format '{{.State.Running}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>/dev/null ||
+    true)" = "true false 0" ]
+}
 
 # 127.0.0.1:<port> published for the container's port.
 published() { docker port "$1" "$PORT/tcp" 2>/dev/null | grep -m1 '^127\.0\.0\.1:' || true; }
@@ -220,7 +223,7 @@ prune() {
 main() {
   parse_args "$@"
   require_root
-  local password env_file incoming image digest active="" active_seq="" old_name=""
+  local password env_file incoming image digest out active="" active_seq="" old_name=""
   IFS= read -r password || die "stdin must start with the registry password"
   umask 077
   mkdir -p "$(state_dir)/docker" "$(host_path "$RELEASES_DIR")"
@@ -236,8 +239,11 @@ main() {
   trap on_exit EXIT
 
   PHASE="pull"
-  printf '%s\n' "$password" | bounded 120 "docker login $REGISTRY" "is the registry up?" \
-    docker login --username "$REGISTRY_USER" --password-stdin "$REGISTRY" >/dev/null
+  # The credential is stored in this app's DOCKER_CONFIG (0700, root); docker's warning about that is dropped.
+  if ! out="$(printf '%s\n' "$password" | bounded 120 "docker login $REGISTRY" "is the registry up?" \
+    docker login --username "$REGISTRY_USER" --password-stdin "$REGISTRY" 2>&1)"; then
+    die "docker login $REGISTRY as $REGISTRY_USER failed: $out"
+  fi
   bounded "$PULL_TIMEOUT" "docker pull $IMAGE_REF" "the registry and the host's network" docker pull --quiet "$IMAGE_REF" >/dev/null
   digest="$IMAGE_DIGEST"
   if [ -z "$digest" ]; then
