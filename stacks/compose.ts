@@ -5,6 +5,7 @@ import { Database } from "../components/database/database";
 import { DnsZone } from "../components/dnsZone/dnsZone";
 import type { HostFile } from "../components/hostFile";
 import { Network } from "../components/network/network";
+import { createApps } from "./apps";
 import { createAzure } from "./azure";
 import { createHost } from "./host";
 import { createMonitoring, databaseRestoreOf } from "./monitoring";
@@ -27,6 +28,8 @@ export interface StackResult {
   outputs: Record<string, pulumi.Input<unknown>>;
   /** Every file shipped to a host, as shipped. */
   hostFiles: pulumi.Output<HostFile[]>;
+  /** What each app's deploy renders (`<app>/deploy.sh`, `<app>/env` with secrets masked); absent without apps. */
+  appFiles?: pulumi.Output<HostFile[]>;
 }
 
 /**
@@ -88,6 +91,8 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
     registryPasswords: host.registryPasswords,
   });
 
+  const apps = createApps(config, secrets, host.component, database, azure, shape.nginx);
+
   const dns =
     config.dns.enabled && config.dns.domain
       ? new DnsZone(
@@ -136,7 +141,9 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       dnsNameServers: dns?.nameServers,
       ...monitoring.outputs,
       ...azure.outputs,
+      ...apps?.outputs,
     },
     hostFiles: host.hostFiles,
+    ...(apps ? { appFiles: apps.renderedFiles } : {}),
   };
 }

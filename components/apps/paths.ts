@@ -7,8 +7,6 @@ export const APP_PATHS = {
   nginxAppsDir: "/etc/nginx/apps",
   /** Per app (0700, root): env files of its releases (0600), registry login, deploy lock. */
   stateDir: "/var/lib/apps",
-  /** The deploy scripts, as installed (readable by root only: they are re-run from here by `app-deploy`). */
-  scriptsDir: "/usr/local/lib/startup-infra/apps",
 } as const;
 
 /** The Nginx upstream of an app (`web-api` -> `app_web_api`). */

@@ -183,6 +183,8 @@ export class RegistryHost extends pulumi.ComponentResource {
   readonly hostFiles: pulumi.Output<HostFile[]>;
   /** The provisioning commands, in order (the last one finishes the host). */
   readonly provisionSteps: command.remote.Command[];
+  /** The pinned SSH connection the provisioning steps use: later steps on the host (app deploys) reuse it. */
+  readonly connection: command.types.input.remote.ConnectionArgs;
 
   constructor(name: string, args: RegistryHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("startup:aws:RegistryHost", name, {}, opts);
@@ -469,6 +471,7 @@ export class RegistryHost extends pulumi.ComponentResource {
     this.tlsCertificateExpiry = certificate.expiry;
     this.hostFiles = plan.apply((p) => p.files);
     this.provisionSteps = steps;
+    this.connection = connection(false);
     this.registerOutputs({
       securityGroupId: this.securityGroupId,
       instanceId: this.instanceId,

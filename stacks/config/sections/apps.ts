@@ -190,6 +190,11 @@ export const appSchema = z
     memoryMiB: z.number().int().min(16).max(1_048_576).default(1024).meta({ example: "1024" }),
     /** CPU limit in cores (e.g. 1.5). Defaults to no limit. */
     cpus: z.number().positive().max(512).optional().meta({ example: "1" }),
+    /**
+     * Who or what asked for this release, recorded in the release history (`npm run deploy -- app` and `rollback`
+     * set it; a change alone re-runs the deploy, which then finds nothing to do). Defaults to "pulumi up".
+     */
+    deployedBy: z.string().max(200).optional().meta({ example: "ci: build 1234" }),
     /** Releases kept as rollback targets (their images stay on the host and in the registry). Defaults to 5. */
     keepReleases: z.number().int().min(1).max(50).default(5).meta({ example: "5" }),
   })
