@@ -52,7 +52,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   // secret is planned with a placeholder. One stored in clear text stays as it is, so the program's check reports it.
   const standIns = Object.keys(SECRET_KEYS).filter((k) => !(k in values) || secretKeys.has(k));
   for (const key of standIns) {
-    values[key] = "placeholder";
+    // The app secrets are a map: its names (when the file sets any) stay, each value is a placeholder.
+    values[key] = key === "appSecrets" ? appSecretStandIn(values[key]) : "placeholder";
     secretKeys.add(key);
   }
   const config = parseStackConfig({ stack: options.stack, values, secretKeys });
@@ -61,7 +62,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   const engineConfig = { ...file.config };
   const engineSecretKeys = new Set(file.secretKeys);
   for (const key of standIns) {
-    engineConfig[`${PROJECT}:${key}`] = placeholders.values[key] ?? "offline-plan-placeholder";
+    engineConfig[`${PROJECT}:${key}`] =
+      key === "appSecrets" ? values[key]! : (placeholders.values[key] ?? "offline-plan-placeholder");
     engineSecretKeys.add(`${PROJECT}:${key}`);
   }
   const notes = [...placeholders.notes];
@@ -123,3 +125,15 @@ function writePlan(outDir: string, report: PlanReport): void {
 }
 
 export { ConfigError };
+
+/** `appSecrets` for the plan: the names the stack file sets (values replaced), or none. */
+function appSecretStandIn(given: string | undefined): string {
+  let names: string[] = [];
+  try {
+    const parsed: unknown = given === undefined ? {} : JSON.parse(given);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) names = Object.keys(parsed);
+  } catch {
+    names = [];
+  }
+  return JSON.stringify(Object.fromEntries(names.map((n) => [n, "offline-plan-placeholder"])));
+}
