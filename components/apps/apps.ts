@@ -88,33 +88,36 @@ export class Apps extends pulumi.ComponentResource {
     const secretEntries = Object.entries(args.secrets[app] ?? {});
     const secretValues = pulumi
       .all(secretEntries.map(([, s]) => pulumi.output(s.value)))
-      .apply((values) => Object.fromEntries(secretEntries.map(([env, s], i) => [env, { source: s.source, value: values[i]! }])));
+      .apply((values) =>
+        Object.fromEntries(secretEntries.map(([env, s], i) => [env, { source: s.source, value: values[i]! }])),
+      );
     const deployedBy = spec.deployedBy ?? "pulumi up";
-    const input = pulumi.all([args.registryAddress, secretValues]).apply(
-      ([registry, secrets]): AppDeployInput => ({
-        app,
-        stack: args.stack,
-        registry,
-        registryUser: args.registryUser,
-        repository: spec.repository,
-        ...(spec.tag ? { tag: spec.tag } : {}),
-        ...(spec.digest ? { digest: spec.digest } : {}),
-        port: spec.port,
-        healthCheck: spec.healthCheck,
-        drainSeconds: spec.drainSeconds,
-        stopTimeoutSeconds: spec.stopTimeoutSeconds,
-        memoryMiB: spec.memoryMiB,
-        ...(spec.cpus !== undefined ? { cpus: spec.cpus } : {}),
-        keepReleases: spec.keepReleases,
-        nginxSwitch: args.nginx,
-        configHash: configHashOf(spec),
-        secretsHash: secretsHash(secrets),
-        config: releaseConfig(spec),
-        deployedBy,
-      }),
-    );
+    const input = pulumi.all([args.registryAddress, secretValues]).apply(([registry, secrets]): AppDeployInput => ({
+      app,
+      stack: args.stack,
+      registry,
+      registryUser: args.registryUser,
+      repository: spec.repository,
+      ...(spec.tag ? { tag: spec.tag } : {}),
+      ...(spec.digest ? { digest: spec.digest } : {}),
+      port: spec.port,
+      healthCheck: spec.healthCheck,
+      drainSeconds: spec.drainSeconds,
+      stopTimeoutSeconds: spec.stopTimeoutSeconds,
+      memoryMiB: spec.memoryMiB,
+      ...(spec.cpus !== undefined ? { cpus: spec.cpus } : {}),
+      keepReleases: spec.keepReleases,
+      nginxSwitch: args.nginx,
+      configHash: configHashOf(spec),
+      secretsHash: secretsHash(secrets),
+      config: releaseConfig(spec),
+      deployedBy,
+    }));
     const envFile = secretValues.apply((secrets) =>
-      renderEnvFile({ ...spec.env, ...Object.fromEntries(Object.entries(secrets).map(([k, s]) => [k, s.value])) }, spec.port),
+      renderEnvFile(
+        { ...spec.env, ...Object.fromEntries(Object.entries(secrets).map(([k, s]) => [k, s.value])) },
+        spec.port,
+      ),
     );
     const script = pulumi.unsecret(input.apply(renderDeployScriptForPlan));
     const stdin = pulumi.secret(
@@ -136,14 +139,12 @@ export class Apps extends pulumi.ComponentResource {
       { parent: this, dependsOn: args.after, customTimeouts: { create: `${deployMinutes(spec)}m` } },
     );
     const history = pulumi.unsecret(step.stdout).apply((out) => historyFromStdout(out, app));
-    const planned = input.apply(
-      (i): PlannedRelease => ({
-        image: i.digest ? `${i.registry}/${i.repository}@${i.digest}` : `${i.registry}/${i.repository}:${i.tag}`,
-        configHash: i.configHash,
-        secretsHash: i.secretsHash,
-        deployedBy: i.deployedBy,
-      }),
-    );
+    const planned = input.apply((i): PlannedRelease => ({
+      image: i.digest ? `${i.registry}/${i.repository}@${i.digest}` : `${i.registry}/${i.repository}:${i.tag}`,
+      configHash: i.configHash,
+      secretsHash: i.secretsHash,
+      deployedBy: i.deployedBy,
+    }));
     const shownEnv = renderEnvFile(
       { ...spec.env, ...Object.fromEntries(secretEntries.map(([env]) => [env, "[secret]"])) },
       spec.port,

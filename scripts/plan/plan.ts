@@ -27,6 +27,8 @@ export interface PlanReport {
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
   hostFiles: HostFile[];
+  /** What each app's deploy renders, written under `apps/` (`<app>/deploy.sh`, `<app>/env`). */
+  appFiles: HostFile[];
   violations: PlanViolation[];
   notes: string[];
 }
@@ -78,6 +80,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     outputs[k] = resolved.secret ? SECRET_PLACEHOLDER : maskSecrets(resolved.value);
   }
   const hostFiles = (await resolveOutput(run.result.hostFiles)).value ?? [];
+  const appFiles = run.result.appFiles ? ((await resolveOutput(run.result.appFiles)).value ?? []) : [];
   const violations = evaluatePolicies(run.resources, config.composition);
 
   const report: PlanReport = {
@@ -86,6 +89,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     resources: run.resources,
     outputs,
     hostFiles,
+    appFiles,
     violations,
     notes,
   };
@@ -118,6 +122,12 @@ function writePlan(outDir: string, report: PlanReport): void {
   writeFileSync(join(outDir, "plan.json"), JSON.stringify(planJson, null, 2) + "\n");
   for (const f of report.hostFiles) {
     const target = join(outDir, "host", f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.secret ? SECRET_FILE_PLACEHOLDER : f.content);
+  }
+  // What each app's deploy renders (script, env file with secrets masked): it reaches the host on stdin, not as a file.
+  for (const f of report.appFiles) {
+    const target = join(outDir, "apps", f.path);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, f.secret ? SECRET_FILE_PLACEHOLDER : f.content);
   }

@@ -81,7 +81,10 @@ describe("prod apps: Nginx", () => {
 
 describe("prod apps: outputs", () => {
   it("shows what each step deploys, and no history before a deploy ran", () => {
-    const releases = run.outputs.appReleases!.value as Record<string, { deploys: Record<string, string>; history: unknown }>;
+    const releases = run.outputs.appReleases!.value as Record<
+      string,
+      { deploys: Record<string, string>; history: unknown }
+    >;
     expect(releases.web!.deploys).toMatchObject({
       image: `docker.example.com/web@${DIGEST}`,
       deployedBy: "pulumi up",
