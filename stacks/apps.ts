@@ -59,21 +59,9 @@ export function createApps(
   const specs: Record<string, AppSpec> = {};
   const wired: Record<string, Record<string, AppSecretValue>> = {};
   for (const [name, app] of Object.entries(config.apps)) {
-    const image = parseAppImage(app.image)!;
-    specs[name] = {
-      ...image,
-      port: app.port,
-      ...(app.site !== undefined ? { site: app.site } : {}),
-      env: app.env,
-      secrets: app.secrets,
-      healthCheck: app.healthCheck,
-      drainSeconds: app.drainSeconds,
-      stopTimeoutSeconds: app.stopTimeoutSeconds,
-      memoryMiB: app.memoryMiB,
-      ...(app.cpus !== undefined ? { cpus: app.cpus } : {}),
-      keepReleases: app.keepReleases,
-      ...(app.deployedBy !== undefined ? { deployedBy: app.deployedBy } : {}),
-    };
+    // The settings as validated, the image split into repository, tag and digest.
+    const { image, ...settings } = app;
+    specs[name] = { ...parseAppImage(image)!, ...settings };
     wired[name] = Object.fromEntries(
       Object.entries(app.secrets).map(([env, source]) => [env, { source, value: valueOf(source) }]),
     );

@@ -152,6 +152,19 @@ ${FORWARDED}
 `;
 }
 
+/** An application's location: everything to `target` (an address or an upstream), websocket upgrades passed on. */
+function appLocation(target: string): string {
+  return `    location / {
+        proxy_pass http://${target};
+        proxy_set_header Host $host;
+${FORWARDED}
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_read_timeout 300;
+    }`;
+}
+
 /** An application site: TLS termination in front of 127.0.0.1:<port>. */
 export function renderAppSite(
   fqdn: string,
@@ -166,15 +179,7 @@ ${plainHttpBlock(fqdn, acme)}
 server {
 ${tlsBlock(fqdn, domain, acme, allowedCidrs)}
 
-    location / {
-        proxy_pass http://127.0.0.1:${port};
-        proxy_set_header Host $host;
-${FORWARDED}
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-        proxy_read_timeout 300;
-    }
+${appLocation(`127.0.0.1:${port}`)}
 }
 `;
 }
@@ -206,15 +211,7 @@ ${plainHttpBlock(fqdn, acme)}
 server {
 ${tlsBlock(fqdn, domain, acme, allowedCidrs)}
 
-    location / {
-        proxy_pass http://${upstream};
-        proxy_set_header Host $host;
-${FORWARDED}
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-        proxy_read_timeout 300;
-    }
+${appLocation(upstream)}
 }
 `;
 }
