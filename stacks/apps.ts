@@ -76,7 +76,11 @@ export function createApps(
       nginx,
       connection: host.connection,
       instanceId: host.instanceId,
-      registryAddress: host.registryAddress,
+      // The host pulls from its own registry over loopback: no round trip through its Elastic IP (which the dev
+      // security group need not admit, and a prod site allow list may refuse), and no dependence on the public
+      // certificate (an ACME one may still be pending). Docker treats 127.0.0.0/8 registries as insecure (no
+      // certificate check); the registry still demands the deploy user's password.
+      registryAddress: `127.0.0.1:${config.registry.port}`,
       registryUser: user,
       registryPassword: pulumi.secret(host.registryPasswords.apply((p) => p[user]!)),
       after: host.provisionSteps.slice(-1),

@@ -30,7 +30,7 @@ export interface AppsArgs {
   connection: command.types.input.remote.ConnectionArgs;
   /** A new instance deploys every app again. */
   instanceId: pulumi.Input<string>;
-  /** The registry as Docker clients address it (RegistryHost.registryAddress). */
+  /** The registry as the host's Docker reaches it (the stacks: its loopback address). */
   registryAddress: pulumi.Input<string>;
   /** The registry user the host pulls as, and its password (secret). */
   registryUser: string;
@@ -140,7 +140,8 @@ export class Apps extends pulumi.ComponentResource {
     );
     const history = pulumi.unsecret(step.stdout).apply((out) => historyFromStdout(out, app));
     const planned = input.apply((i): PlannedRelease => ({
-      image: i.digest ? `${i.registry}/${i.repository}@${i.digest}` : `${i.registry}/${i.repository}:${i.tag}`,
+      // Registry-relative: the host pulls it over loopback, clients know the registry by registryAddress.
+      image: i.digest ? `${i.repository}@${i.digest}` : `${i.repository}:${i.tag}`,
       configHash: i.configHash,
       secretsHash: i.secretsHash,
       deployedBy: i.deployedBy,

@@ -56,14 +56,14 @@ describe("prod apps: the deploy steps", () => {
     expect(JSON.stringify(run.outputs.appReleases)).not.toContain("sk_live_unit_test_value");
   });
 
-  it("pulls by digest from the registry's site name, switching through Nginx", () => {
+  it("pulls by digest from the registry over the host's loopback, switching through Nginx", () => {
     const stdin = step("web").props.stdin as string;
-    expect(stdin).toContain(`readonly IMAGE_REF='docker.example.com/web@${DIGEST}'`);
+    expect(stdin).toContain(`readonly IMAGE_REF='127.0.0.1:5000/web@${DIGEST}'`);
     expect(stdin).toContain("readonly NGINX_SWITCH='1'");
     expect(stdin).toContain("readonly REGISTRY_USER='deploy'");
     // A tag only: resolved on the host at deploy time (docs/apps.md).
     const worker = step("worker").props.stdin as string;
-    expect(worker).toContain("readonly IMAGE_REF='docker.example.com/team/worker:2.0'");
+    expect(worker).toContain("readonly IMAGE_REF='127.0.0.1:5000/team/worker:2.0'");
     expect(worker).toContain("readonly IMAGE_DIGEST=''");
   });
 });
@@ -86,7 +86,7 @@ describe("prod apps: outputs", () => {
       { deploys: Record<string, string>; history: unknown }
     >;
     expect(releases.web!.deploys).toMatchObject({
-      image: `docker.example.com/web@${DIGEST}`,
+      image: `web@${DIGEST}`,
       deployedBy: "pulumi up",
     });
     expect(releases.web!.deploys.configHash).toMatch(/^[0-9a-f]{64}$/);
