@@ -102,11 +102,12 @@ describe("a new version under load", () => {
     expect(r.code).toBe(0);
     expect(failed(answers)).toEqual([]);
     expect(answers.length).toBeGreaterThan(20);
-    // Both versions answered, in order: v1 until the switch, v2 after.
+    // Both versions answered: v1 until the switch, v2 after. During a reload Nginx's new workers start before the
+    // old ones stop accepting, so for a moment both accept: a v1 answer may follow the first v2 one, within a few.
     const bodies = answers.map((a) => a.body);
     expect(bodies[0]).toBe("v1");
     expect(bodies.at(-1)).toBe("v2");
-    expect(bodies.slice(bodies.indexOf("v2"))).not.toContain("v1");
+    expect(bodies.lastIndexOf("v1") - bodies.indexOf("v2")).toBeLessThan(10);
 
     const s = await short;
     expect(s.code).toBe(0);
@@ -218,5 +219,39 @@ describe("rollback, idempotence, restarts", () => {
     const r = await host.deploy(input(digests.slow!), {});
     expect(r.code, r.stderr).toBe(0);
     expect((await host.get("/version")).body).toBe("slow");
+  }, 120_000);
+});
+
+describe("retention on the host", () => {
+  it("keeps the images and env files of the active release and the last keepReleases good ones, nothing else", async () => {
+    const r = await host.deploy(input(digests.v2!, { keepReleases: 2 }, { GREETING: "hello v2" }), {
+      GREETING: "hello v2",
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const h = (await host.history(APP)) as ReleaseHistory;
+    const good = h.releases.filter((x) => x.status !== "failed").map((x) => x.seq);
+    const kept = new Set(good.slice(-2));
+    const images = await host.engine.docker([
+      "image",
+      "ls",
+      "--digests",
+      "--format",
+      "{{.Digest}}",
+      `${host.registry}/${APP}`,
+    ]);
+    const present = new Set(images.stdout.trim().split("\n"));
+    for (const release of h.releases.filter((x) => x.status !== "failed")) {
+      const stillUsed = h.releases.some((k) => kept.has(k.seq) && k.digest === release.digest);
+      expect(present.has(release.digest), `release ${release.seq}`).toBe(stillUsed);
+    }
+    const names = await host.engine.docker(["ps", "-a", "--format", "{{.Names}}"]);
+    expect(names.stdout.trim().split("\n")).toEqual([`app-web-${h.releases.at(-1)!.seq}`]);
+    const envFiles = await host.engine.nsRun("ls", [`${host.root}/var/lib/apps/web`]);
+    expect(
+      envFiles.stdout
+        .split("\n")
+        .filter((f) => f.endsWith(".env"))
+        .sort(),
+    ).toEqual([...kept].map((seq) => `release-${seq}.env`).sort());
   }, 120_000);
 });

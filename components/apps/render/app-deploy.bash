@@ -142,6 +142,10 @@ on_exit() {
       restore_upstream
       if "$NGINX" -t >/dev/null 2>&1 && "$NGINX" -s reload; then
         log "the previous release serves again"
+        # The reload is graceful: old workers still send what they accepted to the failed release. It stays up for
+        # the drain, like any replaced release, so none of those requests meets a closed port.
+        log "draining the failed release for $DRAIN_SECONDS s"
+        sleep "$DRAIN_SECONDS"
       else
         printf '%s: ERROR: could not reload Nginx with the previous upstream\n' "$SCRIPT_NAME" >&2
       fi
