@@ -38,6 +38,8 @@ declare -A needed=(
   [runc]=runc
   [/bin/busybox]=busybox-static
   [readelf]=binutils
+  [nsenter]=util-linux
+  [flock]=util-linux
 )
 
 # True when /bin/busybox has no program interpreter (statically linked).
