@@ -24,6 +24,8 @@ export interface AzureResult {
    * `dns.extraRecords`: the composition appends them to the zone's extra records, whichever backend holds it.
    */
   dnsRecords?: ExtraDnsRecord[];
+  /** Secret: what the storage-connection Key Vault secret holds (apps take it as `storage.connection`). */
+  storageConnection?: pulumi.Output<string>;
   outputs: Record<string, pulumi.Input<unknown>>;
 }
 
@@ -124,6 +126,7 @@ export function createAzure(config: StackConfig, secrets: StackSecrets, inputs: 
   return {
     resourceGroupName: bindAzureDnsContext(services.resourceGroupName, { provider, tags }),
     dnsRecords,
+    storageConnection: services.storageConnection,
     outputs: {
       azure: `enabled (${azure.location})`,
       azureResourceGroupName: services.resourceGroupName,

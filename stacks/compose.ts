@@ -6,6 +6,7 @@ import { Database } from "../components/database/database";
 import { renderPointInTimeFollowUp } from "../components/database/pointInTimeFollowUp";
 import { DnsZone } from "../components/dnsZone/dnsZone";
 import { Network } from "../components/network/network";
+import { createApps } from "./apps";
 import { createAzure } from "./azure";
 import { createHost } from "./host";
 import { createMonitoring, databaseRestoreOf } from "./monitoring";
@@ -75,6 +76,8 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
     registryPasswords: host.registryPasswords,
   });
 
+  const apps = createApps(config, secrets, host.component, database, azure, shape.nginx);
+
   const dns =
     config.dns.enabled && config.dns.domain
       ? new DnsZone(
@@ -130,8 +133,10 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
       dnsNameServers: dns?.nameServers,
       ...monitoring.outputs,
       ...azure.outputs,
+      ...apps?.outputs,
     },
     hostFiles: host.hostFiles,
+    ...(apps ? { appFiles: apps.renderedFiles } : {}),
   };
 }
 

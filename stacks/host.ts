@@ -20,6 +20,8 @@ export interface HostResult {
   /** The instance role: monitoring (CloudWatch agent) and ACME dns-01 (Route53) attach their policies to it. */
   instanceRoleName: pulumi.Output<string>;
   publicIp: pulumi.Output<string>;
+  /** The component itself: the apps deploy over its SSH connection after its last provisioning step. */
+  component: RegistryHost;
   /** Registry passwords (secret), user -> password, for Key Vault. */
   registryPasswords: pulumi.Output<Record<string, string>>;
   hostFiles: pulumi.Output<HostFile[]>;
@@ -86,7 +88,7 @@ export function createHost(
         clientsUsePort: !shape.nginx,
       },
       tls: hostTls(config, secrets, siteNames),
-      nginx: shape.nginx && domain ? { domain, sites, access: host.siteAllowedCidrs } : undefined,
+      nginx: shape.nginx && domain ? { domain, sites, access: host.siteAllowedCidrs, ...appsDrain(config) } : undefined,
       protectData: config.composition === "prod",
       renderProvisionPlan,
       provisionTimeoutMinutes: host.provisionTimeoutMinutes,
@@ -97,6 +99,7 @@ export function createHost(
   );
 
   return {
+    component,
     securityGroupId: component.securityGroupId,
     instanceId: component.instanceId,
     instanceRoleName: component.instanceRoleName,
@@ -117,6 +120,13 @@ export function createHost(
       tlsMode: tlsModeSummary(config),
     },
   };
+}
+
+/** The longest drain of the apps behind a site (nginx.conf's worker_shutdown_timeout), when any app has a site. */
+export function appsDrain(config: StackConfig): { drainSeconds?: number } {
+  const served = Object.values(config.sites).filter((t): t is string => typeof t === "string" && t in config.apps);
+  if (served.length === 0) return {};
+  return { drainSeconds: Math.max(...served.map((name) => config.apps[name]!.drainSeconds)) };
 }
 
 /** The operator's own pin wins; otherwise the generated key (unless turned off: config checks refuse that in prod). */

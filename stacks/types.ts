@@ -18,4 +18,6 @@ export interface StackResult {
   outputs: Record<string, pulumi.Input<unknown>>;
   /** Every file shipped to a host, as shipped. */
   hostFiles: pulumi.Output<HostFile[]>;
+  /** What each app's deploy renders (`<app>/deploy.sh`, `<app>/env` with secrets masked); absent without apps. */
+  appFiles?: pulumi.Output<HostFile[]>;
 }

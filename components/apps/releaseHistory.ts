@@ -34,6 +34,12 @@ export const releaseSchema = z.object({
   status: z.enum(RELEASE_STATUSES),
   /** Set on a rollback entry: the `seq` it re-applies. */
   rollbackOf: z.number().int().nonnegative().optional(),
+  /**
+   * The app's settings this release ran with, as `apps.<app>` in stack config (image, port, env, secret *sources*,
+   * health check, limits; never a secret value): what a rollback re-applies. Optional: readers that only need digests
+   * (registry-gc) ignore it.
+   */
+  config: z.record(z.string(), z.unknown()).optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 

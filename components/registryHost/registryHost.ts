@@ -127,7 +127,9 @@ export interface RegistryHostArgs {
   /** Prod: the Nginx sites (subdomain -> upstream port or "registry"). Defaults to none (no Nginx). */
   nginx?: {
     domain: string;
-    sites: Record<string, number | "registry">;
+    sites: Record<string, number | string>;
+    /** Longest drain of the apps behind the sites (nginx.conf's worker_shutdown_timeout). Defaults to none. */
+    drainSeconds?: number;
     /** Sites limited to these source CIDR blocks (Nginx `allow`/`deny all`). Defaults to none (all open). */
     access?: Record<string, string[]>;
   };
@@ -184,6 +186,8 @@ export class RegistryHost extends pulumi.ComponentResource {
   readonly hostFiles: pulumi.Output<HostFile[]>;
   /** The provisioning commands, in order (the last one finishes the host). */
   readonly provisionSteps: command.remote.Command[];
+  /** The pinned SSH connection the provisioning steps use: later steps on the host (app deploys) reuse it. */
+  readonly connection: command.types.input.remote.ConnectionArgs;
 
   constructor(name: string, args: RegistryHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("startup:aws:RegistryHost", name, {}, opts);
@@ -485,6 +489,7 @@ export class RegistryHost extends pulumi.ComponentResource {
     this.tlsCertificateExpiry = certificate.expiry;
     this.hostFiles = plan.apply((p) => p.files);
     this.provisionSteps = steps;
+    this.connection = connection(false);
     this.registerOutputs({
       securityGroupId: this.securityGroupId,
       instanceId: this.instanceId,

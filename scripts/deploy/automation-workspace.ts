@@ -48,7 +48,7 @@ export function cliFailureReason(err: unknown): string {
   return lines[0] ?? (stderr.trim().split("\n")[0] || "no output");
 }
 
-class AutomationStack implements DeployStack {
+export class AutomationStack implements DeployStack {
   constructor(private readonly stack: Stack) {}
 
   get name(): string {
@@ -113,6 +113,29 @@ class AutomationStack implements DeployStack {
     return engine(() => this.stack.outputs());
   }
 
+  /** `pulumi config get [--path] <key>`; undefined when the key is not set. */
+  async getConfigValue(key: string, path: boolean): Promise<string | undefined> {
+    try {
+      return (await this.stack.getConfig(key, path)).value;
+    } catch (err) {
+      if (/not found|configuration key .* not found/i.test(String((err as Error).message))) return undefined;
+      throw translateEngineError(err);
+    }
+  }
+
+  /**
+   * Replaces the object setting `key` (e.g. `apps.web`) by `value`: `pulumi config rm --path`, then one
+   * `config set --path` per leaf (`apps.web.env.RAILS_ENV`, `apps.web.x[0]`): a whole object cannot be set as one
+   * value (the CLI would store the JSON as text). Plain only: app settings hold no secret values.
+   */
+  async replaceConfigObject(key: string, value: Record<string, unknown>): Promise<void> {
+    const leaves = configLeaves(key, value);
+    await engine(() => this.stack.removeConfig(key, true));
+    await engine(() =>
+      this.stack.setAllConfig(Object.fromEntries(leaves.map(([k, v]) => [k, { value: v, secret: false }])), true),
+    );
+  }
+
   async exportState(): Promise<unknown> {
     return engine(() => this.stack.exportStack());
   }
@@ -146,7 +169,7 @@ export class AutomationWorkspace implements DeployWorkspace {
     }
   }
 
-  async openStack(name: string, opts: { create: boolean }): Promise<DeployStack> {
+  async openStack(name: string, opts: { create: boolean }): Promise<AutomationStack> {
     if (!this.command) await this.ensureCli();
     this.workspace ??= await engine(() =>
       LocalWorkspace.create({ workDir: this.workDir, pulumiCommand: this.command }),
@@ -157,4 +180,13 @@ export class AutomationWorkspace implements DeployWorkspace {
     );
     return new AutomationStack(stack);
   }
+}
+
+/** `[path, text]` for every leaf of `value` under `key`, as `config set --path` takes them. */
+export function configLeaves(key: string, value: unknown): [string, string][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => configLeaves(`${key}[${i}]`, v));
+  if (value && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => configLeaves(`${key}.${k}`, v));
+  }
+  return [[key, String(value)]];
 }

@@ -27,6 +27,8 @@ export interface PlanReport {
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
   hostFiles: HostFile[];
+  /** What each app's deploy renders, written under `apps/` (`<app>/deploy.sh`, `<app>/env`). */
+  appFiles: HostFile[];
   violations: PlanViolation[];
   notes: string[];
 }
@@ -52,7 +54,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   // secret is planned with a placeholder. One stored in clear text stays as it is, so the program's check reports it.
   const standIns = Object.keys(SECRET_KEYS).filter((k) => !(k in values) || secretKeys.has(k));
   for (const key of standIns) {
-    values[key] = "placeholder";
+    // The app secrets are a map: its names (when the file sets any) stay, each value is a placeholder.
+    values[key] = key === "appSecrets" ? appSecretStandIn(values[key]) : "placeholder";
     secretKeys.add(key);
   }
   const config = parseStackConfig({ stack: options.stack, values, secretKeys });
@@ -61,7 +64,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   const engineConfig = { ...file.config };
   const engineSecretKeys = new Set(file.secretKeys);
   for (const key of standIns) {
-    engineConfig[`${PROJECT}:${key}`] = placeholders.values[key] ?? "offline-plan-placeholder";
+    engineConfig[`${PROJECT}:${key}`] =
+      key === "appSecrets" ? values[key]! : (placeholders.values[key] ?? "offline-plan-placeholder");
     engineSecretKeys.add(`${PROJECT}:${key}`);
   }
   const notes = [...placeholders.notes];
@@ -76,6 +80,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     outputs[k] = resolved.secret ? SECRET_PLACEHOLDER : maskSecrets(resolved.value);
   }
   const hostFiles = (await resolveOutput(run.result.hostFiles)).value ?? [];
+  const appFiles = run.result.appFiles ? ((await resolveOutput(run.result.appFiles)).value ?? []) : [];
   const violations = evaluatePolicies(run.resources, config.composition);
 
   const report: PlanReport = {
@@ -84,6 +89,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     resources: run.resources,
     outputs,
     hostFiles,
+    appFiles,
     violations,
     notes,
   };
@@ -113,9 +119,23 @@ function writePlan(outDir: string, report: PlanReport, traffic: string): void {
   };
   const files = new Map<string, string>([["plan.json", JSON.stringify(planJson, null, 2) + "\n"]]);
   for (const f of report.hostFiles) files.set(join("host", f.path), f.secret ? SECRET_FILE_PLACEHOLDER : f.content);
+  // What each app's deploy renders (script, env file with secrets masked): it reaches the host on stdin, not as a file.
+  for (const f of report.appFiles) files.set(join("apps", f.path), f.secret ? SECRET_FILE_PLACEHOLDER : f.content);
   files.set("architecture.mmd", renderArchitecture(report.stack, report.resources));
   files.set("traffic.mmd", traffic);
   writeTree(outDir, files);
 }
 
 export { ConfigError };
+
+/** `appSecrets` for the plan: the names the stack file sets (values replaced), or none. */
+function appSecretStandIn(given: string | undefined): string {
+  let names: string[] = [];
+  try {
+    const parsed: unknown = given === undefined ? {} : JSON.parse(given);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) names = Object.keys(parsed);
+  } catch {
+    names = [];
+  }
+  return JSON.stringify(Object.fromEntries(names.map((n) => [n, "offline-plan-placeholder"])));
+}

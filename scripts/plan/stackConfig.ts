@@ -52,6 +52,10 @@ export function loadStackFile(
     if (isSecure(value)) {
       config[key] = secretValues[key.slice(PROJECT.length + 1)] ?? "offline-plan-placeholder-secret";
       secretKeys.push(key);
+    } else if (hasSecureLeaf(value)) {
+      // `pulumi config set --secret --path 'appSecrets.X'`: an object with secure leaves; the engine marks the key secret.
+      config[key] = JSON.stringify(replaceSecureLeaves(value));
+      secretKeys.push(key);
     } else {
       config[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
@@ -174,6 +178,19 @@ function foreignKeyProblem(key: string): string | undefined {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function hasSecureLeaf(value: unknown): boolean {
+  if (isSecure(value)) return true;
+  if (Array.isArray(value)) return value.some(hasSecureLeaf);
+  return isObject(value) && Object.values(value).some(hasSecureLeaf);
+}
+
+function replaceSecureLeaves(value: unknown): unknown {
+  if (isSecure(value)) return "offline-plan-placeholder-secret";
+  if (Array.isArray(value)) return value.map(replaceSecureLeaves);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecureLeaves(v)]));
+  return value;
 }
 
 function isSecure(value: unknown): boolean {

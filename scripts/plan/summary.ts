@@ -25,6 +25,7 @@ export function formatSummary(report: PlanReport, outDir: string): string {
     `Host files: ${report.hostFiles.length}${report.hostFiles.some((f) => f.secret) ? " (secret ones withheld)" : ""}`,
   );
   for (const f of report.hostFiles) lines.push(`  ${f.mode} ${f.path}${f.secret ? "  [secret]" : ""}`);
+  lines.push(...appLines(report));
   const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const advisory = report.violations.length - mandatory;
   if (report.violations.length === 0) {
@@ -40,7 +41,9 @@ export function formatSummary(report: PlanReport, outDir: string): string {
     }
   }
   for (const note of report.notes) lines.push(`Note: ${note}`);
-  lines.push(`Wrote ${outDir}/plan.json, host/, traffic.mmd, architecture.mmd`);
+  lines.push(
+    `Wrote ${outDir}/plan.json, host/, ${report.appFiles.length ? "apps/, " : ""}traffic.mmd, architecture.mmd`,
+  );
   return lines.join("\n");
 }
 
@@ -63,4 +66,20 @@ export function outputLine(value: unknown): string {
   const firstLine = text.split("\n")[0]!;
   const shown = firstLine.length > 100 ? `${firstLine.slice(0, 97)}...` : firstLine;
   return firstLine === text || shown.endsWith("...") ? shown : `${shown} ...`;
+}
+
+/** Each app: the release its deploy would put into service, and the files that deploy renders (under apps/). */
+function appLines(report: PlanReport): string[] {
+  const releases = (report.outputs.appReleases ?? {}) as Record<string, { deploys?: Record<string, string> }>;
+  const names = Object.keys(releases);
+  if (names.length === 0) return [];
+  const lines = [`Apps: ${names.length}`];
+  for (const name of names) {
+    const d = releases[name]?.deploys ?? {};
+    lines.push(
+      `  ${name}: deploys ${d.image} (config ${String(d.configHash).slice(0, 12)}, secrets ${String(d.secretsHash).slice(0, 12)})`,
+    );
+    for (const f of report.appFiles.filter((x) => x.path.startsWith(`${name}/`))) lines.push(`    apps/${f.path}`);
+  }
+  return lines;
 }

@@ -138,7 +138,10 @@ function trafficBody({ stack, resources, hostFilePaths, config }: TrafficInput):
     lines.push(`          ${id("registry")}["Docker registry<br/>127.0.0.1:${registryPort}"]`);
     const registrySite = Object.entries(config.sites).find(([, target]) => target === "registry")?.[0];
     if (registrySite) edge("nginx", "registry", `${registrySite}.${domain}`);
-    const ports = appPorts.map(([site, port]) => `:${port} ${site}`).join(", ");
+    // A site that names an app reaches its current release (a loopback port chosen at each deploy).
+    const ports = appPorts
+      .map(([site, target]) => (typeof target === "number" ? `:${target} ${site}` : `app ${target} ${site}`))
+      .join(", ");
     lines.push(`          ${id("apps")}["app containers${ports ? `<br/>${ports}` : ""}"]`);
     if (appPorts.length > 0) edge("nginx", "apps", appPorts.map(([site]) => `${site}.${domain}`).join(", "));
   } else {

@@ -39,7 +39,19 @@ declare -A needed=(
   # The CloudWatch agent step's signature check.
   [gpg]=gpg
   [gpgconf]=gpgconf
+  # Apps: a real Docker engine the tests start themselves (private data root, exec root and socket), and a static
+  # busybox for test images built FROM scratch (there is no Docker Hub here).
+  [dockerd]=docker.io
+  [containerd]=containerd
+  [runc]=runc
+  [/bin/busybox]=busybox-static
+  [readelf]=binutils
+  [nsenter]=util-linux
+  [flock]=util-linux
 )
+
+# True when /bin/busybox has no program interpreter (statically linked).
+busybox_is_static() { ! LC_ALL=C readelf -l /bin/busybox 2>/dev/null | grep -q 'Requesting program interpreter'; }
 
 missing_pkgs=()
 for cmd in "${!needed[@]}"; do
@@ -47,6 +59,8 @@ for cmd in "${!needed[@]}"; do
     missing_pkgs+=("${needed[$cmd]}")
   fi
 done
+# A dynamically linked busybox (package busybox) cannot run in an image built FROM scratch: busybox-static replaces it.
+if [ -x /bin/busybox ] && ! busybox_is_static; then missing_pkgs+=(busybox-static); fi
 
 if [ "${#missing_pkgs[@]}" -eq 0 ]; then
   exit 0
@@ -78,6 +92,10 @@ if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${m
   exit 1
 fi
 
+if ! busybox_is_static; then
+  echo "ensure-tools: ERROR: /bin/busybox is not statically linked after installing busybox-static" >&2
+  exit 1
+fi
 for cmd in "${!needed[@]}"; do
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "$cmd" ]; then
     echo "ensure-tools: ERROR: '$cmd' (package ${needed[$cmd]}) is still missing after apt-get install" >&2

@@ -55,6 +55,7 @@ export const SHARED_DEFAULTS: Record<string, unknown> = {
   alerts: {},
   backups: {},
   restore: {},
+  apps: {},
 };
 
 /** Deep merge for plain objects: `over` wins; arrays and scalars are replaced, not merged. */

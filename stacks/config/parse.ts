@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { appsChecks } from "./checks/apps";
 import { azureChecks } from "./checks/azure";
 import { hostChecks } from "./checks/host";
 import { operationsChecks } from "./checks/operations";
@@ -18,6 +19,7 @@ import {
   rmLiteralCommand,
   setCommand,
 } from "./errors";
+import { ENV_NAME } from "./sections/apps";
 import { suggest } from "./suggest";
 import { carriedSetCommand, decodedTopLevel } from "./carry";
 import { SCALAR_KEYS, SECRET_KEYS, type SecretKey, sections, type SectionsConfig, stackConfigSchema } from "./schema";
@@ -30,6 +32,8 @@ export interface StackConfig extends SectionsConfig {
   composition: Composition;
   /** Which secret keys are set (their values are read separately, as secrets). */
   secretsSet: Record<SecretKey, boolean>;
+  /** The names set under the secret key `appSecrets` (never their values). */
+  appSecretNames: string[];
 }
 
 export interface RawStackConfig {
@@ -106,13 +110,47 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     (Object.keys(SECRET_KEYS) as SecretKey[]).map((k) => [k, k in raw.values]),
   ) as Record<SecretKey, boolean>;
 
+  const appSecretNames = secretNamesOf(raw, problems);
   if (parsed.success) {
     for (const check of [crossChecks, hostChecks, tlsChecks, azureChecks, operationsChecks])
       problems.push(...check(parsed.data, composition, secretsSet));
+    problems.push(...appsChecks(parsed.data, composition, secretsSet, appSecretNames));
   }
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(raw.stack, problems);
-  return { ...parsed.data, stack: raw.stack, composition, secretsSet };
+  return { ...parsed.data, stack: raw.stack, composition, secretsSet, appSecretNames };
+}
+
+/** The names under the secret object `appSecrets` (its values stay unread here: they are secrets). */
+function secretNamesOf(raw: RawStackConfig, problems: ConfigProblem[]): string[] {
+  const text = raw.values.appSecrets;
+  if (text === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.push({
+      key: "appSecrets",
+      message: "must be a map of secret NAME -> value, set one entry at a time with --path.",
+      fix: `${rmLiteralCommand("appSecrets")} && ${SECRET_KEYS.appSecrets}`,
+    });
+    return [];
+  }
+  const names = Object.keys(value);
+  for (const name of names) {
+    const v = (value as Record<string, unknown>)[name];
+    if (!ENV_NAME.test(name) || typeof v !== "string") {
+      problems.push({
+        key: `appSecrets.${name}`,
+        message: "must be a text secret whose name is letters, digits and _ (not starting with a digit).",
+        fix: `pulumi config rm --path 'appSecrets.${name.replace(/'/g, "")}'`,
+      });
+    }
+  }
+  return names.filter((n) => ENV_NAME.test(n));
 }
 
 function resolveComposition(raw: RawStackConfig, problems: ConfigProblem[]): Composition | undefined {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { alertsSection } from "./sections/alerts";
+import { appsSection } from "./sections/apps";
 import { awsSection } from "./sections/aws";
 import { backupsSection } from "./sections/backups";
 import { azureSection } from "./sections/azure";
@@ -29,6 +30,7 @@ export const sections = {
   alerts: alertsSection,
   backups: backupsSection,
   restore: restoreSection,
+  apps: appsSection,
 } as const;
 
 /**
@@ -42,6 +44,8 @@ export const SECRET_KEYS = {
   tlsPrivateKey: 'pulumi config set --secret tlsPrivateKey -- "$(cat privkey.pem)"',
   /** SendGrid API key stored in Key Vault, when mail is on. */
   sendgridApiKey: "pulumi config set --secret sendgridApiKey -- SG.xxxxx",
+  /** The apps' own secrets, NAME -> value; an app takes one as an env variable with `secrets.<ENV>: appSecrets.<NAME>`. */
+  appSecrets: "pulumi config set --secret --path 'appSecrets.STRIPE_KEY' -- sk_live_xxxxx",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
 

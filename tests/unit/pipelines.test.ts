@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseDeployArgs, type DeployArgs } from "../../scripts/deploy/args.js";
+import { APP_VERBS, type AppsArgs, parseAppsArgs } from "../../scripts/deploy/apps/run.js";
 import { azureConditionHolds, githubConditionHolds } from "./support/pipelineConditions.js";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -24,8 +25,9 @@ function shellWords(line: string): string[] {
 }
 
 interface Invocation {
-  tool: "deploy" | "trust" | "npm-ci" | "docker-push" | "pulumi-install";
+  tool: "deploy" | "deploy-app" | "trust" | "npm-ci" | "docker-push" | "pulumi-install";
   args?: DeployArgs;
+  app?: AppsArgs;
   line: string;
 }
 
@@ -36,7 +38,15 @@ function stepInvocations(script: string, substitute: (s: string) => string): Inv
     const line = raw.trim();
     if (line.startsWith("#")) continue;
     const deploy = /npm run deploy -- (.*)$/.exec(line);
-    if (deploy) {
+    const appVerb = deploy && (APP_VERBS as readonly string[]).includes(shellWords(deploy[1])[0] ?? "");
+    if (deploy && appVerb) {
+      // An app deploy: parsed by its own parser (it runs `up` for one app's release; docs/apps.md).
+      // The commit id the CI expands (GitHub's $GITHUB_SHA, Azure's $(Build.SourceVersion)) stands in as a sample.
+      const expanded = deploy[1].replace(/\$\{GITHUB_SHA\}|\$\(Build\.SourceVersion\)/g, "0123abcd");
+      const app = parseAppsArgs(shellWords(expanded));
+      if (app === null) throw new Error(`--help in a pipeline: ${line}`);
+      found.push({ tool: "deploy-app", app, line });
+    } else if (deploy) {
       const args = parseDeployArgs(shellWords(deploy[1]));
       if (args === null) throw new Error(`--help in a pipeline: ${line}`);
       found.push({ tool: "deploy", args, line });
@@ -142,6 +152,21 @@ function checkFlow(
     expect(trust).toBeLessThan(tools.indexOf("docker-push"));
     expect(tools.indexOf("npm-ci")).toBeLessThan(trust);
     expect(dependsOn(jobs, job, upDev[0].job.id)).toBe(true);
+  }
+
+  // The app job: build and push the image, then deploy exactly it (by digest) on dev, on main only, after up dev.
+  const appDeploys = jobs.flatMap((job) =>
+    job.invocations.filter((i) => i.tool === "deploy-app").map((i) => ({ job, i })),
+  );
+  expect(appDeploys.length).toBeGreaterThan(0);
+  for (const { job, i } of appDeploys) {
+    const tools = job.invocations.map((x) => x.tool);
+    expect(is.main(job), `${job.id} runs only on main`).toBe(true);
+    expect(dependsOn(jobs, job, upDev[0].job.id)).toBe(true);
+    expect(i.app).toMatchObject({ verb: "app", stack: "dev", yes: true });
+    expect(tools.indexOf("docker-push"), `${job.id} pushes before it deploys`).toBeGreaterThanOrEqual(0);
+    expect(tools.indexOf("docker-push")).toBeLessThan(tools.indexOf("deploy-app"));
+    expect(tools.indexOf("pulumi-install")).toBeLessThan(tools.indexOf("deploy-app"));
   }
 }
 

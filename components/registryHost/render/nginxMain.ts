@@ -8,12 +8,12 @@ import { HOST_PATHS } from "./paths";
  * --force-confold). Server-wide TLS policy lives here so every site and the catch-all share it; only sites-enabled is
  * included (no conf.d: nothing unmanaged slips in).
  */
-export function renderNginxMain(): string {
+export function renderNginxMain(drainSeconds?: number): string {
   return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
 user ${SERVICE_ACCOUNTS.nginxWorkers.user};
 worker_processes auto;
 pid /run/nginx.pid;
-error_log /var/log/nginx/error.log;
+error_log /var/log/nginx/error.log;${shutdownTimeout(drainSeconds)}
 
 events {
     worker_connections 1024;
@@ -55,10 +55,21 @@ http {
 `;
 }
 
-export function renderNginxMainFile(): HostFile {
+/**
+ * After a graceful reload (an app's switch), old workers serve what they have, websockets included, and exit when it
+ * is done; `worker_shutdown_timeout` closes what is still open after the apps' longest drain. Without it an old
+ * worker holding a websocket would live until the client leaves. (nginx docs, core module: worker_shutdown_timeout,
+ * 1.11.11+.)
+ */
+function shutdownTimeout(drainSeconds: number | undefined): string {
+  if (drainSeconds === undefined) return "";
+  return `\n# Old workers keep their connections (websockets too) this long after a reload: the apps' longest drain.\nworker_shutdown_timeout ${Math.max(drainSeconds, 1)}s;`;
+}
+
+export function renderNginxMainFile(drainSeconds?: number): HostFile {
   return {
     path: HOST_PATHS.nginxMain,
-    content: renderNginxMain(),
+    content: renderNginxMain(drainSeconds),
     mode: "0644",
     secret: false,
     readers: [SERVICE_ACCOUNTS.nginxMaster],

@@ -1,3 +1,4 @@
+import { appUpstreamInclude, appUpstreamName } from "../../apps/paths";
 import type { HostFile } from "../../hostFile";
 import { ACME_PATHS, renderChallengeLocation } from "./acme/acme";
 import { SERVICE_ACCOUNTS } from "./accounts";
@@ -152,6 +153,19 @@ ${FORWARDED}
 `;
 }
 
+/** An application's location: everything to `target` (an address or an upstream), websocket upgrades passed on. */
+function appLocation(target: string): string {
+  return `    location / {
+        proxy_pass http://${target};
+        proxy_set_header Host $host;
+${FORWARDED}
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_read_timeout 300;
+    }`;
+}
+
 /** An application site: TLS termination in front of 127.0.0.1:<port>. */
 export function renderAppSite(
   fqdn: string,
@@ -166,15 +180,39 @@ ${plainHttpBlock(fqdn, acme)}
 server {
 ${tlsBlock(fqdn, domain, acme, allowedCidrs)}
 
-    location / {
-        proxy_pass http://127.0.0.1:${port};
-        proxy_set_header Host $host;
-${FORWARDED}
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-        proxy_read_timeout 300;
-    }
+${appLocation(`127.0.0.1:${port}`)}
+}
+`;
+}
+
+/**
+ * A site served by an app's current release. The upstream's server comes from the file the app's deploy script writes
+ * at the switch (a glob include: before the first release nothing matches and only the placeholder, marked `down`,
+ * is left: 502). A switch is a graceful reload: old workers finish their requests and keep their websockets until
+ * `worker_shutdown_timeout` (the longest drain of the apps) in nginx.conf.
+ */
+export function renderReleaseSite(
+  fqdn: string,
+  domain: string,
+  app: string,
+  acme?: SiteAcme,
+  allowedCidrs?: readonly string[],
+): string {
+  const upstream = appUpstreamName(app);
+  return `# Managed by startup-infra (RegistryHost): changes made here are overwritten on the next deploy.
+upstream ${upstream} {
+    # Placeholder: never used (down); the app's deploy script adds the current release's server.
+    server 127.0.0.1:9 down;
+    include ${appUpstreamInclude(app)};
+    keepalive 16;
+}
+
+${plainHttpBlock(fqdn, acme)}
+
+server {
+${tlsBlock(fqdn, domain, acme, allowedCidrs)}
+
+${appLocation(upstream)}
 }
 `;
 }
@@ -198,7 +236,9 @@ export function renderNginxSites(input: HostRenderInput): NginxSites {
       content:
         target === "registry"
           ? renderRegistrySite(fqdn, domain, input.registry.port, input.acme, access[label])
-          : renderAppSite(fqdn, domain, target, input.acme, access[label]),
+          : typeof target === "number"
+            ? renderAppSite(fqdn, domain, target, input.acme, access[label])
+            : renderReleaseSite(fqdn, domain, target, input.acme, access[label]),
     });
   }
   return {

@@ -29,7 +29,7 @@ export function renderHostFiles(input: HostRenderInput): Pick<Required<Provision
     renderRegistryUnitFile(input),
     ...renderGcFiles(input),
     renderCloudwatchAgentFile(),
-    ...(input.composition === "prod" ? [renderNginxMainFile(), ...sites.files] : []),
+    ...(input.composition === "prod" ? [renderNginxMainFile(input.nginx?.drainSeconds), ...sites.files] : []),
     ...renderAcmeFiles(input),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, links: sites.links, removed: sites.removed };

@@ -69,8 +69,14 @@ export interface HostRenderInput {
   /** Prod: Nginx sites. Undefined in dev (no Nginx). */
   nginx?: {
     domain: string;
-    /** subdomain -> upstream port on 127.0.0.1, or "registry". */
-    sites: Record<string, number | "registry">;
+    /** subdomain -> upstream port on 127.0.0.1, "registry", or the name of an app (its current release). */
+    sites: Record<string, number | string>;
+    /**
+     * Longest drain of the apps behind the sites, in seconds: nginx.conf's `worker_shutdown_timeout`, how long old
+     * workers keep their connections (websockets too) after a graceful reload. Optional; defaults to no limit when
+     * no site names an app.
+     */
+    drainSeconds?: number;
     /**
      * subdomain -> the only source CIDR blocks Nginx admits to it (`allow`/`deny all`: 403 for others). Optional
      * (added by the host renderers); a site not listed is open to everyone.

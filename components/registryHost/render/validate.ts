@@ -1,3 +1,4 @@
+import { APP_NAME } from "../../apps/names";
 import { pinnedImageProblem } from "./image";
 import type { HostRenderInput } from "./types";
 
@@ -80,7 +81,14 @@ export function validateHostRenderInput(input: HostRenderInput): void {
     }
     for (const [label, target] of entries) {
       if (!DNS_LABEL.test(label)) fail(`nginx.sites.${label}`, "is not a DNS label", "use a-z, 0-9 and '-'");
-      if (target !== "registry") checkPort(`nginx.sites.${label}`, target);
+      if (typeof target === "number") checkPort(`nginx.sites.${label}`, target);
+      else if (target !== "registry" && !APP_NAME.test(target)) {
+        fail(`nginx.sites.${label}`, `names the app "${target}"`, "use an app name: a-z, 0-9 and inner '-'");
+      }
+    }
+    const drain = nginx.drainSeconds;
+    if (drain !== undefined && (!Number.isInteger(drain) || drain < 0)) {
+      fail("nginx.drainSeconds", `is ${drain}`, "use a whole number of seconds, 0 or more");
     }
     for (const [label, cidrs] of Object.entries(nginx.access ?? {})) {
       if (!(label in nginx.sites)) fail(`nginx.access.${label}`, "names no site", "limit one of nginx.sites");

@@ -95,7 +95,7 @@ function prodEntryChecks({ host, registry, tls, dns, sites }: SectionsConfig): C
     });
   }
   for (const [site, upstream] of Object.entries(sites)) {
-    if (upstream === "registry") continue;
+    if (typeof upstream !== "number") continue;
     if (upstream === registry.port || upstream === 80 || upstream === 443 || NEVER_OPENED_PORTS[upstream]) {
       problems.push({
         key: `sites.${site}`,

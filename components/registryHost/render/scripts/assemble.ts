@@ -36,6 +36,16 @@ export function runMainWith(data: string, delimiter: string): string {
  * The caller appends how main runs (RUN_MAIN or runMainWith).
  */
 export function assembleScript(name: string, summary: string, values: Record<string, ShellValue>): string {
+  return assembleScriptWith(name, summary, values, lib(name));
+}
+
+/** `assembleScript` with a body of the caller's own (a script that lives beside another component). */
+export function assembleScriptWith(
+  name: string,
+  summary: string,
+  values: Record<string, ShellValue>,
+  body: string,
+): string {
   const header = [
     "#!/usr/bin/env bash",
     `# ${name}: ${summary}`,
@@ -47,5 +57,5 @@ export function assembleScript(name: string, summary: string, values: Record<str
     ...Object.entries(values).map(([k, v]) => assignment(k, v)),
     "",
   ].join("\n");
-  return `${header}\n${lib("common")}\n${lib(name)}\n`;
+  return `${header}\n${lib("common")}\n${body}\n`;
 }

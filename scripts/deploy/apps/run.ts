@@ -1,0 +1,205 @@
+import { parseReleaseHistory, type ReleaseHistory } from "../../../components/apps/releaseHistory";
+import { parseAppImage } from "../../../stacks/config/sections/apps";
+import { CommandLineError, parseCommandLine } from "../../lib/commandLine.js";
+import { EXIT, type ExitCode, PulumiCliMissingError, UsageError } from "../errors.js";
+import { makeRedactor } from "../redact.js";
+import type { DeployIo } from "../run.js";
+import type { DeployStack, StackOutputs } from "../types.js";
+import { appConfigOf, configDiff, pinnedImage, rollbackTarget } from "./plan.js";
+
+export const APP_VERBS = ["app", "rollback"] as const;
+export type AppVerb = (typeof APP_VERBS)[number];
+
+export const APPS_USAGE =
+  "usage: npm run deploy -- app --stack <name> --app <app> --image <repository:tag> [--deployed-by <text>] [--yes]\n" +
+  "       npm run deploy -- rollback --stack <name> --app <app> [--to <release>] [--dry-run] [--yes]";
+
+export interface AppsArgs {
+  verb: AppVerb;
+  stack: string;
+  app: string;
+  image?: string;
+  to?: number;
+  dryRun: boolean;
+  yes: boolean;
+  deployedBy?: string;
+}
+
+export function parseAppsArgs(argv: string[]): AppsArgs | null {
+  let parsed;
+  try {
+    parsed = parseCommandLine({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        stack: { type: "string", short: "s" },
+        app: { type: "string" },
+        image: { type: "string" },
+        to: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
+        "deployed-by": { type: "string" },
+        yes: { type: "boolean", short: "y", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof CommandLineError)) throw err;
+    throw new UsageError(`${err.message}\n${APPS_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return null;
+  const verb = positionals[0] as AppVerb;
+  if (positionals.length !== 1 || !APP_VERBS.includes(verb)) throw new UsageError(APPS_USAGE);
+  if (!values.stack) throw new UsageError(`--stack <name> is required\n${APPS_USAGE}`);
+  if (!values.app || !/^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(values.app)) {
+    throw new UsageError(`--app <name> is required (an app of the stack's apps)\n${APPS_USAGE}`);
+  }
+  if (verb === "app") {
+    if (!values.image || !parseAppImage(values.image)) {
+      throw new UsageError(`--image <repository:tag> is required for app (e.g. web:1.5.0)\n${APPS_USAGE}`);
+    }
+    if (values.to !== undefined || values["dry-run"]) throw new UsageError("--to and --dry-run apply to rollback only");
+  } else if (values.image !== undefined) {
+    throw new UsageError("--image applies to app only: a rollback re-applies a recorded release");
+  }
+  let to: number | undefined;
+  if (values.to !== undefined) {
+    to = Number(values.to);
+    if (!Number.isInteger(to) || to < 1) throw new UsageError(`--to must be a release number, got "${values.to}"`);
+  }
+  return {
+    verb,
+    stack: values.stack,
+    app: values.app,
+    ...(values.image !== undefined ? { image: values.image } : {}),
+    ...(to !== undefined ? { to } : {}),
+    dryRun: values["dry-run"] === true,
+    yes: values.yes === true,
+    ...(values["deployed-by"] !== undefined ? { deployedBy: values["deployed-by"].slice(0, 200) } : {}),
+  };
+}
+
+/** A stack whose app settings the command reads and writes (`pulumi config get/set --path`). */
+export interface AppsStack extends DeployStack {
+  getConfigValue(key: string, path: boolean): Promise<string | undefined>;
+  replaceConfigObject(key: string, value: Record<string, unknown>): Promise<void>;
+}
+
+export interface AppsWorkspace {
+  ensureCli(): Promise<void>;
+  openStack(name: string, opts: { create: boolean }): Promise<AppsStack>;
+}
+
+/** The registry as the stack's outputs describe it: resolves tags, tells whether a digest is still there. */
+export interface RegistryLookup {
+  digestOf(repository: string, tag: string): Promise<string | undefined>;
+  has(repository: string, digest: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface AppsDeps {
+  workspace: AppsWorkspace;
+  io: DeployIo;
+  env: NodeJS.ProcessEnv;
+  /** Opens the stack's registry with the pull credential from its outputs. */
+  registry(outputs: StackOutputs): RegistryLookup;
+}
+
+/** Who asked, when the caller does not say: the CI run, else the local user. */
+export function defaultDeployedBy(env: NodeJS.ProcessEnv): string {
+  if (env.GITHUB_RUN_ID)
+    return `github ${env.GITHUB_REPOSITORY ?? ""} run ${env.GITHUB_RUN_ID} (${env.GITHUB_SHA ?? ""})`.trim();
+  if (env.BUILD_BUILDID) return `azure-pipelines ${env.BUILD_DEFINITIONNAME ?? ""} build ${env.BUILD_BUILDID}`.trim();
+  return `${env.USER ?? "someone"} (npm run deploy)`;
+}
+
+/**
+ * `app`: resolves the image's tag to its digest in the stack's registry, pins `apps.<app>.image` to it, records who
+ * asked, and runs `up`. `rollback`: re-applies a recorded release (image by digest and its whole config), after
+ * checking its image is still in the registry; `--dry-run` shows the difference and stops.
+ */
+export async function runApps(args: AppsArgs, deps: AppsDeps): Promise<ExitCode> {
+  const { io } = deps;
+  let redact = makeRedactor([]);
+  let registry: RegistryLookup | undefined;
+  try {
+    if (!args.dryRun && !args.yes && !io.interactive) {
+      throw new UsageError(`refusing to ${args.verb} ${args.app} on stack "${args.stack}" without --yes in CI`);
+    }
+    await deps.workspace.ensureCli();
+    const stack = await deps.workspace.openStack(args.stack, { create: false });
+    const outputs = await stack.outputs();
+    redact = makeRedactor(secretStrings(outputs));
+    registry = deps.registry(outputs);
+    const current = await currentApp(stack, args.app);
+    const deployedBy = args.deployedBy ?? defaultDeployedBy(deps.env);
+
+    let next: Record<string, unknown>;
+    if (args.verb === "app") {
+      const ref = parseAppImage(args.image!)!;
+      if (!ref.tag) throw new UsageError("--image needs a tag to resolve (a digest alone is already pinned)");
+      const digest = await registry.digestOf(ref.repository, ref.tag);
+      if (!digest) throw new UsageError(`${ref.repository}:${ref.tag} is not in the stack's registry: push it first`);
+      io.stdout(`${ref.repository}:${ref.tag} is ${digest}\n`);
+      next = { ...current, image: pinnedImage(args.image!, digest), deployedBy };
+    } else {
+      const history = historyOf(outputs, args.app);
+      const target = rollbackTarget(history, args.to);
+      const present = await registry.has(history.repository, target.digest);
+      io.stdout(
+        `rollback of ${args.app} to release ${target.seq} (${target.deployedAt}, by ${target.deployedBy}): ` +
+          `image ${history.repository}@${target.digest} ${present ? "is still in the registry" : "is NOT in the registry any more"}\n`,
+      );
+      next = appConfigOf(target, history.repository, `rollback to release ${target.seq}, by ${deployedBy}`);
+      const diff = configDiff(current, next);
+      io.stdout(diff.length ? "changes:\n" : "no setting changes (the same release is re-applied)\n");
+      for (const d of diff) io.stdout(`  ${d.key}: ${JSON.stringify(d.from)} -> ${JSON.stringify(d.to)}\n`);
+      const active = history.releases.filter((r) => r.status === "active").at(-1);
+      if (active && active.secretsHash !== target.secretsHash) {
+        io.stdout("  secrets: their versions differ from that release; the current values are used\n");
+      }
+      if (!present)
+        throw new UsageError(`the image of release ${target.seq} is gone from the registry: cannot roll back`);
+      if (args.dryRun) return EXIT.ok;
+    }
+    if (!args.yes && !(await io.confirm(`Deploy ${args.app} on stack "${args.stack}"? [y/N] `))) {
+      throw new UsageError("cancelled");
+    }
+    await stack.replaceConfigObject(`apps.${args.app}`, next);
+    io.stdout(`==> up stack ${args.stack}\n`);
+    const r = await stack.up({ policyPacks: [], expectNoChanges: false, onOutput: (t) => io.stdout(redact(t)) });
+    const after = historyOf(r.outputs, args.app);
+    const last = after.releases.at(-1);
+    io.stdout(`${args.app}: release ${last?.seq} ${last?.status} (${last?.digest})\n`);
+    return EXIT.ok;
+  } catch (err) {
+    io.stderr(`error: ${redact(err instanceof Error ? err.message : String(err))}\n`);
+    return err instanceof UsageError || err instanceof PulumiCliMissingError ? EXIT.usage : EXIT.failed;
+  } finally {
+    await registry?.close();
+  }
+}
+
+async function currentApp(stack: AppsStack, app: string): Promise<Record<string, unknown>> {
+  const text = await stack.getConfigValue(`apps.${app}`, true);
+  if (text === undefined) throw new UsageError(`stack has no app "${app}" (apps.${app} is not set)`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+function historyOf(outputs: StackOutputs, app: string): ReleaseHistory {
+  const releases = outputs.appReleases?.value as Record<string, { history?: unknown }> | undefined;
+  const history = releases?.[app]?.history;
+  if (!history) throw new UsageError(`stack output appReleases has no release history for ${app} yet`);
+  return parseReleaseHistory(JSON.stringify(history), `appReleases.${app}.history`);
+}
+
+/** Every string inside a secret output (passwords, keys): never printed. */
+function secretStrings(outputs: StackOutputs): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === "string") found.push(v);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  for (const o of Object.values(outputs)) if (o.secret) walk(o.value);
+  return found;
+}
