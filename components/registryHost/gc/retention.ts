@@ -159,9 +159,10 @@ running_images() {
 run_retention() {
   mkdir -p "$STATE_DIR/run"
   rm -f "$STATE_DIR/run/untagged-protected"
-  # Checked here too: docker would create a missing bind source, and an empty history protects nothing.
+  # Checked here too: docker would create a missing bind source, and an empty history protects nothing. Provisioning
+  # (prepare-data-volume) creates it on the data volume, so missing means the volume is not mounted or is damaged.
   if [[ ! -d "$RELEASES_DIR" ]]; then
-    retention_summary="failed: release history $RELEASES_DIR is missing (data volume not mounted, or no app deployed yet): nothing deleted"
+    retention_summary="failed: release history $RELEASES_DIR is missing (data volume not mounted, or damaged): nothing deleted"
     return 3
   fi
   local list
