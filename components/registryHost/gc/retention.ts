@@ -159,8 +159,7 @@ running_images() {
 run_retention() {
   mkdir -p "$STATE_DIR/run"
   rm -f "$STATE_DIR/run/untagged-protected"
-  # Checked here too: docker would create a missing bind source, and an empty history protects nothing. Provisioning
-  # (prepare-data-volume) creates it on the data volume, so missing means the volume is not mounted or is damaged.
+  # Docker would create a missing bind source; prepare-data-volume makes it on the data volume (missing: unmounted).
   if [[ ! -d "$RELEASES_DIR" ]]; then
     retention_summary="failed: release history $RELEASES_DIR is missing (data volume not mounted, or damaged): nothing deleted"
     return 3
