@@ -144,6 +144,7 @@ function hostKeySource(config: StackConfig): HostKeySource {
     parameterName: `/${PROJECT}/${config.stack}/registry-host/ssh-host-ed25519-key`,
     region: config.aws.region,
     ...(host.sshHostKeyKmsKeyArn ? { kmsKeyArn: host.sshHostKeyKmsKeyArn } : {}),
+    ...(host.sshHostKeyDeployerArn ? { deployerArn: host.sshHostKeyDeployerArn } : {}),
   };
 }
 

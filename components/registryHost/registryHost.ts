@@ -71,7 +71,7 @@ export type RegistryHostTls =
 
 /** Where the host's SSH host key comes from (see RegistryHostArgs.hostKey). */
 export type HostKeySource =
-  | { mode: "generated"; parameterName: string; region: string; kmsKeyArn?: string }
+  | { mode: "generated"; parameterName: string; region: string; kmsKeyArn?: string; deployerArn?: string }
   | { mode: "pinned"; publicKey: string }
   | { mode: "unverified" };
 

@@ -336,6 +336,13 @@ describe("prepare-data-volume over SSH on a file-backed volume", () => {
     expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
     const fstab = await readFile(join(root, "etc/fstab"), "utf8");
     expect(fstab).toBe(`UUID=${uuid} /srv/registry ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2\n`);
+    // The release-history directory exists, empty, before any app deploy: the GC timer's retention runs on it.
+    const releases = join(root, HOST_PATHS.releasesDir);
+    expect(first.stdout).toContain(`created ${HOST_PATHS.releasesDir}`);
+    const dir = await stat(releases);
+    // Owned by whoever runs the step: root on a host (sudo), the test's own account here.
+    expect([dir.isDirectory(), (dir.mode & 0o7777).toString(8), dir.uid]).toEqual([true, "755", process.getuid!()]);
+    expect(await readdir(releases)).toEqual([]);
     const before = await snapshot(root);
     const imageSha = createHash("sha256")
       .update(await readFile(device))
@@ -344,6 +351,8 @@ describe("prepare-data-volume over SSH on a file-backed volume", () => {
     expect(second.stdout).toContain("prepare-data-volume: no change");
     expect(second.stdout).not.toContain("formatting");
     expect(await snapshot(root)).toEqual(before);
+    const again = await stat(releases);
+    expect([again.isDirectory(), again.mode, again.mtimeMs]).toEqual([true, dir.mode, dir.mtimeMs]);
     expect(
       createHash("sha256")
         .update(await readFile(device))

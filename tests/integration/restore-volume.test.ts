@@ -3,7 +3,7 @@
 // over a real sshd; the rendered registry config (Debian's registry) stores pushed images on it. The volume is then
 // copied block for block, as an EBS snapshot and a volume created from it would be, and attached to a fresh host root;
 // the same rendered step must mount it WITHOUT formatting, and the images must pull back with the same digests.
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOST_PATHS, renderProvisionPlan, type ProvisionStep } from "../../components/registryHost/render/index.js";
@@ -25,6 +25,8 @@ import {
 } from "./support/index.js";
 
 const CREDS = "ci:ci-password";
+/** Stands for an app's release history: the volume carries the bytes, whatever they say. */
+const HISTORY = '{"app":"web","releases":[]}\n';
 
 let work: string;
 let sshd: RunningSshd | undefined;
@@ -96,6 +98,9 @@ describe("registry volume restored from a snapshot", () => {
     const first = await prepareVolume(rootA, device);
     expect(first.stdout).toContain("formatting");
     expect((await run("mountpoint", ["-q", join(rootA, HOST_PATHS.dataMount)])).code).toBe(0);
+    // The release-history directory is created on the mounted volume (not under it on the root file system), empty.
+    expect(await readdir(join(rootA, HOST_PATHS.releasesDir))).toEqual([]);
+    expect(((await stat(join(rootA, HOST_PATHS.releasesDir))).mode & 0o7777).toString(8)).toBe("755");
 
     // Images pushed to the registry whose data lives on that volume.
     const port = await freePort();
@@ -114,6 +119,8 @@ describe("registry volume restored from a snapshot", () => {
     }
     await registry.stop();
     registry = undefined;
+    // An app's release history, as its deploy writes it on the volume.
+    await writeFile(join(rootA, HOST_PATHS.releasesDir, "web.json"), HISTORY);
 
     // The snapshot: the volume's blocks, taken with the file system unmounted (clean), copied to a new volume.
     await unmount(join(rootA, HOST_PATHS.dataMount));
@@ -141,9 +148,15 @@ describe("registry volume restored from a snapshot", () => {
       await pullToOciLayout(access2, `team/${name}@${digests[name]}`, join(work, `pulled-${name}`), "v1");
     }
 
-    // Re-running the step on the restored host changes nothing.
+    // Re-running the step on the restored host changes nothing; the release histories came with the volume.
     const third = await sshd!.ssh(`${prepare.command} --root ${rootB} --device ${device} --attempts 1`, prepare.stdin);
     expect(third.code).toBe(0);
     expect(third.stdout).toContain("prepare-data-volume: no change");
+    expect(await readFile(join(rootB, HOST_PATHS.releasesDir, "web.json"), "utf8")).toBe(HISTORY);
+
+    // Unmounted (the volume missing at boot: fstab's nofail), the mount point holds no release history, so the GC
+    // timer's retention stops with nothing deleted instead of reading "no app deployed".
+    await unmount(join(rootB, HOST_PATHS.dataMount));
+    await expect(stat(join(rootB, HOST_PATHS.releasesDir))).rejects.toThrow(/ENOENT/);
   });
 });

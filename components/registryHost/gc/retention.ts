@@ -159,9 +159,9 @@ running_images() {
 run_retention() {
   mkdir -p "$STATE_DIR/run"
   rm -f "$STATE_DIR/run/untagged-protected"
-  # Checked here too: docker would create a missing bind source, and an empty history protects nothing.
+  # Docker would create a missing bind source; prepare-data-volume makes it on the data volume (missing: unmounted).
   if [[ ! -d "$RELEASES_DIR" ]]; then
-    retention_summary="failed: release history $RELEASES_DIR is missing (data volume not mounted, or no app deployed yet): nothing deleted"
+    retention_summary="failed: release history $RELEASES_DIR is missing (data volume not mounted, or damaged): nothing deleted"
     return 3
   fi
   local list

@@ -15,6 +15,12 @@ export interface SshHostKeyArgs {
    * only this parameter through SSM (kmsKeyPolicy.ts).
    */
   kmsKeyArn?: string;
+  /**
+   * The IAM role or user (ARN) the made key's policy names as the deployer. Defaults to the IAM role or user behind
+   * the session running the command; pin it when other identities run the stack (a read-only preview identity, people
+   * beside CI), or the key policy follows whoever ran last. Unused with `kmsKeyArn`.
+   */
+  deployerArn?: string;
   /** The host's instance role (instanceRole.ts): the read policy is attached to it, the only role the host has. */
   roleName: pulumi.Input<string>;
   /** That role's ARN: the made key's policy admits it. */
@@ -83,9 +89,9 @@ export class SshHostKey extends pulumi.ComponentResource {
   }
 
   /**
-   * The parameter's own customer-managed key. The deployer is the IAM role behind the deployment's session (a key
-   * policy cannot name an assumed-role session): the provider's session-context lookup resolves it, path included
-   * (it reads the role with iam:GetRole). KMS refuses principals it cannot see yet, and the instance role is created
+   * The parameter's own customer-managed key. The deployer is `deployerArn` when pinned, else the IAM role behind the
+   * deployment's session (a key policy cannot name an assumed-role session): the provider's session-context lookup
+   * resolves it, path included (it reads the role with iam:GetRole). KMS refuses principals it cannot see yet, and the instance role is created
    * just before the key: the provider retries CreateKey while IAM propagates (terraform-provider-aws
    * internal/service/kms/key.go, resourceKeyCreate: waitIAMPropagation).
    */
@@ -93,7 +99,9 @@ export class SshHostKey extends pulumi.ComponentResource {
     const parent = { parent: this };
     const caller = aws.getCallerIdentityOutput({}, parent);
     const partition = aws.getPartitionOutput({}, parent).partition;
-    const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, parent).issuerArn;
+    const deployer = args.deployerArn
+      ? pulumi.output(args.deployerArn)
+      : aws.iam.getSessionContextOutput({ arn: caller.arn }, parent).issuerArn;
     const policy = pulumi
       .all([partition, caller.accountId, deployer, args.roleArn])
       .apply(([part, accountId, deployerArn, instanceRoleArn]) =>

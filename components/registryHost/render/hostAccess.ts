@@ -30,13 +30,15 @@ export const BASE_DIRECTORIES: readonly HostDirectory[] = [
 ].map(system);
 
 /**
- * Directories the provisioning steps create themselves: prepare-data-volume's mount point and data directory (default
+ * Directories the provisioning steps create themselves: prepare-data-volume's mount point, data and release-history directories (default
  * umask 022; the file system's root is mkfs's 0755) and install-files' private bookkeeping (umask 077).
  */
 export const PROVISIONED_DIRECTORIES: readonly HostDirectory[] = [
   system(HOST_PATHS.dataMount),
   // Mounted read-write into the registry container (registryUnit.ts).
   { ...system(HOST_PATHS.dataDir), readers: [SERVICE_ACCOUNTS.registry] },
+  // The apps' release histories: written by their deploys as root, read by the GC timer's retention (root).
+  system(HOST_PATHS.releasesDir),
   { path: HOST_PATHS.stateDir, mode: "0700", owner: "root", group: "root" },
 ];
 

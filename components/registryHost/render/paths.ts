@@ -1,3 +1,5 @@
+import { RELEASES_DIR } from "../../apps/releaseHistory";
+
 /**
  * Where everything lives on the host and inside the registry container (docs/CONTRACTS.md, "The registry on the host").
  * One place, so a renderer, a script and a test agree on every path.
@@ -19,6 +21,11 @@ export const HOST_PATHS = {
   cloudwatchAgentConfig: "/opt/aws/amazon-cloudwatch-agent/etc/startup-infra.json",
   /** Blobs and repositories (mounted at CONTAINER_PATHS.data). */
   dataDir: "/srv/registry/data",
+  /**
+   * The apps' release histories, on the data volume (RELEASES_DIR). prepare-data-volume creates it empty, so the GC
+   * timer's retention reads "no app deployed yet" on a fresh host, while a missing one (volume not mounted) stops it.
+   */
+  releasesDir: RELEASES_DIR,
   nginxDir: "/etc/nginx",
   nginxMain: "/etc/nginx/nginx.conf",
   nginxSitesAvailable: "/etc/nginx/sites-available",

@@ -150,10 +150,28 @@ function tlsHostChecks({ tls, dns, sites }: SectionsConfig, prod: boolean): Conf
   return problems;
 }
 
-/** Prod never provisions over an unverified SSH connection. */
+/**
+ * Prod never provisions over an unverified SSH connection. The deployer pin applies only to the key the program makes
+ * for a generated host key: set beside your own key or without a generated host key, it would be silently ignored.
+ */
 function hostKeyChecks({ host }: SectionsConfig, prod: boolean): ConfigProblem[] {
-  if (!prod || host.sshHostKey || host.generateSshHostKey) return [];
+  const keyMade = !host.sshHostKey && host.generateSshHostKey && !host.sshHostKeyKmsKeyArn;
+  const unusedDeployer: ConfigProblem[] =
+    host.sshHostKeyDeployerArn && !keyMade
+      ? [
+          {
+            key: "host.sshHostKeyDeployerArn",
+            message: host.sshHostKeyKmsKeyArn
+              ? "has no effect with host.sshHostKeyKmsKeyArn: no KMS key is made, your key's own policy decides."
+              : "has no effect: no host key is generated (host.sshHostKey is set or host.generateSshHostKey is " +
+                "false), so no KMS key is made.",
+            fix: rmCommand("host.sshHostKeyDeployerArn"),
+          },
+        ]
+      : [];
+  if (!prod || host.sshHostKey || host.generateSshHostKey) return unusedDeployer;
   return [
+    ...unusedDeployer,
     {
       key: "host.generateSshHostKey",
       message:

@@ -68,6 +68,27 @@ export const hostSection = z
       )
       .optional()
       .meta({ example: "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }),
+    /**
+     * The IAM role or user (ARN) the host key parameter's made KMS key names as its deployer: it may encrypt and
+     * decrypt the parameter through SSM and administer the key. Defaults to the IAM role or user behind the session
+     * running the command (its session issuer). Pin it to the deploy identity's role whenever another identity runs the
+     * stack (CI's read-only preview identity, docs/ci.md, or people beside CI): otherwise the key policy follows whoever
+     * ran last, and a preview shows it replaced. A role's or user's ARN, path included (`aws iam get-role --role-name
+     * <name> --query Role.Arn`); never an STS assumed-role session ARN, which a key policy cannot name for long.
+     */
+    sshHostKeyDeployerArn: z
+      .string()
+      .trim()
+      .regex(
+        // IAM's own patterns (botocore 1.44.5 data/iam/2010-05-08/service-2.json): pathType `/` or
+        // `/[\u0021-\u007E]+/` (max 512), roleNameType and userNameType `[\w+=,.@-]+` (1-64).
+        /^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)(?:\/|\/[\x21-\x7e]{1,510}\/)[\w+=,.@-]{1,64}$/,
+        "must be the ARN of an IAM role or user, such as arn:aws:iam::123456789012:role/startup-infra-deploy (the " +
+          "deploy identity's role, path included: `aws iam get-role --role-name <name> --query Role.Arn`; not an " +
+          "arn:aws:sts::...:assumed-role/... session)",
+      )
+      .optional()
+      .meta({ example: "arn:aws:iam::123456789012:role/startup-infra-deploy" }),
     /** Dev only: the API gateway (Spring Cloud Gateway) port opened on the host. Defaults to 8000, as in the hand-built setup. */
     apiGatewayPort: port.default(8000).meta({ example: "8000" }),
     /**

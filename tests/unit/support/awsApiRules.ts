@@ -27,12 +27,16 @@ export const EXAMPLE_RUNS: Record<"dev" | "prod", Excluded> = {
     "host.registryAllowedCidrs": "dev only: run in the dev example plan",
     "restore.databaseSourceInstance": "point-in-time restore excludes a snapshot restore: run in the dev example plan",
     "restore.databaseRestoreTime": "point-in-time restore excludes a snapshot restore: run in the dev example plan",
+    "host.sshHostKeyDeployerArn":
+      "names the deployer in the made key's policy, which host.sshHostKeyKmsKeyArn replaces: run in the dev example plan",
   },
   dev: {
     ...UNUSABLE_EXAMPLES,
     "host.siteAllowedCidrs": "prod only (Nginx sites): run in the prod example plan",
     "restore.databaseSnapshotIdentifier":
       "a snapshot restore excludes point-in-time restore: run in the prod example plan",
+    "host.sshHostKeyKmsKeyArn":
+      "your own key means no key is made, whose policy host.sshHostKeyDeployerArn pins: run in the prod example plan",
   },
 };
 

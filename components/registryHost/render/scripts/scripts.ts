@@ -36,13 +36,17 @@ export function renderInstallPackagesScript(input: HostRenderInput): string {
   );
 }
 
-/** prepare-data-volume: format only when blank, mount by UUID with nofail, create the data directory. */
+/**
+ * prepare-data-volume: format only when blank, mount by UUID with nofail, create the data directory and the apps'
+ * release-history directory (empty until the first app deploy) on the volume.
+ */
 export function renderPrepareDataVolumeScript(input: HostRenderInput): string {
   return (
     assembleScript("prepare-data-volume", "format (only when blank) and mount the registry data volume", {
       DATA_DEVICE: input.dataVolumeDevice,
       MOUNT_POINT: HOST_PATHS.dataMount,
       DATA_DIR: HOST_PATHS.dataDir,
+      RELEASES_DIR: HOST_PATHS.releasesDir,
       FS_TYPE: DATA_FS_TYPE,
       FS_LABEL: "registry-data",
     }) + RUN_MAIN

@@ -1,6 +1,7 @@
 # prepare-data-volume: the separate EBS volume holds the registry data and outlives the instance. It is formatted only
 # when it carries no filesystem at all (blkid probe), mounted at MOUNT_POINT through /etc/fstab by UUID with nofail
-# (a missing volume must not stop the boot; registry.service then refuses to start: RequiresMountsFor). Idempotent.
+# (a missing volume must not stop the boot; registry.service then refuses to start: RequiresMountsFor), and creates the
+# data and release-history directories on it. Idempotent.
 main() {
   parse_args "$@"
   require_root
@@ -51,10 +52,15 @@ main() {
     log "mounted $device at $MOUNT_POINT"
     changed=1
   fi
-  if [ ! -d "$(host_path "$DATA_DIR")" ]; then
-    mkdir -p "$(host_path "$DATA_DIR")"
-    log "created $DATA_DIR"
-    changed=1
-  fi
+  local dir
+  # The registry's data, and the apps' release histories: empty until the first app deploy, which the GC timer's
+  # retention reads as "nothing to protect beyond the running containers" (a missing one stops it: volume not mounted).
+  for dir in "$DATA_DIR" "$RELEASES_DIR"; do
+    if [ ! -d "$(host_path "$dir")" ]; then
+      mkdir -m 0755 "$(host_path "$dir")"
+      log "created $dir"
+      changed=1
+    fi
+  done
   if [ "$changed" = 0 ]; then log "no change"; fi
 }
