@@ -541,6 +541,13 @@ function githubIdentities(job: any): { names: string[]; identities: Identity[] }
   return { names, identities: names.map(identityOf).filter((i): i is Identity => i !== undefined) };
 }
 
+/** What the deploy command is asked to do in these invocations: its verbs, an app deploy's (`app`, `rollback`) too. */
+function deployVerbs(invocations: Invocation[]): string[] {
+  return invocations.flatMap((i) =>
+    i.tool === "deploy" ? [i.args!.verb] : i.tool === "deploy-app" ? [i.app!.verb] : [],
+  );
+}
+
 function githubIdentityFindings(workflow: any): string[] {
   const findings: string[] = [];
   for (const [id, job] of Object.entries<any>(workflow.jobs)) {
@@ -556,9 +563,7 @@ function githubIdentityFindings(workflow: any): string[] {
         findings.push(`${id}: ${name} does not belong to environment ${job.environment}`);
       }
     }
-    const verbs = githubJobs({ ...workflow, jobs: { [id]: job } }).flatMap((j) =>
-      j.invocations.filter((i) => i.tool === "deploy").map((i) => i.args!.verb),
-    );
+    const verbs = githubJobs({ ...workflow, jobs: { [id]: job } }).flatMap((j) => deployVerbs(j.invocations));
     if (githubReachable(workflow, id, PR_EVENT)) {
       for (const i of identities.filter((x) => x.kind === "deploy"))
         findings.push(`${id}: a pull request reaches ${i.name}`);
@@ -608,9 +613,7 @@ function azureIdentityFindings(pipeline: any): string[] {
         findings.push(`${stage.stage}: deploy identity outside a deployment job on environment ${deploy[0]!.stack}`);
       }
     }
-    const verbs = azureJobs({ ...pipeline, stages: [stage] }).flatMap((j) =>
-      j.invocations.filter((i) => i.tool === "deploy").map((i) => i.args!.verb),
-    );
+    const verbs = azureJobs({ ...pipeline, stages: [stage] }).flatMap((j) => deployVerbs(j.invocations));
     const needsDeploy = verbs.some((v) => v !== "preview" && v !== "drift");
     for (const i of known) {
       if (needsDeploy !== (i.kind === "deploy")) findings.push(`${stage.stage}: ${verbs.join("/")} with ${i.name}`);
