@@ -328,10 +328,11 @@ describe("host key boot script on a cloud still being wired (first boot)", () =>
 
   it("waits while SSM refuses connections, then installs the key", async () => {
     const port = (server.address() as AddressInfo).port;
-    const gate = await startRefusingGate(port, 3);
+    // Long enough that the script meets the refusal even on a loaded machine, where it reaches SSM seconds later.
+    const gate = await startRefusingGate(port, 20);
     try {
       const fresh = join(work, "ssm-refused-root");
-      const r = await runBootcmd(fresh, { ssmPort: gate.port, waitSeconds: 60 });
+      const r = await runBootcmd(fresh, { ssmPort: gate.port, waitSeconds: 90 });
       expect(r.stderr).toMatch(/SSM GetParameter .*: curl: \(7\)/);
       expect(r.stderr).toContain("installed /etc/ssh/ssh_host_ed25519_key");
       expect(r.code).toBe(0);
