@@ -126,7 +126,12 @@ function parseHistoryFile(text: string, source: string): ReleaseHistory[] {
   const one = (item: unknown, where: string) => parseHistory(JSON.stringify(item), where);
   if (Array.isArray(json)) return json.map((h, i) => one(h, `${source}[${i}]`));
   if (json && typeof json === "object" && !("version" in json)) {
-    return Object.entries(json).map(([app, h]) => one(h, `${source}: ${app}`));
+    // By app: a history each, or the stack output `appReleases` (`{ <app>: { deploys, history } }`, where `history`
+    // is null until the app's first deploy has run: nothing of it runs or can be rolled back to yet).
+    return Object.entries(json).flatMap(([app, h]) => {
+      const entry = h && typeof h === "object" && "history" in h ? (h as { history: unknown }).history : h;
+      return entry === null && h !== null ? [] : [one(entry, `${source}: ${app}`)];
+    });
   }
   return [one(json, source)];
 }

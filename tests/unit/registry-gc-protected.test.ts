@@ -163,6 +163,25 @@ describe("loadProtectedSet", () => {
     expect(kinds(await loadProtectedSet({ releases: file }), "web", 4)).toContain("active");
   });
 
+  it("reads the stack output appReleases as saved by `pulumi stack output --json appReleases`", async () => {
+    const file = join(dir, "app-releases.json");
+    const deploys = { image: "web@" + digest(9), configHash: HEX, secretsHash: HEX, deployedBy: "ci" };
+    await writeFile(
+      file,
+      JSON.stringify({
+        web: { deploys, history: history([release(1, 5, "retired"), release(2, 6, "active")]) },
+        // Declared but not deployed yet: no history, nothing of it to protect.
+        api: { deploys, history: null },
+      }),
+    );
+    const set = await loadProtectedSet({ releases: file });
+    expect(kinds(set, "web", 6)).toEqual(["active", "rollback-target"]);
+    expect(kinds(set, "web", 5)).toEqual(["rollback-target"]);
+    // Anything else in that shape is still refused, never read as "nothing to protect".
+    await writeFile(file, JSON.stringify({ web: { deploys, history: { version: 1 } } }));
+    await expect(loadProtectedSet({ releases: file })).rejects.toThrow(ProtectionError);
+  });
+
   it("fails (ProtectionError) when the history is missing, unreadable or invalid", async () => {
     await expect(loadProtectedSet({ releases: join(dir, "absent") })).rejects.toThrow(
       /release history .*absent cannot be read \(ENOENT\)/,
