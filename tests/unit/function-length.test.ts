@@ -15,7 +15,6 @@ const PROJECT_DIR = resolve(__dirname, "../..");
  * may not grow, and one that has come within the limit must be removed (the test says which). New code has no entry.
  */
 const ALLOWED: Record<string, number> = {
-  "components/registryHost/registryHost.ts RegistryHost.constructor": 299,
   "scripts/bench/registry-gc.ts main": 161,
   "components/monitoring/alarms.ts planAlarms": 149,
   "components/registryHost/gc/script.ts renderGcScript": 135,
@@ -27,7 +26,6 @@ const ALLOWED: Record<string, number> = {
   "components/database/database.ts Database.constructor": 103,
   "stacks/azure.ts createAzure": 96,
   "scripts/deploy/run.ts runDeploy": 94,
-  "components/registryHost/registryHost.ts RegistryHost.certificate": 88,
   "scripts/registry-gc/rules.ts decideRetention": 86,
   "stacks/host.ts createHost": 85,
   "components/registryHost/gc/input.ts resolveRegistryGcInput": 84,
