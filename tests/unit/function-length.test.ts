@@ -17,7 +17,6 @@ const PROJECT_DIR = resolve(__dirname, "../..");
 const ALLOWED: Record<string, number> = {
   "scripts/bench/registry-gc.ts main": 161,
   "components/monitoring/alarms.ts planAlarms": 149,
-  "components/registryHost/gc/script.ts renderGcScript": 135,
   "scripts/bench/nginx.ts main": 134,
   "scripts/registry-gc/gc.ts runRegistryGc": 134,
   "scripts/registry-gc/args.ts parseCliArgs": 131,
@@ -28,7 +27,6 @@ const ALLOWED: Record<string, number> = {
   "scripts/deploy/run.ts runDeploy": 94,
   "scripts/registry-gc/rules.ts decideRetention": 86,
   "stacks/host.ts createHost": 85,
-  "components/registryHost/gc/input.ts resolveRegistryGcInput": 84,
   "components/network/network.ts Network.constructor": 83,
   "scripts/registry-gc/cli.ts main": 83,
   "components/registryHost/tlsCheck.ts checkProvidedCertificate": 82,
