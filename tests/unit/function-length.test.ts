@@ -21,7 +21,6 @@ const ALLOWED: Record<string, number> = {
   "scripts/registry-gc/gc.ts runRegistryGc": 134,
   "scripts/registry-gc/args.ts parseCliArgs": 131,
   "scripts/registry-gc/gc.ts run": 108,
-  "stacks/compose.ts compose": 107,
   "components/database/database.ts Database.constructor": 103,
   "stacks/azure.ts createAzure": 96,
   "scripts/deploy/run.ts runDeploy": 94,
