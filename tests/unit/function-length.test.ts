@@ -20,12 +20,10 @@ const ALLOWED: Record<string, number> = {
   "scripts/registry-gc/gc.ts runRegistryGc": 134,
   "scripts/registry-gc/args.ts parseCliArgs": 131,
   "scripts/registry-gc/gc.ts run": 108,
-  "components/database/database.ts Database.constructor": 103,
   "stacks/azure.ts createAzure": 96,
   "scripts/deploy/run.ts runDeploy": 94,
   "scripts/registry-gc/rules.ts decideRetention": 86,
   "stacks/host.ts createHost": 85,
-  "components/network/network.ts Network.constructor": 83,
   "scripts/registry-gc/cli.ts main": 83,
   "components/registryHost/tlsCheck.ts checkProvidedCertificate": 82,
 };
