@@ -23,7 +23,6 @@ const ALLOWED: Record<string, number> = {
   "stacks/azure.ts createAzure": 96,
   "scripts/deploy/run.ts runDeploy": 94,
   "scripts/registry-gc/rules.ts decideRetention": 86,
-  "stacks/host.ts createHost": 85,
   "scripts/registry-gc/cli.ts main": 83,
   "components/registryHost/tlsCheck.ts checkProvidedCertificate": 82,
 };
