@@ -20,7 +20,6 @@ const ALLOWED: Record<string, number> = {
   "scripts/registry-gc/gc.ts runRegistryGc": 134,
   "scripts/registry-gc/args.ts parseCliArgs": 131,
   "scripts/registry-gc/gc.ts run": 108,
-  "stacks/azure.ts createAzure": 96,
   "scripts/deploy/run.ts runDeploy": 94,
   "scripts/registry-gc/rules.ts decideRetention": 86,
   "scripts/registry-gc/cli.ts main": 83,
