@@ -15,7 +15,7 @@ const PROJECT_DIR = resolve(__dirname, "../..");
  * may not grow, and one that has come within the limit must be removed (the test says which). New code has no entry.
  */
 const ALLOWED: Record<string, number> = {
-  "scripts/bench/registry-gc.ts main": 161,
+  "scripts/bench/registry-gc.ts main": 150,
   "scripts/bench/nginx.ts main": 134,
   "scripts/registry-gc/gc.ts runRegistryGc": 134,
   "scripts/registry-gc/args.ts parseCliArgs": 131,
