@@ -64,26 +64,7 @@ export function createAzure(config: StackConfig, secrets: StackSecrets, inputs: 
     subscriptionId: azure.subscriptionId,
   });
 
-  const vaultSecrets: VaultSecretSpec[] = [
-    { name: "database-password", value: inputs.databasePassword, contentType: "text/plain; database-password" },
-    ...config.registry.users.map((user) => ({
-      name: registrySecretName(user),
-      value: inputs.registryPasswords.apply((passwords) => {
-        const password = passwords[user];
-        if (password === undefined) throw new Error(`the host gave no registry password for user "${user}".`);
-        return password;
-      }),
-      contentType: `text/plain; registry-password; user=${user}`,
-    })),
-  ];
-  if (azure.mail.enabled) {
-    // Checks guarantee the key when mail is on.
-    vaultSecrets.push({
-      name: "sendgrid-api-key",
-      value: secrets.sendgridApiKey!,
-      contentType: "text/plain; sendgrid-api-key",
-    });
-  }
+  const vaultSecrets = vaultSecretsOf(config, secrets, inputs);
 
   const services = new AzureServices(
     `${config.stack}-azure`,
@@ -147,6 +128,31 @@ export function createAzure(config: StackConfig, secrets: StackSecrets, inputs: 
       azureMailDnsRecords: dnsRecords,
     },
   };
+}
+
+/** The Key Vault secrets: the database password, one per registry user, and the SendGrid key when mail is on. */
+function vaultSecretsOf(config: StackConfig, secrets: StackSecrets, inputs: AzureInputs): VaultSecretSpec[] {
+  const vaultSecrets: VaultSecretSpec[] = [
+    { name: "database-password", value: inputs.databasePassword, contentType: "text/plain; database-password" },
+    ...config.registry.users.map((user) => ({
+      name: registrySecretName(user),
+      value: inputs.registryPasswords.apply((passwords) => {
+        const password = passwords[user];
+        if (password === undefined) throw new Error(`the host gave no registry password for user "${user}".`);
+        return password;
+      }),
+      contentType: `text/plain; registry-password; user=${user}`,
+    })),
+  ];
+  if (config.azure.mail.enabled) {
+    // Checks guarantee the key when mail is on.
+    vaultSecrets.push({
+      name: "sendgrid-api-key",
+      value: secrets.sendgridApiKey!,
+      contentType: "text/plain; sendgrid-api-key",
+    });
+  }
+  return vaultSecrets;
 }
 
 function isoDate(epochSeconds: number): string {

@@ -23,54 +23,10 @@ export type { HostShape, StackResult } from "./types";
  */
 export function compose(config: StackConfig, secrets: StackSecrets, shape: HostShape): StackResult {
   const provider = awsProvider(config);
-  const opts = { providers: [provider] };
-  const prefix = config.stack;
-
-  const network = new Network(
-    prefix,
-    {
-      vpcCidr: config.network.vpcCidr,
-      publicSubnetCount: config.network.publicSubnetCount,
-      privateSubnetCount: config.network.privateSubnetCount,
-      subnetPrefixLength: config.network.subnetPrefixLength,
-      flowLogs: config.network.flowLogs ? { retentionDays: config.network.flowLogRetentionDays } : undefined,
-    },
-    opts,
-  );
-
+  const network = createNetwork(config, provider);
   const host = createHost(config, secrets, shape, network, provider);
-
-  const db = config.database;
-  const database = new Database(
-    `${prefix}-database`,
-    {
-      vpcId: network.vpcId,
-      subnetIds: network.privateSubnetIds,
-      allowedSecurityGroups: [{ name: "registry-host", id: host.securityGroupId }],
-      engine: db.engine,
-      engineVersion: db.engineVersion,
-      instanceClass: db.instanceClass,
-      allocatedStorageGiB: db.allocatedStorageGiB,
-      maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
-      dbName: db.dbName,
-      username: db.username,
-      backupRetentionDays: db.backupRetentionDays,
-      backupWindow: db.backupWindow,
-      maintenanceWindow: db.maintenanceWindow,
-      restore: databaseRestoreOf(config),
-      multiAz: db.multiAz,
-      performanceInsights: db.performanceInsights,
-      deletionProtection: db.deletionProtection,
-      finalSnapshot: db.finalSnapshot,
-      iamAuthentication: db.iamAuthentication,
-      logExports: db.logExports,
-      protect: config.composition === "prod",
-    },
-    opts,
-  );
-
+  const database = createDatabase(config, network, host.securityGroupId, provider);
   const monitoring = createMonitoring(config, host, database, provider);
-
   const azure = createAzure(config, secrets, {
     databasePassword: database.password,
     registryPasswords: host.registryPasswords,
@@ -78,43 +34,8 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
 
   const apps = createApps(config, secrets, host.component, database, azure, shape.nginx);
 
-  const dns =
-    config.dns.enabled && config.dns.domain
-      ? new DnsZone(
-          `${prefix}-dns`,
-          {
-            provider: config.dns.provider,
-            domain: config.dns.domain,
-            hostRecordName: config.dns.hostRecordName,
-            siteNames: Object.keys(config.sites),
-            ttl: config.dns.ttl,
-            extraRecords: [...config.dns.extraRecords, ...(azure.dnsRecords ?? [])],
-            hostIp: host.publicIp,
-            azureResourceGroupName: azure.resourceGroupName,
-          },
-          opts,
-        )
-      : undefined;
-
-  // ACME dns-01: the host may write only the _acme-challenge TXT records of its certificate's names, only in this zone
-  // (attached once it exists).
-  if (
-    config.tls.mode === "acme" &&
-    config.tls.acme.challenge === "dns-01" &&
-    dns &&
-    config.dns.domain &&
-    config.dns.provider === "route53"
-  ) {
-    const names = acmeCertificateNames({ nginx: { domain: config.dns.domain, sites: config.sites } });
-    new aws.iam.RolePolicy(
-      `${prefix}-host-acme-dns01`,
-      {
-        role: host.instanceRoleName,
-        policy: dns.zoneId.apply((id) => JSON.stringify(acmeDns01PolicyDocument(id, names))),
-      },
-      { provider },
-    );
-  }
+  const dns = createDns(config, host.publicIp, azure, provider);
+  if (dns) allowAcmeDns01(config, dns, host.instanceRoleName, provider);
 
   return {
     outputs: {
@@ -138,6 +59,108 @@ export function compose(config: StackConfig, secrets: StackSecrets, shape: HostS
     hostFiles: host.hostFiles,
     ...(apps ? { appFiles: apps.renderedFiles } : {}),
   };
+}
+
+/** The VPC, its subnets and (when on) flow logs. */
+function createNetwork(config: StackConfig, provider: aws.Provider): Network {
+  return new Network(
+    config.stack,
+    {
+      vpcCidr: config.network.vpcCidr,
+      publicSubnetCount: config.network.publicSubnetCount,
+      privateSubnetCount: config.network.privateSubnetCount,
+      subnetPrefixLength: config.network.subnetPrefixLength,
+      flowLogs: config.network.flowLogs ? { retentionDays: config.network.flowLogRetentionDays } : undefined,
+    },
+    { providers: [provider] },
+  );
+}
+
+/** The RDS instance in the private subnets, admitting the host's security group only; protected in prod. */
+function createDatabase(
+  config: StackConfig,
+  network: Network,
+  hostSecurityGroupId: pulumi.Output<string>,
+  provider: aws.Provider,
+): Database {
+  const db = config.database;
+  return new Database(
+    `${config.stack}-database`,
+    {
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      allowedSecurityGroups: [{ name: "registry-host", id: hostSecurityGroupId }],
+      engine: db.engine,
+      engineVersion: db.engineVersion,
+      instanceClass: db.instanceClass,
+      allocatedStorageGiB: db.allocatedStorageGiB,
+      maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+      dbName: db.dbName,
+      username: db.username,
+      backupRetentionDays: db.backupRetentionDays,
+      backupWindow: db.backupWindow,
+      maintenanceWindow: db.maintenanceWindow,
+      restore: databaseRestoreOf(config),
+      multiAz: db.multiAz,
+      performanceInsights: db.performanceInsights,
+      deletionProtection: db.deletionProtection,
+      finalSnapshot: db.finalSnapshot,
+      iamAuthentication: db.iamAuthentication,
+      logExports: db.logExports,
+      protect: config.composition === "prod",
+    },
+    { providers: [provider] },
+  );
+}
+
+/** The DNS zone with the host's and the sites' records (and Azure's, when it has any); undefined when DNS is off. */
+function createDns(
+  config: StackConfig,
+  hostIp: pulumi.Output<string>,
+  azure: ReturnType<typeof createAzure>,
+  provider: aws.Provider,
+): DnsZone | undefined {
+  if (!(config.dns.enabled && config.dns.domain)) return undefined;
+  return new DnsZone(
+    `${config.stack}-dns`,
+    {
+      provider: config.dns.provider,
+      domain: config.dns.domain,
+      hostRecordName: config.dns.hostRecordName,
+      siteNames: Object.keys(config.sites),
+      ttl: config.dns.ttl,
+      extraRecords: [...config.dns.extraRecords, ...(azure.dnsRecords ?? [])],
+      hostIp,
+      azureResourceGroupName: azure.resourceGroupName,
+    },
+    { providers: [provider] },
+  );
+}
+
+/**
+ * ACME dns-01: the host may write only the _acme-challenge TXT records of its certificate's names, only in this zone
+ * (attached once it exists). Nothing otherwise.
+ */
+function allowAcmeDns01(
+  config: StackConfig,
+  dns: DnsZone,
+  instanceRoleName: pulumi.Output<string>,
+  provider: aws.Provider,
+): void {
+  if (
+    config.tls.mode !== "acme" ||
+    config.tls.acme.challenge !== "dns-01" ||
+    !config.dns.domain ||
+    config.dns.provider !== "route53"
+  ) {
+    return;
+  }
+  const names = acmeCertificateNames({ nginx: { domain: config.dns.domain, sites: config.sites } });
+  new aws.iam.RolePolicy(
+    `${config.stack}-host-acme-dns01`,
+    { role: instanceRoleName, policy: dns.zoneId.apply((id) => JSON.stringify(acmeDns01PolicyDocument(id, names))) },
+    { provider },
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostFile } from "../components/hostFile";
 import { snapshotTargetTags } from "../components/monitoring/snapshots";
 import type { Network } from "../components/network/network";
+import type { FirewallArgs } from "../components/registryHost/firewall";
 import { type HostKeySource, RegistryHost, type RegistryHostTls } from "../components/registryHost/registryHost";
 import { renderProvisionPlan } from "../components/registryHost/render";
 import { warnOnce } from "../components/warnings";
@@ -69,15 +70,7 @@ export function createHost(
       sshPublicKey: host.sshPublicKey,
       hostKey: hostKeySource(config),
       detailedMonitoring: host.detailedMonitoring,
-      firewall: {
-        sshCidrs: host.sshAllowedCidrs,
-        registry: shape.directRegistryPort ? { port: registry.port, cidrs: host.registryAllowedCidrs } : undefined,
-        // Plain HTTP: by default only the admin ranges reach it, like SSH.
-        apiGateway: shape.apiGateway
-          ? { port: host.apiGatewayPort, cidrs: host.apiGatewayAllowedCidrs ?? host.sshAllowedCidrs }
-          : undefined,
-        webEntry: shape.nginx,
-      },
+      firewall: firewallOf(config, shape),
       registry: {
         image: registry.image,
         port: registry.port,
@@ -98,6 +91,25 @@ export function createHost(
     { providers: [provider] },
   );
 
+  return hostResultOf(component, config);
+}
+
+/** What the security group admits: SSH, the registry port (direct), the API gateway, the web entry (Nginx). */
+function firewallOf(config: StackConfig, shape: HostShape): FirewallArgs {
+  const { host, registry } = config;
+  return {
+    sshCidrs: host.sshAllowedCidrs,
+    registry: shape.directRegistryPort ? { port: registry.port, cidrs: host.registryAllowedCidrs } : undefined,
+    // Plain HTTP: by default only the admin ranges reach it, like SSH.
+    apiGateway: shape.apiGateway
+      ? { port: host.apiGatewayPort, cidrs: host.apiGatewayAllowedCidrs ?? host.sshAllowedCidrs }
+      : undefined,
+    webEntry: shape.nginx,
+  };
+}
+
+/** The host's parts the composition wires, and its stack outputs. */
+function hostResultOf(component: RegistryHost, config: StackConfig): HostResult {
   return {
     component,
     securityGroupId: component.securityGroupId,

@@ -41,6 +41,9 @@ export interface DatabaseArgs {
   protect: boolean;
 }
 
+/** The engine's port, family, TLS parameter and log exports (engine.ts). */
+type EngineSettings = ReturnType<typeof engineSettings>;
+
 /** RDS in private subnets: not public, encrypted, TLS forced, reachable only from the given security groups. */
 export class Database extends pulumi.ComponentResource {
   readonly address: pulumi.Output<string>;
@@ -56,7 +59,28 @@ export class Database extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("startup:aws:Database", name, {}, opts);
     const engine = engineSettings(args.engine, args.engineVersion);
+    const securityGroup = this.firewall(name, args, engine);
+    const groups = this.groups(name, args, engine);
+    // Letters and digits plus symbols RDS accepts in a master password (no / @ " or space).
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" },
+      { parent: this },
+    );
+    const instance = this.instance(name, args, engine, { securityGroup, ...groups, password });
 
+    this.address = instance.address;
+    this.port = engine.port;
+    this.dbName = args.dbName;
+    this.username = args.username;
+    this.password = pulumi.secret(password.result);
+    this.securityGroupId = securityGroup.id;
+    this.identifier = instance.identifier;
+    this.registerOutputs({ address: this.address, securityGroupId: this.securityGroupId });
+  }
+
+  /** The security group: the engine's port from each listed security group only. */
+  private firewall(name: string, args: DatabaseArgs, engine: EngineSettings): aws.ec2.SecurityGroup {
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
@@ -80,7 +104,15 @@ export class Database extends pulumi.ComponentResource {
         { parent: securityGroup },
       );
     }
+    return securityGroup;
+  }
 
+  /** The subnet group (the private subnets) and the parameter group that requires TLS. */
+  private groups(
+    name: string,
+    args: DatabaseArgs,
+    engine: EngineSettings,
+  ): { subnetGroup: aws.rds.SubnetGroup; parameterGroup: aws.rds.ParameterGroup } {
     const subnetGroup = new aws.rds.SubnetGroup(
       `${name}-subnets`,
       { subnetIds: args.subnetIds, description: `Private subnets of ${name}` },
@@ -97,17 +129,26 @@ export class Database extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // Letters and digits plus symbols RDS accepts in a master password (no / @ " or space).
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      { length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" },
-      { parent: this },
-    );
+    return { subnetGroup, parameterGroup };
+  }
+
+  /** The RDS instance (private, encrypted, TLS CA pinned), with a uniquely named final snapshot when kept. */
+  private instance(
+    name: string,
+    args: DatabaseArgs,
+    engine: EngineSettings,
+    on: {
+      securityGroup: aws.ec2.SecurityGroup;
+      subnetGroup: aws.rds.SubnetGroup;
+      parameterGroup: aws.rds.ParameterGroup;
+      password: random.RandomPassword;
+    },
+  ): aws.rds.Instance {
     const snapshotSuffix = args.finalSnapshot
       ? new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: 4 }, { parent: this })
       : undefined;
 
-    const instance = new aws.rds.Instance(
+    return new aws.rds.Instance(
       `${name}-db`,
       {
         engine: args.engine,
@@ -119,11 +160,11 @@ export class Database extends pulumi.ComponentResource {
         storageEncrypted: true,
         dbName: args.dbName,
         username: args.username,
-        password: password.result,
+        password: on.password.result,
         port: engine.port,
-        dbSubnetGroupName: subnetGroup.name,
-        parameterGroupName: parameterGroup.name,
-        vpcSecurityGroupIds: [securityGroup.id],
+        dbSubnetGroupName: on.subnetGroup.name,
+        parameterGroupName: on.parameterGroup.name,
+        vpcSecurityGroupIds: [on.securityGroup.id],
         publiclyAccessible: false,
         caCertIdentifier: RDS_CA,
         backupRetentionPeriod: args.backupRetentionDays,
@@ -146,14 +187,5 @@ export class Database extends pulumi.ComponentResource {
       },
       { parent: this, protect: args.protect },
     );
-
-    this.address = instance.address;
-    this.port = engine.port;
-    this.dbName = args.dbName;
-    this.username = args.username;
-    this.password = pulumi.secret(password.result);
-    this.securityGroupId = securityGroup.id;
-    this.identifier = instance.identifier;
-    this.registerOutputs({ address: this.address, securityGroupId: this.securityGroupId });
   }
 }

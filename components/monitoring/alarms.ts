@@ -62,52 +62,58 @@ export function recoverActionArn(region: string): string {
   return `arn:aws:automate:${region}:ec2:recover`;
 }
 
-/**
- * The alarms of a stack. The auto-recovery alarm on the system status check always exists (self-healing needs no
- * reader); the others only when someone is notified. Names are `<prefix>-<what>`; descriptions end with what to do.
- */
-export function planAlarms(input: AlarmPlanInput): AlarmSpec[] {
-  const { prefix, thresholds: t, notify } = input;
-  const base = { extraDimensions: {}, ec2Actions: [] as string[], notify, treatMissingData: "missing" as const };
+/** What every alarm shares: no extra dimension, no EC2 action, missing data is missing (not OK, not breaching). */
+function alarmDefaults(notify: boolean) {
+  return { extraDimensions: {}, ec2Actions: [] as string[], notify, treatMissingData: "missing" as const };
+}
+
+type AlarmDefaults = ReturnType<typeof alarmDefaults>;
+
+/** Auto-recovery on the system status check: always, since self-healing needs no reader. */
+function recoveryAlarm(input: AlarmPlanInput, base: AlarmDefaults): AlarmSpec {
+  const { prefix } = input;
+  return {
+    ...base,
+    key: "host-system-status",
+    subject: "host",
+    alarmName: `${prefix}-host-system-status-check-failed`,
+    description:
+      "The registry host failed its EC2 system status check (the AWS hardware or network under it). EC2 is " +
+      "recovering it onto healthy hardware: same instance, Elastic IP and data volume. Wait 15 minutes; if the " +
+      "alarm stays, replace the host (docs/restore.md, section A).",
+    namespace: "AWS/EC2",
+    metricName: "StatusCheckFailed_System",
+    statistic: "Maximum",
+    periodSeconds: 60,
+    evaluationPeriods: 2,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    ec2Actions: [recoverActionArn(input.region)],
+  };
+}
+
+/** The host's alarms for a reader: instance status, CPU credits (burstable types), data volume, memory. */
+function hostAlarms(input: AlarmPlanInput, base: AlarmDefaults): AlarmSpec[] {
+  const { prefix, thresholds: t } = input;
   const alarms: AlarmSpec[] = [
     {
       ...base,
-      key: "host-system-status",
+      key: "host-instance-status",
       subject: "host",
-      alarmName: `${prefix}-host-system-status-check-failed`,
+      alarmName: `${prefix}-host-instance-status-check-failed`,
       description:
-        "The registry host failed its EC2 system status check (the AWS hardware or network under it). EC2 is " +
-        "recovering it onto healthy hardware: same instance, Elastic IP and data volume. Wait 15 minutes; if the " +
-        "alarm stays, replace the host (docs/restore.md, section A).",
+        "The registry host failed its EC2 instance status check (its own OS: kernel, full disk, network config). " +
+        "Look at the system log (aws ec2 get-console-output), reboot it (aws ec2 reboot-instances); if it does not " +
+        "come back, replace the host (docs/restore.md, section A).",
       namespace: "AWS/EC2",
-      metricName: "StatusCheckFailed_System",
+      metricName: "StatusCheckFailed_Instance",
       statistic: "Maximum",
       periodSeconds: 60,
-      evaluationPeriods: 2,
+      evaluationPeriods: 3,
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
-      ec2Actions: [recoverActionArn(input.region)],
     },
   ];
-  if (!notify) return alarms;
-
-  alarms.push({
-    ...base,
-    key: "host-instance-status",
-    subject: "host",
-    alarmName: `${prefix}-host-instance-status-check-failed`,
-    description:
-      "The registry host failed its EC2 instance status check (its own OS: kernel, full disk, network config). " +
-      "Look at the system log (aws ec2 get-console-output), reboot it (aws ec2 reboot-instances); if it does not " +
-      "come back, replace the host (docs/restore.md, section A).",
-    namespace: "AWS/EC2",
-    metricName: "StatusCheckFailed_Instance",
-    statistic: "Maximum",
-    periodSeconds: 60,
-    evaluationPeriods: 3,
-    threshold: 0,
-    comparisonOperator: "GreaterThanThreshold",
-  });
   if (hasCpuCredits(input.instanceType)) {
     alarms.push({
       ...base,
@@ -162,6 +168,14 @@ export function planAlarms(input: AlarmPlanInput): AlarmSpec[] {
       threshold: t.hostMemoryUsedPercentMax,
       comparisonOperator: "GreaterThanThreshold",
     },
+  );
+  return alarms;
+}
+
+/** The database's alarms: free storage, CPU, freeable memory. */
+function databaseAlarms(input: AlarmPlanInput, base: AlarmDefaults): AlarmSpec[] {
+  const { prefix, thresholds: t } = input;
+  return [
     {
       ...base,
       key: "database-free-storage",
@@ -212,6 +226,16 @@ export function planAlarms(input: AlarmPlanInput): AlarmSpec[] {
       threshold: t.databaseFreeMemoryMiBMin * MIB,
       comparisonOperator: "LessThanThreshold",
     },
-  );
-  return alarms;
+  ];
+}
+
+/**
+ * The alarms of a stack. The auto-recovery alarm on the system status check always exists (self-healing needs no
+ * reader); the others only when someone is notified. Names are `<prefix>-<what>`; descriptions end with what to do.
+ */
+export function planAlarms(input: AlarmPlanInput): AlarmSpec[] {
+  const base = alarmDefaults(input.notify);
+  const recovery = recoveryAlarm(input, base);
+  if (!input.notify) return [recovery];
+  return [recovery, ...hostAlarms(input, base), ...databaseAlarms(input, base)];
 }

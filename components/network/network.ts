@@ -40,6 +40,41 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("startup:aws:Network", name, {}, opts);
     const layout = planSubnets(args);
+    const zoneAt = this.zonePicker();
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: args.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: `${name}-vpc` } },
+      { parent: this },
+    );
+    const routes = this.routing(name, vpc);
+    this.publicSubnetIds = this.subnets(name, vpc, zoneAt, {
+      tier: "public",
+      cidrs: layout.publicCidrs,
+      routeTable: routes.publicRoutes,
+      setting: "network.publicSubnetCount",
+    });
+    this.privateSubnetIds = this.subnets(name, vpc, zoneAt, {
+      tier: "private",
+      cidrs: layout.privateCidrs,
+      routeTable: routes.privateRoutes,
+      setting: "network.privateSubnetCount",
+    });
+
+    if (args.flowLogs) this.createFlowLogs(name, vpc, args.flowLogs.retentionDays);
+
+    this.vpcId = vpc.id;
+    this.vpcCidr = args.vpcCidr;
+    this.publicSubnetCidrs = layout.publicCidrs;
+    this.privateSubnetCidrs = layout.privateCidrs;
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+    });
+  }
+
+  /** The zone of subnet `i` of `count` (pickZones), from the region's Availability Zones. */
+  private zonePicker(): (count: number, setting: string, i: number) => pulumi.Output<string> {
     // Availability Zones proper: without the filter, Local and Wavelength Zones the account has opted in to are listed
     // too (aws.getAvailabilityZones docs, "Only Availability Zones (no Local Zones)"), and RDS, NAT and most
     // instance types are not offered there.
@@ -47,14 +82,14 @@ export class Network extends pulumi.ComponentResource {
       { state: "available", filters: [AVAILABILITY_ZONES_ONLY] },
       { parent: this },
     ).names;
-    const zoneAt = (count: number, setting: string, i: number) =>
-      zones.apply((names) => pickZones(names, count, setting)[i]!);
+    return (count, setting, i) => zones.apply((names) => pickZones(names, count, setting)[i]!);
+  }
 
-    const vpc = new aws.ec2.Vpc(
-      `${name}-vpc`,
-      { cidrBlock: args.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: `${name}-vpc` } },
-      { parent: this },
-    );
+  /** The rule-less default security group, the internet gateway, and the public and (local-only) private routes. */
+  private routing(
+    name: string,
+    vpc: aws.ec2.Vpc,
+  ): { publicRoutes: aws.ec2.RouteTable; privateRoutes: aws.ec2.RouteTable } {
     // Managing the default security group with no rules removes AWS's allow-all-within-group default (CKV2_AWS_12).
     new aws.ec2.DefaultSecurityGroup(
       `${name}-default-sg`,
@@ -83,41 +118,36 @@ export class Network extends pulumi.ComponentResource {
       { vpcId: vpc.id, tags: { Name: `${name}-private (local only)` } },
       { parent: vpc },
     );
+    return { publicRoutes, privateRoutes };
+  }
 
-    const subnets = (tier: "public" | "private", cidrs: string[], routeTable: aws.ec2.RouteTable, setting: string) =>
-      cidrs.map((cidr, i) => {
-        const subnet = new aws.ec2.Subnet(
-          `${name}-${tier}-${i + 1}`,
-          {
-            vpcId: vpc.id,
-            cidrBlock: cidr,
-            availabilityZone: zoneAt(cidrs.length, setting, i),
-            // The host gets an Elastic IP; nothing launched in any subnet gets a public address by accident.
-            mapPublicIpOnLaunch: false,
-            tags: { Name: `${name}-${tier}-${i + 1}`, Tier: tier },
-          },
-          { parent: vpc },
-        );
-        new aws.ec2.RouteTableAssociation(
-          `${name}-${tier}-${i + 1}-rta`,
-          { subnetId: subnet.id, routeTableId: routeTable.id },
-          { parent: subnet },
-        );
-        return subnet.id;
-      });
-    this.publicSubnetIds = subnets("public", layout.publicCidrs, publicRoutes, "network.publicSubnetCount");
-    this.privateSubnetIds = subnets("private", layout.privateCidrs, privateRoutes, "network.privateSubnetCount");
-
-    if (args.flowLogs) this.createFlowLogs(name, vpc, args.flowLogs.retentionDays);
-
-    this.vpcId = vpc.id;
-    this.vpcCidr = args.vpcCidr;
-    this.publicSubnetCidrs = layout.publicCidrs;
-    this.privateSubnetCidrs = layout.privateCidrs;
-    this.registerOutputs({
-      vpcId: this.vpcId,
-      publicSubnetIds: this.publicSubnetIds,
-      privateSubnetIds: this.privateSubnetIds,
+  /** One subnet per CIDR of a tier, each in its zone and associated with the tier's route table. */
+  private subnets(
+    name: string,
+    vpc: aws.ec2.Vpc,
+    zoneAt: (count: number, setting: string, i: number) => pulumi.Output<string>,
+    tier: { tier: "public" | "private"; cidrs: string[]; routeTable: aws.ec2.RouteTable; setting: string },
+  ): pulumi.Output<string>[] {
+    const { cidrs, routeTable, setting } = tier;
+    return cidrs.map((cidr, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-${tier.tier}-${i + 1}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: cidr,
+          availabilityZone: zoneAt(cidrs.length, setting, i),
+          // The host gets an Elastic IP; nothing launched in any subnet gets a public address by accident.
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-${tier.tier}-${i + 1}`, Tier: tier.tier },
+        },
+        { parent: vpc },
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-${tier.tier}-${i + 1}-rta`,
+        { subnetId: subnet.id, routeTableId: routeTable.id },
+        { parent: subnet },
+      );
+      return subnet.id;
     });
   }
 

@@ -17,6 +17,7 @@ import {
   assertSameSteps,
   declaredSteps,
   placeholderValues,
+  type ProvisionCommandSpec,
   provisionCommandSpecs,
   type RenderProvisionPlan,
   renderInputOf,
@@ -155,10 +156,111 @@ export interface RegistryHostArgs {
   dataVolumeSnapshotId?: string;
 }
 
+/** The leaf chain and key the registry (and Nginx) serve, the CA clients trust (self-signed), and the expiry. */
+interface HostCertificate {
+  chainPem: pulumi.Output<string> | undefined;
+  privateKeyPem: pulumi.Output<string> | undefined;
+  caCertificatePem: pulumi.Output<string> | undefined;
+  expiry: pulumi.Output<string>;
+}
+
+/** The generated registry passwords (secret, user -> password) and the htpasswd file the registry checks them with. */
+interface RegistryCredentials {
+  passwords: pulumi.Output<Record<string, string>>;
+  htpasswd: pulumi.Output<string>;
+}
+
+/** The host files and, per declared step, its command line, stdin and trigger. */
+interface ProvisionScript {
+  declared: ReturnType<typeof declaredSteps>;
+  plan: pulumi.Output<{ files: HostFile[]; specs: ProvisionCommandSpec[] }>;
+}
+
+/** The security group's description: what it admits, by whether Nginx is the web entry. */
+export function securityGroupDescriptionOf(firewall: FirewallArgs): string {
+  return firewall.webEntry
+    ? "Registry host: web entry 80/443 (Nginx), SSH from admin CIDRs"
+    : "Registry host: SSH from admin CIDRs, registry and API gateway from their allow lists";
+}
+
+/** The part of the render input known from the arguments alone (provisioning.ts `StaticRenderInput`). */
+export function staticRenderInputOf(args: RegistryHostArgs): StaticRenderInput {
+  return {
+    composition: args.composition,
+    sshUser: args.sshUser,
+    registry: { image: args.registry.image, port: args.registry.port, gc: args.registry.gc },
+    ...(args.nginx ? { nginx: args.nginx } : {}),
+    // The same limit bounds the remote wait for cloud-init (the provider's timeout bounds connecting only).
+    readyTimeoutSeconds: (args.provisionTimeoutMinutes ?? 20) * 60,
+    ...(args.tls.mode === "acme"
+      ? { acme: { email: args.tls.email, directoryUrl: args.tls.directoryUrl, challenge: args.tls.challenge } }
+      : {}),
+  };
+}
+
+/** The render values once the resources exist; the first registry user is the health check's. */
+export function resolvedHostValuesOf(
+  args: Pick<RegistryHostArgs["registry"], "users" | "hostName">,
+  known: {
+    htpasswd: string;
+    chainPem: string | undefined;
+    keyPem: string | undefined;
+    caPem: string | undefined;
+    volumeId: string;
+    passwords: Record<string, string>;
+    publicIp: string;
+  },
+): ResolvedHostValues {
+  const healthUser = args.users[0]!;
+  return {
+    htpasswd: known.htpasswd,
+    publicHost: args.hostName ?? known.publicIp,
+    healthCheckCredential: { user: healthUser, password: known.passwords[healthUser]! },
+    ...(known.chainPem !== undefined && known.keyPem !== undefined
+      ? { certificatePem: known.chainPem, privateKeyPem: known.keyPem }
+      : {}),
+    ...(known.caPem !== undefined ? { caCertificatePem: known.caPem } : {}),
+    dataVolumeDevice: dataVolumeDevicePath(known.volumeId),
+  };
+}
+
+/** The `host[:port]` Docker clients use: the registry's DNS name or the Elastic IP; the port unless behind Nginx. */
+export function clientRegistryAddressOf(
+  registry: Pick<RegistryHostArgs["registry"], "hostName" | "port" | "clientsUsePort">,
+  publicIp: string,
+): string {
+  return registryAddressOf({
+    publicIp,
+    ...(registry.hostName ? { hostName: registry.hostName } : {}),
+    ...((registry.clientsUsePort ?? true) ? { port: registry.port } : {}),
+  });
+}
+
+/** Where and as whom provisioning logs in: a generated key's private half, the host key to pin, when there are. */
+export interface SshLogin<T> {
+  host: T;
+  user: string;
+  privateKey?: T | undefined;
+  hostKey?: T | undefined;
+}
+
+/** How a provisioning step connects: pinned host key when known; the first step waits for sshd to come up. */
+export function sshConnectionOf<T>(login: SshLogin<T>, first: boolean): SshLogin<T> & { dialErrorLimit?: number } {
+  return {
+    host: login.host,
+    user: login.user,
+    ...(login.privateKey ? { privateKey: login.privateKey } : {}),
+    ...(login.hostKey ? { hostKey: login.hostKey } : {}),
+    // A new instance's sshd comes up minutes after the API says "running"; retries have no back-off.
+    ...(first ? { dialErrorLimit: -1 } : {}),
+  };
+}
+
 /**
  * The registry host: an EC2 instance on an Elastic IP, its own security group, a
  * separate encrypted data volume, registry credentials, the TLS certificate, and the host files shipped and run over
- * SSH. Decisions live in pure helpers (firewall.ts, tlsCheck.ts, provisioning.ts, addresses.ts, credentials.ts).
+ * SSH. Decisions live in pure helpers (firewall.ts, tlsCheck.ts, provisioning.ts, addresses.ts, credentials.ts, and
+ * the exported functions above); each private method below builds one part and returns what later parts need.
  */
 export class RegistryHost extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
@@ -191,19 +293,67 @@ export class RegistryHost extends pulumi.ComponentResource {
 
   constructor(name: string, args: RegistryHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("startup:aws:RegistryHost", name, {}, opts);
-    const parent = { parent: this };
+    const securityGroup = this.firewall(name, args);
+    const login = this.loginKey(name, args.sshPublicKey);
+    const instanceRole = createInstanceRole(name, this);
+    const hostKey = this.hostKey(name, args.hostKey, instanceRole.role);
+    const instance = this.instance(name, args, { securityGroup, keyPair: login.keyPair, instanceRole, hostKey });
+    const address = this.elasticIp(name, instance);
+    const data = this.dataVolume(name, args, instance);
+    const credentials = this.registryCredentials(name, args.registry.users);
+    const certificate = this.certificate(name, args.tls, address.publicIp);
+    const script = this.provisionScript(args, credentials, certificate, data.volume.id, address.publicIp);
+    const sshLogin = {
+      host: address.publicIp,
+      user: args.sshUser,
+      privateKey: login.privateKey,
+      hostKey: hostKey.publicKey,
+    };
+    this.provisionSteps = this.provision(name, args, script, {
+      connection: sshLogin,
+      instance,
+      ready: [address.association, data.attachment],
+    });
 
-    // --- Firewall -------------------------------------------------------------------------------------------------
+    // What the stack reads.
+    this.securityGroupId = securityGroup.id;
+    this.instanceId = instance.id;
+    this.instanceRoleName = instanceRole.role.name;
+    this.publicIp = address.publicIp;
+    this.dataVolumeId = data.volume.id;
+    this.registryAddress = address.publicIp.apply((publicIp) => clientRegistryAddressOf(args.registry, publicIp));
+    this.registryUsers = [...args.registry.users];
+    this.registryPasswords = credentials.passwords;
+    this.registryCaCertificatePem = certificate.caCertificatePem;
+    this.sshPrivateKey = login.privateKey;
+    this.sshHostPublicKey = hostKey.publicKey;
+    this.sshCommand = address.publicIp.apply((publicIp) =>
+      sshCommandOf({ user: args.sshUser, publicIp, ...(login.privateKey ? { keyFile: `./${name}-ssh-key` } : {}) }),
+    );
+    this.tlsCertificateExpiry = certificate.expiry;
+    this.hostFiles = script.plan.apply((p) => p.files);
+    this.connection = sshConnectionOf(sshLogin, false);
+    this.registerOutputs({
+      securityGroupId: this.securityGroupId,
+      instanceId: this.instanceId,
+      publicIp: this.publicIp,
+      dataVolumeId: this.dataVolumeId,
+      registryAddress: this.registryAddress,
+      registryUsers: this.registryUsers,
+      registryPasswords: this.registryPasswords,
+      registryCaCertificatePem: this.registryCaCertificatePem,
+      sshCommand: this.sshCommand,
+      sshHostPublicKey: this.sshHostPublicKey,
+      tlsCertificateExpiry: this.tlsCertificateExpiry,
+    });
+  }
+
+  /** The host's security group and its rules (planned in firewall.ts). */
+  private firewall(name: string, args: RegistryHostArgs): aws.ec2.SecurityGroup {
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
-      {
-        vpcId: args.vpcId,
-        description: args.firewall.webEntry
-          ? "Registry host: web entry 80/443 (Nginx), SSH from admin CIDRs"
-          : "Registry host: SSH from admin CIDRs, registry and API gateway from their allow lists",
-        tags: { Name: `${name}-sg` },
-      },
-      parent,
+      { vpcId: args.vpcId, description: securityGroupDescriptionOf(args.firewall), tags: { Name: `${name}-sg` } },
+      { parent: this },
     );
     for (const rule of planIngressRules(args.firewall)) {
       new aws.vpc.SecurityGroupIngressRule(
@@ -236,53 +386,85 @@ export class RegistryHost extends pulumi.ComponentResource {
         { parent: securityGroup },
       );
     }
+    return securityGroup;
+  }
 
-    // --- SSH key --------------------------------------------------------------------------------------------------
-    const generatedKey = args.sshPublicKey
+  /** The admin login key pair: the operator's public key, or a generated ED25519 key (its private half a secret). */
+  private loginKey(
+    name: string,
+    sshPublicKey: string | undefined,
+  ): { keyPair: aws.ec2.KeyPair; privateKey: pulumi.Output<string> | undefined } {
+    const generatedKey = sshPublicKey
       ? undefined
-      : new tls.PrivateKey(`${name}-ssh-key`, { algorithm: "ED25519" }, parent);
+      : new tls.PrivateKey(`${name}-ssh-key`, { algorithm: "ED25519" }, { parent: this });
     const keyPair = new aws.ec2.KeyPair(
       `${name}-key`,
       {
         keyNamePrefix: `${name}-`,
-        publicKey: generatedKey ? generatedKey.publicKeyOpenssh : args.sshPublicKey!,
+        publicKey: generatedKey ? generatedKey.publicKeyOpenssh : sshPublicKey!,
         tags: { Name: `${name}-key` },
       },
-      parent,
+      { parent: this },
     );
-    const sshPrivateKey = generatedKey ? pulumi.secret(generatedKey.privateKeyOpenssh) : undefined;
-    const instanceRole = createInstanceRole(name, this);
-    const hostKey = this.hostKey(name, args.hostKey, instanceRole.role);
+    return { keyPair, privateKey: generatedKey ? pulumi.secret(generatedKey.privateKeyOpenssh) : undefined };
+  }
 
-    // --- Instance, Elastic IP, data volume ------------------------------------------------------------------------
+  /** The host key the connections pin, and (generated) the user data and resources that deliver it. */
+  private hostKey(
+    name: string,
+    source: HostKeySource,
+    role: aws.iam.Role,
+  ): { publicKey?: pulumi.Output<string>; userDataInput?: HostKeyUserDataInput; deliveredBy?: pulumi.Resource[] } {
+    if (source.mode === "unverified") return {};
+    if (source.mode === "pinned") return { publicKey: pulumi.output(source.publicKey) };
+    const key = new SshHostKey(
+      `${name}-ssh-host-key`,
+      { ...source, roleName: role.name, roleArn: role.arn },
+      { parent: this },
+    );
+    return { publicKey: key.publicKey, userDataInput: key.userDataInput, deliveredBy: key.deliveredBy };
+  }
+
+  /** The AMI id: pinned, or looked up (newest match of the owner's name pattern). */
+  private amiId(ami: AmiSource): pulumi.Output<string> {
+    if ("id" in ami) return pulumi.output(ami.id);
+    return aws.ec2
+      .getAmiOutput(
+        {
+          owners: [ami.owner],
+          mostRecent: true,
+          filters: [
+            { name: "name", values: [ami.namePattern] },
+            { name: "virtualization-type", values: ["hvm"] },
+            { name: "root-device-type", values: ["ebs"] },
+          ],
+        },
+        { parent: this },
+      )
+      .apply((found) => found.id);
+  }
+
+  /** The EC2 instance: IMDSv2 only, encrypted root volume, no public address of its own, boot user data. */
+  private instance(
+    name: string,
+    args: RegistryHostArgs,
+    on: {
+      securityGroup: aws.ec2.SecurityGroup;
+      keyPair: aws.ec2.KeyPair;
+      instanceRole: { profile: aws.iam.InstanceProfile };
+      hostKey: { userDataInput?: HostKeyUserDataInput; deliveredBy?: pulumi.Resource[] };
+    },
+  ): aws.ec2.Instance {
     const lookedUp = !("id" in args.ami);
-    const amiId =
-      "id" in args.ami
-        ? pulumi.output(args.ami.id)
-        : aws.ec2
-            .getAmiOutput(
-              {
-                owners: [args.ami.owner],
-                mostRecent: true,
-                filters: [
-                  { name: "name", values: [args.ami.namePattern] },
-                  { name: "virtualization-type", values: ["hvm"] },
-                  { name: "root-device-type", values: ["ebs"] },
-                ],
-              },
-              parent,
-            )
-            .apply((ami) => ami.id);
-
-    const instance = new aws.ec2.Instance(
+    return new aws.ec2.Instance(
       `${name}-instance`,
       {
-        ami: amiId,
+        ami: this.amiId(args.ami),
         instanceType: args.instanceType,
         subnetId: args.subnetId,
-        vpcSecurityGroupIds: [securityGroup.id],
-        keyName: keyPair.keyName,
-        iamInstanceProfile: instanceRole.profile.name,
+        vpcSecurityGroupIds: [on.securityGroup.id],
+        keyName: on.keyPair.keyName,
+        iamInstanceProfile: on.instanceRole.profile.name,
         // The Elastic IP is the host's only public address (named exception single-entry-host).
         associatePublicIpAddress: false,
         monitoring: args.detailedMonitoring ?? false,
@@ -304,26 +486,40 @@ export class RegistryHost extends pulumi.ComponentResource {
         // SSH by the provisioning steps.
         userData: renderBootUserData({
           imdsUsers: [AGENT_USER],
-          ...(hostKey.userDataInput ? { hostKey: hostKey.userDataInput } : {}),
+          ...(on.hostKey.userDataInput ? { hostKey: on.hostKey.userDataInput } : {}),
         }),
         tags: { Name: `${name}` },
       },
-      { parent: this, ignoreChanges: lookedUp ? ["ami"] : [], dependsOn: hostKey.deliveredBy ?? [] },
+      { parent: this, ignoreChanges: lookedUp ? ["ami"] : [], dependsOn: on.hostKey.deliveredBy ?? [] },
     );
+  }
 
-    const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { Name: `${name}` } }, parent);
+  /** The Elastic IP and its association with the instance. */
+  private elasticIp(
+    name: string,
+    instance: aws.ec2.Instance,
+  ): { publicIp: pulumi.Output<string>; association: aws.ec2.EipAssociation } {
+    const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { Name: `${name}` } }, { parent: this });
     // Replaced with the instance: detach from the old one first (an address has one association at a time).
-    const eipAssociation = new aws.ec2.EipAssociation(
+    const association = new aws.ec2.EipAssociation(
       `${name}-eip-association`,
       { allocationId: eip.allocationId, instanceId: instance.id },
       { parent: this, deleteBeforeReplace: true },
     );
+    return { publicIp: eip.publicIp, association };
+  }
 
+  /** The registry's data volume (encrypted, outlives the instance) and its attachment. */
+  private dataVolume(
+    name: string,
+    args: RegistryHostArgs,
+    instance: aws.ec2.Instance,
+  ): { volume: aws.ebs.Volume; attachment: aws.ec2.VolumeAttachment } {
     // The data volume sits in the subnet's AZ, decided independently of the instance, so replacing the instance
     // never touches it.
-    const zone = aws.ec2.getSubnetOutput({ id: args.subnetId }, parent).availabilityZone;
+    const zone = aws.ec2.getSubnetOutput({ id: args.subnetId }, { parent: this }).availabilityZone;
     const protectData = args.protectData ?? false;
-    const dataVolume = new aws.ebs.Volume(
+    const volume = new aws.ebs.Volume(
       `${name}-data`,
       {
         availabilityZone: zone,
@@ -337,31 +533,39 @@ export class RegistryHost extends pulumi.ComponentResource {
       { parent: this, protect: protectData },
     );
     // On instance replacement: stop the old instance (clean unmount), detach, attach to the new one.
-    const volumeAttachment = new aws.ec2.VolumeAttachment(
+    const attachment = new aws.ec2.VolumeAttachment(
       `${name}-data-attachment`,
       {
         deviceName: DATA_VOLUME_DEVICE_NAME,
-        volumeId: dataVolume.id,
+        volumeId: volume.id,
         instanceId: instance.id,
         stopInstanceBeforeDetaching: true,
       },
       { parent: this, deleteBeforeReplace: true },
     );
+    return { volume, attachment };
+  }
 
-    // --- Registry credentials -------------------------------------------------------------------------------------
-    const passwords = args.registry.users.map(
+  /** A generated password per registry user, and the htpasswd file of their bcrypt hashes. */
+  private registryCredentials(name: string, users: string[]): RegistryCredentials {
+    const passwords = users.map(
       (user) =>
-        [user, new random.RandomPassword(`${name}-registry-${user}`, { length: 32, special: false }, parent)] as const,
+        [
+          user,
+          new random.RandomPassword(`${name}-registry-${user}`, { length: 32, special: false }, { parent: this }),
+        ] as const,
     );
-    const registryPasswords = pulumi.secret(
+    const byUser = pulumi.secret(
       pulumi
         .all(passwords.map(([, p]) => p.result))
         .apply((results) => Object.fromEntries(passwords.map(([user], i) => [user, results[i]!]))),
     );
     // A low-cost bcrypt hash with a salt kept in state (docs/registry-auth.md): the registry checks it on every
     // request, and the same password and salt give the same hash, so a second `up` changes nothing.
-    const salts = args.registry.users.map(
-      (user) => new random.RandomBytes(`${name}-registry-${user}-salt`, { length: REGISTRY_SALT_BYTES }, parent).base64,
+    const salts = users.map(
+      (user) =>
+        new random.RandomBytes(`${name}-registry-${user}-salt`, { length: REGISTRY_SALT_BYTES }, { parent: this })
+          .base64,
     );
     const htpasswd = pulumi.secret(
       pulumi
@@ -372,85 +576,69 @@ export class RegistryHost extends pulumi.ComponentResource {
           ),
         ),
     );
+    return { passwords: byUser, htpasswd };
+  }
 
-    // --- TLS ------------------------------------------------------------------------------------------------------
-    const certificate = this.certificate(name, args.tls, eip.publicIp);
-
-    // --- Provisioning ---------------------------------------------------------------------------------------------
-    const fixed: StaticRenderInput = {
-      composition: args.composition,
-      sshUser: args.sshUser,
-      registry: { image: args.registry.image, port: args.registry.port, gc: args.registry.gc },
-      ...(args.nginx ? { nginx: args.nginx } : {}),
-      // The same limit bounds the remote wait for cloud-init (the provider's timeout bounds connecting only).
-      readyTimeoutSeconds: (args.provisionTimeoutMinutes ?? 20) * 60,
-      ...(args.tls.mode === "acme"
-        ? { acme: { email: args.tls.email, directoryUrl: args.tls.directoryUrl, challenge: args.tls.challenge } }
-        : {}),
-    };
-    const declared = declaredSteps(
-      args.renderProvisionPlan(
-        renderInputOf(
-          fixed,
-          placeholderValues(
-            args.registry.users,
-            certificate.caCertificatePem !== undefined,
-            certificate.chainPem !== undefined,
-          ),
-        ),
-      ),
-    );
+  /** The steps the renderers declare (known at start), and the rendered files and commands once values resolve. */
+  private provisionScript(
+    args: RegistryHostArgs,
+    credentials: RegistryCredentials,
+    certificate: HostCertificate,
+    volumeId: pulumi.Output<string>,
+    publicIp: pulumi.Output<string>,
+  ): ProvisionScript {
+    const fixed = staticRenderInputOf(args);
+    const withCa = certificate.caCertificatePem !== undefined;
+    const placeholders = placeholderValues(args.registry.users, withCa, certificate.chainPem !== undefined);
+    const declared = declaredSteps(args.renderProvisionPlan(renderInputOf(fixed, placeholders)));
     const plan = pulumi
       .all([
-        htpasswd,
+        credentials.htpasswd,
         certificate.chainPem,
         certificate.privateKeyPem,
         certificate.caCertificatePem,
-        dataVolume.id,
-        registryPasswords,
-        eip.publicIp,
+        volumeId,
+        credentials.passwords,
+        publicIp,
       ])
-      .apply(([htpasswdText, chainPem, keyPem, caPem, volumeId, passwordMap, publicIp]) => {
-        const healthUser = args.registry.users[0]!;
-        const values: ResolvedHostValues = {
-          htpasswd: htpasswdText,
-          publicHost: args.registry.hostName ?? publicIp,
-          healthCheckCredential: { user: healthUser, password: passwordMap[healthUser]! },
-          ...(chainPem !== undefined && keyPem !== undefined
-            ? { certificatePem: chainPem, privateKeyPem: keyPem }
-            : {}),
-          ...(caPem !== undefined ? { caCertificatePem: caPem } : {}),
-          dataVolumeDevice: dataVolumeDevicePath(volumeId),
-        };
-        const rendered: ProvisionPlan = args.renderProvisionPlan(renderInputOf(fixed, values));
+      .apply(([htpasswd, chainPem, keyPem, caPem, volume, passwords, ip]) => {
+        const known = { htpasswd, chainPem, keyPem, caPem, volumeId: volume, passwords, publicIp: ip };
+        const rendered: ProvisionPlan = args.renderProvisionPlan(
+          renderInputOf(fixed, resolvedHostValuesOf(args.registry, known)),
+        );
         assertSameSteps(declared, rendered);
-        const specs = provisionCommandSpecs(rendered, [keyPem ?? "", htpasswdText, ...Object.values(passwordMap)]);
+        const specs = provisionCommandSpecs(rendered, [keyPem ?? "", htpasswd, ...Object.values(passwords)]);
         return { files: rendered.files, specs };
       });
+    return { declared, plan };
+  }
 
-    const connection = (first: boolean) => ({
-      host: eip.publicIp,
-      user: args.sshUser,
-      ...(sshPrivateKey ? { privateKey: sshPrivateKey } : {}),
-      ...(hostKey.publicKey ? { hostKey: hostKey.publicKey } : {}),
-      // A new instance's sshd comes up minutes after the API says "running"; retries have no back-off.
-      ...(first ? { dialErrorLimit: -1 } : {}),
-    });
+  /** One remote command per declared step, each after the previous; the first after the address and volume. */
+  private provision(
+    name: string,
+    args: RegistryHostArgs,
+    script: ProvisionScript,
+    on: {
+      connection: SshLogin<pulumi.Output<string>>;
+      instance: aws.ec2.Instance;
+      ready: pulumi.Resource[];
+    },
+  ): command.remote.Command[] {
     const steps: command.remote.Command[] = [];
-    declared.forEach((step, i) => {
-      const spec = plan.apply((p) => p.specs[i]!);
+    script.declared.forEach((step, i) => {
+      const spec = script.plan.apply((p) => p.specs[i]!);
       const previous = steps[i - 1];
       steps.push(
         new command.remote.Command(
           `${name}-${step.name}`,
           {
-            connection: connection(i === 0),
+            connection: sshConnectionOf(on.connection, i === 0),
             // Command lines never hold secrets (checked above), so they stay readable in diffs.
             create: pulumi.unsecret(spec.apply((s) => s.command)),
             stdin: step.hasStdin ? pulumi.secret(spec.apply((s) => s.stdin ?? "")) : undefined,
             // Re-run exactly when what this or an earlier step installs changes, and on a new instance. The hashes
             // cover secret-bearing stdin: they stay secret (the renderers' contract).
-            triggers: [instance.id, pulumi.secret(spec.apply((s) => s.trigger))],
+            triggers: [on.instance.id, pulumi.secret(spec.apply((s) => s.trigger))],
             // Off: by default the provider sets PULUMI_COMMAND_STDOUT/STDERR from the previous run in the remote
             // environment on an update, which sshd refuses without a matching AcceptEnv (a warning on every update);
             // the scripts never read them.
@@ -458,80 +646,17 @@ export class RegistryHost extends pulumi.ComponentResource {
           },
           {
             parent: this,
-            dependsOn: previous ? [previous] : [eipAssociation, volumeAttachment],
+            dependsOn: previous ? [previous] : on.ready,
             ...(i === 0 ? { customTimeouts: { create: `${args.provisionTimeoutMinutes ?? 20}m` } } : {}),
           },
         ),
       );
     });
-
-    const clientsUsePort = args.registry.clientsUsePort ?? true;
-    this.securityGroupId = securityGroup.id;
-    this.instanceId = instance.id;
-    this.instanceRoleName = instanceRole.role.name;
-    this.publicIp = eip.publicIp;
-    this.dataVolumeId = dataVolume.id;
-    this.registryAddress = eip.publicIp.apply((publicIp) =>
-      registryAddressOf({
-        publicIp,
-        ...(args.registry.hostName ? { hostName: args.registry.hostName } : {}),
-        ...(clientsUsePort ? { port: args.registry.port } : {}),
-      }),
-    );
-    this.registryUsers = [...args.registry.users];
-    this.registryPasswords = registryPasswords;
-    this.registryCaCertificatePem = certificate.caCertificatePem;
-    this.sshPrivateKey = sshPrivateKey;
-    this.sshHostPublicKey = hostKey.publicKey;
-    this.sshCommand = eip.publicIp.apply((publicIp) =>
-      sshCommandOf({ user: args.sshUser, publicIp, ...(generatedKey ? { keyFile: `./${name}-ssh-key` } : {}) }),
-    );
-    this.tlsCertificateExpiry = certificate.expiry;
-    this.hostFiles = plan.apply((p) => p.files);
-    this.provisionSteps = steps;
-    this.connection = connection(false);
-    this.registerOutputs({
-      securityGroupId: this.securityGroupId,
-      instanceId: this.instanceId,
-      publicIp: this.publicIp,
-      dataVolumeId: this.dataVolumeId,
-      registryAddress: this.registryAddress,
-      registryUsers: this.registryUsers,
-      registryPasswords: this.registryPasswords,
-      registryCaCertificatePem: this.registryCaCertificatePem,
-      sshCommand: this.sshCommand,
-      sshHostPublicKey: this.sshHostPublicKey,
-      tlsCertificateExpiry: this.tlsCertificateExpiry,
-    });
-  }
-
-  /** The host key the connections pin, and (generated) the user data and resources that deliver it. */
-  private hostKey(
-    name: string,
-    source: HostKeySource,
-    role: aws.iam.Role,
-  ): { publicKey?: pulumi.Output<string>; userDataInput?: HostKeyUserDataInput; deliveredBy?: pulumi.Resource[] } {
-    if (source.mode === "unverified") return {};
-    if (source.mode === "pinned") return { publicKey: pulumi.output(source.publicKey) };
-    const key = new SshHostKey(
-      `${name}-ssh-host-key`,
-      { ...source, roleName: role.name, roleArn: role.arn },
-      { parent: this },
-    );
-    return { publicKey: key.publicKey, userDataInput: key.userDataInput, deliveredBy: key.deliveredBy };
+    return steps;
   }
 
   /** The leaf chain and key the registry (and Nginx) serve, the CA clients trust (self-signed), and the expiry. */
-  private certificate(
-    name: string,
-    args: RegistryHostTls,
-    publicIp: pulumi.Output<string>,
-  ): {
-    chainPem: pulumi.Output<string> | undefined;
-    privateKeyPem: pulumi.Output<string> | undefined;
-    caCertificatePem: pulumi.Output<string> | undefined;
-    expiry: pulumi.Output<string>;
-  } {
+  private certificate(name: string, args: RegistryHostTls, publicIp: pulumi.Output<string>): HostCertificate {
     if (args.mode === "acme") {
       // Issued and renewed on the host: the program never holds this certificate or its key.
       return {
@@ -558,7 +683,15 @@ export class RegistryHost extends pulumi.ComponentResource {
         expiry: pulumi.unsecret(checked.apply((c) => c.notAfter)),
       };
     }
+    return this.selfSignedCertificate(name, args, publicIp);
+  }
 
+  /** A private CA and a leaf it signs, for the Elastic IP (plus the extra DNS names). */
+  private selfSignedCertificate(
+    name: string,
+    args: Extract<RegistryHostTls, { mode: "self-signed" }>,
+    publicIp: pulumi.Output<string>,
+  ): HostCertificate {
     const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
     const ca = new tls.SelfSignedCert(
       `${name}-ca`,

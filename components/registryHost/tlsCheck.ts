@@ -42,13 +42,36 @@ export class ProvidedCertificateError extends Error {
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 const DAY_MS = 86_400_000;
 
+/** The leaf's validity: already valid, not expired, and at least `minRemainingDays` left. */
+function validityProblems(leaf: X509Certificate, now: Date, minRemainingDays: number): string[] {
+  const { chain, minRemainingDays: minKey } = TLS_CONFIG_KEYS;
+  const problems: string[] = [];
+  const notBefore = new Date(leaf.validFrom);
+  const notAfter = new Date(leaf.validTo);
+  if (now.getTime() < notBefore.getTime()) {
+    problems.push(`${chain}: the leaf certificate is not valid before ${notBefore.toISOString()}.`);
+  }
+  if (now.getTime() >= notAfter.getTime()) {
+    problems.push(`${chain}: the leaf certificate expired on ${notAfter.toISOString()}: renew it.`);
+  } else {
+    const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+    if (daysLeft < minRemainingDays) {
+      problems.push(
+        `${chain}: the leaf certificate expires on ${notAfter.toISOString()}, in ${daysLeft} days; ` +
+          `${minKey} requires at least ${minRemainingDays}: renew it.`,
+      );
+    }
+  }
+  return problems;
+}
+
 /**
  * Checks a bought certificate before anything ships: the chain parses and is ordered, the key parses and belongs to
  * the leaf, the leaf covers every required name, is valid now and for at least `minRemainingDays`. Collects every
  * problem, then throws one ProvidedCertificateError; messages never contain key material.
  */
 export function checkProvidedCertificate(input: ProvidedCertificateInput): CheckedCertificate {
-  const { chain, key: keyName, minRemainingDays: minKey } = TLS_CONFIG_KEYS;
+  const { chain, key: keyName } = TLS_CONFIG_KEYS;
   const problems: string[] = [];
   const now = input.now ?? new Date();
 
@@ -105,27 +128,12 @@ export function checkProvidedCertificate(input: ProvidedCertificateInput): Check
     );
   }
 
-  const notBefore = new Date(leaf.validFrom);
-  const notAfter = new Date(leaf.validTo);
-  if (now.getTime() < notBefore.getTime()) {
-    problems.push(`${chain}: the leaf certificate is not valid before ${notBefore.toISOString()}.`);
-  }
-  if (now.getTime() >= notAfter.getTime()) {
-    problems.push(`${chain}: the leaf certificate expired on ${notAfter.toISOString()}: renew it.`);
-  } else {
-    const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
-    if (daysLeft < input.minRemainingDays) {
-      problems.push(
-        `${chain}: the leaf certificate expires on ${notAfter.toISOString()}, in ${daysLeft} days; ` +
-          `${minKey} requires at least ${input.minRemainingDays}: renew it.`,
-      );
-    }
-  }
+  problems.push(...validityProblems(leaf, now, input.minRemainingDays));
 
   if (problems.length > 0) throw new ProvidedCertificateError(problems);
   return {
     chainPem: blocks.map((b) => `${b}\n`).join(""),
-    notAfter: notAfter.toISOString(),
+    notAfter: new Date(leaf.validTo).toISOString(),
     subjectAltNames,
   };
 }

@@ -143,6 +143,40 @@ async function keptBy(report: GcReport, reg: RunningRegistry, deleted: boolean) 
   return { kept, keptRight };
 }
 
+function median(xs: number[]): number {
+  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+}
+
+/** One summary row per run: medians, what it ranks by, CPU floor, what it kept, speed-up against registry-cli. */
+function summaryRows(results: Record<string, Measured[]>, seedMs: number) {
+  return Object.entries(results).map(([run, ms]) => ({
+    run,
+    wallMsMedian: Math.round(median(ms.map((m) => m.wallMs))),
+    wallMsAll: ms.map((m) => Math.round(m.wallMs)),
+    toolCpuMsMedian: Math.round(median(ms.map((m) => m.toolCpuMs))),
+    registryCpuMsMedian: Math.round(median(ms.map((m) => m.registryCpuMs))),
+    ranksBy:
+      run.includes("registry-cli") || run.includes("--rank-by tag")
+        ? "tag name"
+        : run.includes("--storage") && !run.includes("--rank-by created")
+          ? "push time"
+          : "creation time",
+    requests: ms[0]!.requests,
+    registryCpuMsPerRequest: ms[0]!.requests
+      ? Number((median(ms.map((m) => m.registryCpuMs)) / ms[0]!.requests).toFixed(2))
+      : undefined,
+    requestsPerTag: ms[0]!.requestsPerTag,
+    // The least wall time the CPU this run demanded (registry + tool) allows with every core busy.
+    cpuFloorMs: Math.round(
+      (median(ms.map((m) => m.registryCpuMs)) + median(ms.map((m) => m.toolCpuMs))) / cpus().length,
+    ),
+    kept: ms[0]!.kept,
+    keptNewest5Everywhere: ms.every((m) => m.keptRight),
+    speedupVsSeed: Number((seedMs / median(ms.map((m) => m.wallMs))).toFixed(2)),
+    load1: ms.map((m) => Number(m.load1.toFixed(2))),
+  }));
+}
+
 async function main(): Promise<void> {
   const work = await makeTempDir("bench-registry-gc-");
   const registries: RunningRegistry[] = [];
@@ -243,36 +277,10 @@ async function main(): Promise<void> {
       await f.stop();
     }
 
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     const seedMs = registryCli
       ? median(results["registry-cli --delete --num 5"]!.map((m) => m.wallMs))
       : REGISTRY_CLI_REFERENCE_MS;
-    const rows = Object.entries(results).map(([run, ms]) => ({
-      run,
-      wallMsMedian: Math.round(median(ms.map((m) => m.wallMs))),
-      wallMsAll: ms.map((m) => Math.round(m.wallMs)),
-      toolCpuMsMedian: Math.round(median(ms.map((m) => m.toolCpuMs))),
-      registryCpuMsMedian: Math.round(median(ms.map((m) => m.registryCpuMs))),
-      ranksBy:
-        run.includes("registry-cli") || run.includes("--rank-by tag")
-          ? "tag name"
-          : run.includes("--storage") && !run.includes("--rank-by created")
-            ? "push time"
-            : "creation time",
-      requests: ms[0]!.requests,
-      registryCpuMsPerRequest: ms[0]!.requests
-        ? Number((median(ms.map((m) => m.registryCpuMs)) / ms[0]!.requests).toFixed(2))
-        : undefined,
-      requestsPerTag: ms[0]!.requestsPerTag,
-      // The least wall time the CPU this run demanded (registry + tool) allows with every core busy.
-      cpuFloorMs: Math.round(
-        (median(ms.map((m) => m.registryCpuMs)) + median(ms.map((m) => m.toolCpuMs))) / cpus().length,
-      ),
-      kept: ms[0]!.kept,
-      keptNewest5Everywhere: ms.every((m) => m.keptRight),
-      speedupVsSeed: Number((seedMs / median(ms.map((m) => m.wallMs))).toFixed(2)),
-      load1: ms.map((m) => Number(m.load1.toFixed(2))),
-    }));
+    const rows = summaryRows(results, seedMs);
     const lines = [
       `registry-gc: ${REPOS} repositories x ${TAGS} tags, Debian docker-registry 2.8 on loopback (plain HTTP, the ` +
         `hosts' htpasswd (bcrypt cost 4) unless a row says cost 10), keep ${KEEP}, ${cpus().length} CPUs, median of ${RUNS} whole-process ` +

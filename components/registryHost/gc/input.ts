@@ -87,8 +87,8 @@ function absolutePath(name: string, value: string): string {
   return value;
 }
 
-/** Applies defaults and validates; throws an Error saying what is wrong and how to fix it. */
-export function resolveRegistryGcInput(input: RegistryGcHostInput): ResolvedRegistryGcInput {
+/** The pinned image and its distribution major version; refuses `--delete-untagged` before v3. */
+function checkedImage(input: RegistryGcHostInput): { image: string; major: number | undefined; isV3: boolean } {
   const image = input.image.trim();
   const pinned =
     image.includes("@sha256:") || (distributionMajorVersion(image) !== undefined && !/:latest$/.test(image));
@@ -105,6 +105,12 @@ export function resolveRegistryGcInput(input: RegistryGcHostInput): ResolvedRegi
         `manifests of multi-arch / OCI indexes (fixed in v3). Use registry:3.x or leave deleteUntagged unset`,
     );
   }
+  return { image, major, isV3 };
+}
+
+/** Applies defaults and validates; throws an Error saying what is wrong and how to fix it. */
+export function resolveRegistryGcInput(input: RegistryGcHostInput): ResolvedRegistryGcInput {
+  const { image, major, isV3 } = checkedImage(input);
   const onCalendar = (input.onCalendar ?? "weekly").trim();
   if (onCalendar === "" || /[\n\r]/.test(onCalendar)) {
     throw new Error(`registry GC: onCalendar must be one systemd calendar expression, got "${input.onCalendar}"`);

@@ -96,12 +96,48 @@ function ruleArgs(r: ResolvedRetention): string[] {
   ];
 }
 
-/**
- * The retention part of the GC script: constants and functions (`run_retention`), run while the registry still
- * serves (deletions go over its API), before it is stopped for blob collection. Sets `retention_rc` and
- * `retention_summary`; drops `--delete-untagged` when a protected manifest has no tag or the protected set is unknown.
- */
-export function renderRetentionSection(r: ResolvedRetention, dataDir: string): string {
+/** The retention constants: the tool, its image, where it reads and writes, and its rules. */
+function retentionConstants(r: ResolvedRetention): string {
+  return `
+# --- Retention (registry-gc --storage with the protected set), before blob collection -------------------------------
+readonly NODE_IMAGE=${q(r.nodeImage)}
+readonly BUNDLE=${q(r.bundlePath)}
+readonly RELEASES_DIR=${q(r.releasesDir)}
+readonly STATE_DIR=${q(r.stateDir)}
+readonly REGISTRY_URL=${q(r.registryUrl)}
+${
+  r.caCertPath
+    ? `readonly REGISTRY_CA=${q(r.caCertPath)}
+`
+    : ""
+}readonly CREDENTIAL_FILE=${q(r.credentialPath)}
+readonly RETENTION_CONTAINER="$CONTAINER_NAME-retention"
+readonly RETENTION_RULES=(${ruleArgs(r).map(q).join(" ")})
+retention_rc=0
+retention_summary="not run"
+`;
+}
+
+/** `running_images`: the protected set's running half, read from the engine. */
+const RUNNING_IMAGES = `
+# Every running container's image as name@sha256:<digest> (what the engine pulled), one per line. Fails when the
+# engine cannot tell: an unknown running image must stop retention, not go unprotected.
+running_images() {
+  local ids images
+  ids=$(docker ps --quiet --no-trunc) || return 1
+  if [[ -z "$ids" ]]; then return 0; fi
+  mapfile -t ids <<<"$ids"
+  docker inspect --format '{{.Config.Image}}' "\${ids[@]}" | grep '@sha256:' || true
+  images=$(docker inspect --format '{{.Image}}' "\${ids[@]}") || return 1
+  mapfile -t images < <(sort -u <<<"$images")
+  local digests
+  digests=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "\${images[@]}") || return 1
+  grep -v '^$' <<<"$digests" || true
+}
+`;
+
+/** `run_retention`: registry-gc in its container, the credential on stdin, the report kept. */
+function runRetentionFunction(r: ResolvedRetention): string {
   const mounts = [
     `--mount "type=bind,src=$BUNDLE,dst=/opt/registry-gc/registry-gc.cjs,readonly"`,
     `--mount "type=bind,src=$DATA_DIR,dst=/var/lib/registry,readonly"`,
@@ -122,38 +158,6 @@ export function renderRetentionSection(r: ResolvedRetention, dataDir: string): s
     `"\${RETENTION_RULES[@]}"`,
   ];
   return `
-# --- Retention (registry-gc --storage with the protected set), before blob collection -------------------------------
-readonly NODE_IMAGE=${q(r.nodeImage)}
-readonly BUNDLE=${q(r.bundlePath)}
-readonly RELEASES_DIR=${q(r.releasesDir)}
-readonly STATE_DIR=${q(r.stateDir)}
-readonly REGISTRY_URL=${q(r.registryUrl)}
-${
-  r.caCertPath
-    ? `readonly REGISTRY_CA=${q(r.caCertPath)}
-`
-    : ""
-}readonly CREDENTIAL_FILE=${q(r.credentialPath)}
-readonly RETENTION_CONTAINER="$CONTAINER_NAME-retention"
-readonly RETENTION_RULES=(${ruleArgs(r).map(q).join(" ")})
-retention_rc=0
-retention_summary="not run"
-
-# Every running container's image as name@sha256:<digest> (what the engine pulled), one per line. Fails when the
-# engine cannot tell: an unknown running image must stop retention, not go unprotected.
-running_images() {
-  local ids images
-  ids=$(docker ps --quiet --no-trunc) || return 1
-  if [[ -z "$ids" ]]; then return 0; fi
-  mapfile -t ids <<<"$ids"
-  docker inspect --format '{{.Config.Image}}' "\${ids[@]}" | grep '@sha256:' || true
-  images=$(docker inspect --format '{{.Image}}' "\${ids[@]}") || return 1
-  mapfile -t images < <(sort -u <<<"$images")
-  local digests
-  digests=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "\${images[@]}") || return 1
-  grep -v '^$' <<<"$digests" || true
-}
-
 # Runs registry-gc on the pinned Node image: tags from the storage (read-only), deletions over the API, never a
 # protected digest. Leaves retention.json (the report), retention.log and the running list under $STATE_DIR.
 run_retention() {
@@ -194,7 +198,11 @@ run_retention() {
   if ((rc != 0)); then retention_summary="failed (exit $rc): \${retention_summary:-see $STATE_DIR/retention.log}"; fi
   return "$rc"
 }
+`;
+}
 
+/** `record_last_run`: the last run's outcome file. */
+const RECORD_LAST_RUN = `
 # Called by the EXIT trap: the last run's outcome, where the health check and \`cat\` find it.
 record_last_run() {
   mkdir -p "$STATE_DIR"
@@ -202,7 +210,15 @@ record_last_run() {
     "$retention_summary" "$retention_rc" "$2" >"$STATE_DIR/last-run.tmp"
   mv "$STATE_DIR/last-run.tmp" "$STATE_DIR/last-run"
 }
+`;
 
+/**
+ * The retention part of the GC script: constants and functions (`run_retention`), run while the registry still
+ * serves (deletions go over its API), before it is stopped for blob collection. Sets `retention_rc` and
+ * `retention_summary`; drops `--delete-untagged` when a protected manifest has no tag or the protected set is unknown.
+ */
+export function renderRetentionSection(r: ResolvedRetention, dataDir: string): string {
+  const run = `
 log "retention: registry-gc \${RETENTION_RULES[*]} on ${dataDir}, protecting $RELEASES_DIR and the running containers"
 run_retention || retention_rc=$?
 log "retention: $retention_summary"
@@ -215,4 +231,5 @@ elif [[ -s "$STATE_DIR/run/untagged-protected" ]]; then
   GC_FLAGS=()
 fi
 `;
+  return [retentionConstants(r), RUNNING_IMAGES, runRetentionFunction(r), RECORD_LAST_RUN, run].join("");
 }

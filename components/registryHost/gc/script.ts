@@ -6,19 +6,11 @@ function q(value: string | number): string {
   return `'${String(value).replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * The GC script: strict mode, one run at a time (flock), registry stopped while `garbage-collect` runs in the
- * same pinned image with the same config and data mounts, registry restored and health-checked by an EXIT trap
- * (so also when GC fails), disk usage logged before/after. Everything goes to stdout: the journal.
- */
-export function renderGcScript(i: ResolvedRegistryGcInput): string {
-  /** With retention, the GC outcome goes into the last-run record. */
-  const outcome = (value: string) => (i.retention ? `  gc_outcome=${value}\n` : "");
-  const mounts = [
-    `-v "$CONFIG:$CONTAINER_CONFIG:ro"`,
-    `-v "$DATA_DIR:$CONTAINER_DATA_DIR"`,
-    ...i.extraReadOnlyMounts.map((m) => `-v ${q(`${m.host}:${m.container}:ro`)}`),
-  ];
+/** When the GC outcome goes into the last-run record (with retention): the assignment, else nothing. */
+type OutcomeLine = (value: string) => string;
+
+/** Shebang, what the script is, strict mode, its constants and the GC flags. */
+function preamble(i: ResolvedRegistryGcInput, outcome: OutcomeLine): string {
   const gcFlags = i.deleteUntagged
     ? [
         "# distribution v3: --delete-untagged also removes manifests no tag references (safe for indexes since v3).",
@@ -52,7 +44,11 @@ ${gcFlags.join("\n")}
 
 log() { printf 'registry-gc: %s\\n' "$*"; }
 ${outcome('"garbage-collect not run"').trim()}
+`;
+}
 
+/** Disk usage and health probes. */
+const HEALTH_FUNCTIONS = `
 # Apparent size in bytes of the data directory (0 when it cannot be read).
 disk_usage() {
   local out
@@ -84,22 +80,31 @@ wait_for_status() {
     sleep 1
   done
 }
+`;
 
+/** One run at a time: a second one exits quietly. */
+const ONE_RUN_AT_A_TIME = `
 exec 9>"$LOCK_FILE"
 if ! flock --nonblock 9; then
   log "another run holds $LOCK_FILE: nothing to do"
   exit 0
 fi
 
-${i.retention ? renderRetentionSection(i.retention, i.dataDir) : ""}
-state=$(systemctl is-active "$REGISTRY_UNIT" 2>/dev/null || true)
+`;
+
+/** Whether the registry runs now (restored to that state afterwards), and the disk usage before. */
+const REGISTRY_STATE = `state=$(systemctl is-active "$REGISTRY_UNIT" 2>/dev/null || true)
 case "$state" in
   active | activating | reloading) was_running=1 ;;
   *) was_running=0 ;;
 esac
 before=$(disk_usage)
 log "start: image $IMAGE, data $DATA_DIR ($(human "$before")), $REGISTRY_UNIT $state, flags: \${GC_FLAGS[*]:-none}"
+`;
 
+/** The EXIT trap: restart the registry if it ran, check its health, log (and with retention record) the outcome. */
+function restoreOnExit(i: ResolvedRegistryGcInput): string {
+  return `
 # Runs on every exit (success, GC failure, signal): put the registry back the way it was and check it.
 restore_registry() {
   local status=$?
@@ -136,7 +141,17 @@ ${
 trap restore_registry EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
+`;
+}
 
+/** Stop the registry, wait until nothing serves the data, run garbage-collect in the pinned image. */
+function collectGarbage(i: ResolvedRegistryGcInput, outcome: OutcomeLine): string {
+  const mounts = [
+    `-v "$CONFIG:$CONTAINER_CONFIG:ro"`,
+    `-v "$DATA_DIR:$CONTAINER_DATA_DIR"`,
+    ...i.extraReadOnlyMounts.map((m) => `-v ${q(`${m.host}:${m.container}:ro`)}`),
+  ];
+  return `
 log "stopping $REGISTRY_UNIT"
 systemctl stop "$REGISTRY_UNIT"
 # Never collect while anything still serves the data: that corrupts the registry.
@@ -158,4 +173,23 @@ ${outcome('"garbage-collect failed (exit $rc)"')}  log "ERROR: garbage-collect f
   exit "$rc"
 fi
 `;
+}
+
+/**
+ * The GC script: strict mode, one run at a time (flock), registry stopped while `garbage-collect` runs in the
+ * same pinned image with the same config and data mounts, registry restored and health-checked by an EXIT trap
+ * (so also when GC fails), disk usage logged before/after. Everything goes to stdout: the journal.
+ */
+export function renderGcScript(i: ResolvedRegistryGcInput): string {
+  /** With retention, the GC outcome goes into the last-run record. */
+  const outcome: OutcomeLine = (value) => (i.retention ? `  gc_outcome=${value}\n` : "");
+  return [
+    preamble(i, outcome),
+    HEALTH_FUNCTIONS,
+    ONE_RUN_AT_A_TIME,
+    `${i.retention ? renderRetentionSection(i.retention, i.dataDir) : ""}\n`,
+    REGISTRY_STATE,
+    restoreOnExit(i),
+    collectGarbage(i, outcome),
+  ].join("");
 }
