@@ -133,8 +133,6 @@ export async function startAppsHost(dir: string, app: string, drainSeconds: numb
       [],
       { http: HTTP_PORT, https: HTTPS_PORT },
     );
-    // The helper runs test Nginx as root; here it runs as its real user.
-    await writeFile(conf, (await readFile(conf, "utf8")).replace(/^user root;$/m, "user www-data;"));
     const nginxWrapper = join(dir, "nginx");
     await writeFile(nginxWrapper, `#!/bin/sh\nexec nginx -c ${conf} -p ${root} -e ${root}/log/error.log "$@"\n`);
     await chmod(nginxWrapper, 0o755);
