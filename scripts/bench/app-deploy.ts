@@ -77,6 +77,54 @@ async function measureRound(
   return { method, toNewVersionMs, requests: answers.length, failed: answers.filter((a) => a.status !== 200).length };
 }
 
+/** The hand-run way: stop and remove what runs, then `docker run` the new release on the address Nginx uses. */
+async function stopThenStart(h: AppsHost, name: string, digest: string): Promise<void> {
+  // The address Nginx sends the app to: the new container must take over exactly that port.
+  const address = /server (127\.0\.0\.1:\d+)/.exec(await h.upstream(APP))![1]!;
+  const running = (await h.engine.docker(["ps", "--format", "{{.Names}}"])).stdout.trim().split("\n");
+  await h.engine.docker(["stop", "--time", "5", ...running]);
+  await h.engine.docker(["rm", ...running]);
+  await h.engine.docker([
+    "run",
+    "--detach",
+    "--name",
+    `manual-${name}`,
+    "--restart",
+    "unless-stopped",
+    "--label",
+    "startup-infra.stack=bench",
+    "--label",
+    `startup-infra.app=${APP}`,
+    "--publish",
+    `${address}:8080`,
+    `${h.registry}/${APP}@${digest}`,
+  ]);
+}
+
+/** Per method: median time to the new version and requests, failed requests per round; printed as a table. */
+function summarize(rounds: Round[]) {
+  const summary = (["rendered deploy", "stop-then-start"] as const).map((method) => {
+    const of = rounds.filter((r) => r.method === method);
+    return {
+      method,
+      rounds: of.length,
+      medianToNewVersionMs: median(of.map((r) => r.toNewVersionMs)),
+      medianRequests: median(of.map((r) => r.requests)),
+      failedTotal: of.reduce((n, r) => n + r.failed, 0),
+      failedPerRound: of.map((r) => r.failed),
+    };
+  });
+  console.log(`App deploy, ${ROUNDS} rounds each, release boot ${BOOT_SECONDS} s, request loop through Nginx:\n`);
+  console.log("| Method | Median time to new version | Requests per round (median) | Failed requests (per round) |");
+  console.log("|---|---|---|---|");
+  for (const s of summary) {
+    console.log(
+      `| ${s.method} | ${(s.medianToNewVersionMs / 1000).toFixed(2)} s | ${s.medianRequests} | ${s.failedTotal} (${s.failedPerRound.join(", ")}) |`,
+    );
+  }
+  return summary;
+}
+
 async function main(): Promise<void> {
   const dir = await makeTempDir("bench-app-deploy-");
   let host: AppsHost | undefined;
@@ -101,54 +149,13 @@ async function main(): Promise<void> {
         }),
       );
       const b = `r${2 * i + 2}`;
-      rounds.push(
-        await measureRound(h, "stop-then-start", b, async () => {
-          // The address Nginx sends the app to: the new container must take over exactly that port.
-          const address = /server (127\.0\.0\.1:\d+)/.exec(await h.upstream(APP))![1]!;
-          const running = (await h.engine.docker(["ps", "--format", "{{.Names}}"])).stdout.trim().split("\n");
-          await h.engine.docker(["stop", "--time", "5", ...running]);
-          await h.engine.docker(["rm", ...running]);
-          await h.engine.docker([
-            "run",
-            "--detach",
-            "--name",
-            `manual-${b}`,
-            "--restart",
-            "unless-stopped",
-            "--label",
-            "startup-infra.stack=bench",
-            "--label",
-            `startup-infra.app=${APP}`,
-            "--publish",
-            `${address}:8080`,
-            `${h.registry}/${APP}@${digests[b]}`,
-          ]);
-        }),
-      );
+      rounds.push(await measureRound(h, "stop-then-start", b, () => stopThenStart(h, b, digests[b]!)));
       // Back to the rendered deploy's bookkeeping: the next rendered deploy replaces the manual container.
       const r = await h.deploy(input(h, digests[b]!), {});
       if (r.code !== 0) throw new Error(`re-adopting ${b} failed: ${r.stderr}`);
     }
 
-    const summary = (["rendered deploy", "stop-then-start"] as const).map((method) => {
-      const of = rounds.filter((r) => r.method === method);
-      return {
-        method,
-        rounds: of.length,
-        medianToNewVersionMs: median(of.map((r) => r.toNewVersionMs)),
-        medianRequests: median(of.map((r) => r.requests)),
-        failedTotal: of.reduce((n, r) => n + r.failed, 0),
-        failedPerRound: of.map((r) => r.failed),
-      };
-    });
-    console.log(`App deploy, ${ROUNDS} rounds each, release boot ${BOOT_SECONDS} s, request loop through Nginx:\n`);
-    console.log("| Method | Median time to new version | Requests per round (median) | Failed requests (per round) |");
-    console.log("|---|---|---|---|");
-    for (const s of summary) {
-      console.log(
-        `| ${s.method} | ${(s.medianToNewVersionMs / 1000).toFixed(2)} s | ${s.medianRequests} | ${s.failedTotal} (${s.failedPerRound.join(", ")}) |`,
-      );
-    }
+    const summary = summarize(rounds);
     const out = resolve(__dirname, "../../bench-results");
     await mkdir(out, { recursive: true });
     await writeFile(
