@@ -1,3 +1,4 @@
+import type { ParseArgsConfig, parseArgs } from "node:util";
 import { CommandLineError, parseCommandLine } from "../lib/commandLine.js";
 import { UsageError } from "./errors.js";
 import { VERBS, type Verb } from "./types.js";
@@ -28,11 +29,20 @@ const FLAG_VERBS: Record<string, readonly Verb[]> = {
 
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*){0,2}$/;
 
+/** The deploy command's command line: what the person typed wrong, then the usage (a UsageError, exit 2). */
+export function parseOrUsage<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseCommandLine(config);
+  } catch (err) {
+    if (!(err instanceof CommandLineError)) throw err;
+    throw new UsageError(`${err.message}\n${usage}`);
+  }
+}
+
 /** Parses `process.argv.slice(2)`; throws `UsageError` (exit 2) with a one-line reason. `help` is returned as null. */
 export function parseDeployArgs(argv: string[]): DeployArgs | null {
-  let parsed;
-  try {
-    parsed = parseCommandLine({
+  const { values, positionals } = parseOrUsage(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -45,12 +55,9 @@ export function parseDeployArgs(argv: string[]): DeployArgs | null {
         confirm: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
-    });
-  } catch (err) {
-    if (!(err instanceof CommandLineError)) throw err;
-    throw new UsageError(`${err.message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+    },
+    USAGE,
+  );
   if (values.help) return null;
 
   if (positionals.length !== 1) {

@@ -1,6 +1,6 @@
 import { parseReleaseHistory, type ReleaseHistory } from "../../../components/apps/releaseHistory";
 import { parseAppImage } from "../../../stacks/config/sections/apps";
-import { CommandLineError, parseCommandLine } from "../../lib/commandLine.js";
+import { parseOrUsage } from "../args.js";
 import { EXIT, type ExitCode, PulumiCliMissingError, UsageError } from "../errors.js";
 import { makeRedactor } from "../redact.js";
 import type { DeployIo } from "../run.js";
@@ -26,9 +26,8 @@ export interface AppsArgs {
 }
 
 export function parseAppsArgs(argv: string[]): AppsArgs | null {
-  let parsed;
-  try {
-    parsed = parseCommandLine({
+  const { values, positionals } = parseOrUsage(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -41,12 +40,9 @@ export function parseAppsArgs(argv: string[]): AppsArgs | null {
         yes: { type: "boolean", short: "y", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
-    });
-  } catch (err) {
-    if (!(err instanceof CommandLineError)) throw err;
-    throw new UsageError(`${err.message}\n${APPS_USAGE}`);
-  }
-  const { values, positionals } = parsed;
+    },
+    APPS_USAGE,
+  );
   if (values.help) return null;
   const verb = positionals[0] as AppVerb;
   if (positionals.length !== 1 || !APP_VERBS.includes(verb)) throw new UsageError(APPS_USAGE);
