@@ -94,14 +94,17 @@ export function createApps(
         .apply(([planned, histories]) =>
           Object.fromEntries(names.map((n) => [n, { deploys: planned[n], history: histories[n] ?? null }])),
         ),
-      appAccess: appAccess(config, nginx),
+      appAccess: host.sshCommand.apply((ssh) => appAccess(config, nginx, ssh)),
     },
     renderedFiles: apps.renderedFiles,
   };
 }
 
-/** How each app is reached: prod through its site on Nginx; dev on the host's loopback (no Nginx there). */
-export function appAccess(config: StackConfig, nginx: boolean): Record<string, string> {
+/**
+ * How each app is reached: prod through its site on Nginx; dev on the host's loopback (no Nginx there), through an SSH
+ * tunnel. `ssh` is the stack's `sshCommand` output, which the dev text completes into the two commands to run.
+ */
+export function appAccess(config: StackConfig, nginx: boolean, ssh: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, app] of Object.entries(config.apps)) {
     const sites = Object.entries(config.sites)
@@ -117,8 +120,21 @@ export function appAccess(config: StackConfig, nginx: boolean): Record<string, s
     } else {
       out[name] =
         `loopback only (no Nginx in dev): other apps reach it as http://${name}:${app.port} on the apps network; ` +
-        "you, through an SSH tunnel from host.sshAllowedCidrs to the port `sudo docker port` shows";
+        `you, through an SSH tunnel from host.sshAllowedCidrs: \`${ssh} ${activeReleasePortCommand(config.stack, name)}\` ` +
+        `prints the serving release's loopback address 127.0.0.1:PORT (it changes with each deploy), then ` +
+        `\`${ssh} -N -L ${app.port}:127.0.0.1:PORT\` serves it on your http://localhost:${app.port}`;
     }
   }
   return out;
+}
+
+/**
+ * The host command that prints the loopback address of an app's serving release (the newest running container of
+ * this stack's app: during a deploy's drain the old one still runs too, and is listed after it).
+ */
+export function activeReleasePortCommand(stack: string, app: string): string {
+  return (
+    `sudo docker ps --filter label=startup-infra.stack=${stack} --filter label=startup-infra.app=${app} ` +
+    `--filter status=running --latest --format '{{.Ports}}'`
+  );
 }

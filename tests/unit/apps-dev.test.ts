@@ -19,9 +19,15 @@ describe("dev apps", () => {
     expect(run.hostFiles.some((f) => f.path.startsWith("/etc/nginx/"))).toBe(false);
   });
 
-  it("says how the app is reached and through which allow list", () => {
-    expect(String((run.outputs.appAccess!.value as Record<string, string>).api)).toMatch(
-      /^loopback only \(no Nginx in dev\).*SSH tunnel from host\.sshAllowedCidrs/,
+  it("says how the app is reached, through which allow list, and the two commands that open a tunnel", () => {
+    const ssh = String(run.outputs.sshCommand!.value);
+    expect(ssh).toMatch(/^ssh (-i \S+ )?\S+@\S+$/);
+    const access = String((run.outputs.appAccess!.value as Record<string, string>).api);
+    expect(access).toMatch(/^loopback only \(no Nginx in dev\).*SSH tunnel from host\.sshAllowedCidrs/);
+    expect(access).toContain(
+      `\`${ssh} sudo docker ps --filter label=startup-infra.stack=dev --filter label=startup-infra.app=api ` +
+        "--filter status=running --latest --format '{{.Ports}}'`",
     );
+    expect(access).toContain(`\`${ssh} -N -L 8000:127.0.0.1:PORT\``);
   });
 });
