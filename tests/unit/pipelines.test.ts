@@ -142,10 +142,14 @@ function checkFlow(
     expect(before, job.id).toContain("npm-ci");
   }
 
-  // Pushing to the dev registry: trust the CA first, after the dev stack is up.
+  // Pushing to the dev registry: trust the CA first, after the dev stack is up. (Prod's registry has a public
+  // certificate: its pushers run on the prod environment, after up prod.)
   const pushers = jobs.filter((j) => j.invocations.some((i) => i.tool === "docker-push"));
   expect(pushers.length).toBeGreaterThan(0);
-  for (const job of pushers) {
+  for (const job of pushers.filter((j) => j.environment === "prod")) {
+    expect(dependsOn(jobs, job, upProd[0].job.id), `${job.id} pushes to prod after up prod`).toBe(true);
+  }
+  for (const job of pushers.filter((j) => j.environment !== "prod")) {
     const tools = job.invocations.map((i) => i.tool);
     const trust = tools.indexOf("trust");
     expect(trust, `${job.id} trusts the registry CA`).toBeGreaterThanOrEqual(0);
@@ -154,20 +158,26 @@ function checkFlow(
     expect(dependsOn(jobs, job, upDev[0].job.id)).toBe(true);
   }
 
-  // The app job: build and push the image, then deploy exactly it (by digest) on dev, on main only, after up dev.
+  // The app jobs: build and push the image, then deploy exactly it (by digest), on main only: dev after up dev,
+  // then prod after up prod and after the app serves on dev, on the approval-gated prod environment.
   const appDeploys = jobs.flatMap((job) =>
     job.invocations.filter((i) => i.tool === "deploy-app").map((i) => ({ job, i })),
   );
-  expect(appDeploys.length).toBeGreaterThan(0);
+  expect(appDeploys.map(({ i }) => i.app!.stack)).toEqual(["dev", "prod"]);
   for (const { job, i } of appDeploys) {
     const tools = job.invocations.map((x) => x.tool);
     expect(is.main(job), `${job.id} runs only on main`).toBe(true);
-    expect(dependsOn(jobs, job, upDev[0].job.id)).toBe(true);
-    expect(i.app).toMatchObject({ verb: "app", stack: "dev", yes: true });
+    expect(i.app).toMatchObject({ verb: "app", yes: true });
     expect(tools.indexOf("docker-push"), `${job.id} pushes before it deploys`).toBeGreaterThanOrEqual(0);
     expect(tools.indexOf("docker-push")).toBeLessThan(tools.indexOf("deploy-app"));
     expect(tools.indexOf("pulumi-install")).toBeLessThan(tools.indexOf("deploy-app"));
+    expect(tools.indexOf("npm-ci")).toBeLessThan(tools.indexOf("deploy-app"));
   }
+  const [appDev, appProd] = appDeploys.map(({ job }) => job);
+  expect(dependsOn(jobs, appDev!, upDev[0].job.id)).toBe(true);
+  expect(appProd!.environment).toBe("prod");
+  expect(dependsOn(jobs, appProd!, upProd[0].job.id), "the prod app job waits for up prod").toBe(true);
+  expect(dependsOn(jobs, appProd!, appDev!.id), "the prod app job waits for the app on dev").toBe(true);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
