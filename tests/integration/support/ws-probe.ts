@@ -51,7 +51,11 @@ function main(opts: ProbeOptions): void {
     timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(`m${++sent}`), opts.everyMs);
   };
   ws.onmessage = (e) => say({ event: "message", data: String(e.data) });
-  ws.onerror = (e) => say({ event: "error", data: String((e as { message?: string }).message ?? e.type) });
+  // undici's ErrorEvent: `message` is often empty; `error` carries the cause (a non-101 answer, a TLS failure).
+  ws.onerror = (e) => {
+    const { message, error } = e as unknown as { message?: string; error?: { message?: string } };
+    say({ event: "error", data: message || error?.message || e.type });
+  };
   ws.onclose = (e) => {
     clearInterval(timer);
     say({ event: "close", code: e.code, clean: e.wasClean });
