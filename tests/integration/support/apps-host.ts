@@ -183,7 +183,11 @@ export async function startAppsHost(dir: string, app: string, drainSeconds: numb
       upstream: (name) => readFile(join(root, appUpstreamServerFile(name)), "utf8"),
       switched: async (name, before) => {
         const file = join(root, appUpstreamServerFile(name));
-        await waitFor(`the upstream of ${name} to change`, async () => (await readFile(file, "utf8")) !== before, 120_000);
+        await waitFor(
+          `the upstream of ${name} to change`,
+          async () => (await readFile(file, "utf8")) !== before,
+          120_000,
+        );
         return (await stat(file)).mtimeMs;
       },
       load: (path) => {
