@@ -45,6 +45,9 @@ declare -A needed=(
   [containerd]=containerd
   [runc]=runc
   [/bin/busybox]=busybox-static
+  # The test app's server: static files over HTTP and a websocket echo (copied into the image with the C library
+  # and loader it links).
+  [websocketd]=websocketd
   [readelf]=binutils
   [nsenter]=util-linux
   [flock]=util-linux

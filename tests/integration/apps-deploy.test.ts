@@ -6,10 +6,12 @@ import type { AppDeployInput } from "../../components/apps/render/deploy.js";
 import type { ReleaseHistory } from "../../components/apps/releaseHistory.js";
 import { canonicalHash } from "../../components/apps/render/deploy.js";
 import { type AppsHost, startAppsHost } from "./support/apps-host.js";
+import { waitFor } from "./support/ports.js";
+import type { WsEvent } from "./support/websocket-client.js";
 import { makeTempDir, removeDir } from "./support/tmp.js";
 
 const APP = "web";
-/** Long enough for a stream started before the switch to finish inside it; short enough for the test. */
+/** Long enough for a websocket to exchange messages with the old release after the switch; short enough for the test. */
 const DRAIN = 10;
 
 let dir: string;
@@ -88,15 +90,36 @@ describe("a first release", () => {
 const failed = (answers: { status: number }[]) => answers.filter((a) => a.status !== 200);
 const history = async () => ((await host.history(APP)) as ReleaseHistory).releases.map((x) => [x.seq, x.status]);
 
+const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+/** The text messages a probe received. */
+const replies = (events: readonly WsEvent[]) => events.filter((e) => e.event === "message");
+const closeOf = (events: readonly WsEvent[]) => events.find((e) => e.event === "close");
+/** Every message the probe sent (`m1`, `m2`, ...) was answered, in order, by `version`: none lost, none elsewhere. */
+function expectEchoedBy(version: string, events: readonly WsEvent[]) {
+  const data = replies(events).map((e) => e.data);
+  expect(data.length).toBeGreaterThan(0);
+  expect(data).toEqual(data.map((_, i) => `${version}:m${i + 1}`));
+}
+
 describe("a new version under load", () => {
-  it("switches with no failed request; a long response started before the switch finishes on the old release", async () => {
+  it("switches with no failed request; open websockets stay on the old release until the drain ends", async () => {
+    const before = await host.upstream(APP);
     const load = host.load("/version");
-    const short = host.stream(7); // ends before the drain does
-    const long = host.stream(60); // outlives the drain: Nginx's old worker closes it when the drain ends
-    await new Promise((r) => setTimeout(r, 500));
-    const started = Date.now();
-    const r = await host.deploy(input(digests.v2!, {}, { GREETING: "hello v2" }), { GREETING: "hello v2" });
-    const deployMs = Date.now() - started;
+    const held = host.websocket(); // left open: Nginx's old worker closes it when the drain ends
+    const brief = host.websocket(); // closed by its client during the drain
+    const openedAt = await held.opened;
+    await brief.opened;
+    const deploy = host.deploy(input(digests.v2!, {}, { GREETING: "hello v2" }), { GREETING: "hello v2" });
+    const switchedAt = await host.switched(APP, before);
+    // A new connection after the switch: by then the old workers no longer accept (the reload has finished).
+    await sleepUntil(switchedAt + 2_000);
+    const fresh = host.websocket();
+    await fresh.opened;
+    await waitFor("an answer on the new websocket", async () => replies(fresh.events()).length > 0, 10_000);
+    fresh.close();
+    await sleepUntil(switchedAt + 4_000);
+    brief.close();
+    const r = await deploy;
     const answers = await load.stop();
     expect(r.stdout, r.stderr).toContain("release 2 of web is active");
     expect(r.code).toBe(0);
@@ -109,15 +132,28 @@ describe("a new version under load", () => {
     expect(bodies.at(-1)).toBe("v2");
     expect(bodies.lastIndexOf("v1") - bodies.indexOf("v2")).toBeLessThan(10);
 
-    const s = await short;
-    expect(s.code).toBe(0);
-    expect(s.body).toContain("done");
-    expect(s.body).not.toContain("v2");
-    const l = await long;
-    // Open through the switch, closed when the drain ended (worker_shutdown_timeout), not before.
-    expect(l.body).not.toContain("done");
-    expect(l.ms).toBeGreaterThanOrEqual(DRAIN * 1000);
-    expect(l.ms).toBeLessThan(deployMs + 5_000);
+    // The new connection reached the new release.
+    const f = await fresh.done;
+    expect(replies(f)[0]?.data).toBe("v2:m1");
+    expect(closeOf(f)).toMatchObject({ code: 1000, clean: true });
+
+    // The socket its client closed during the drain: answered by v1 after the switch too, then a normal close.
+    const b = await brief.done;
+    expectEchoedBy("v1", b);
+    expect(replies(b).filter((e) => e.t > switchedAt + 1_000).length).toBeGreaterThan(0);
+    expect(closeOf(b)).toMatchObject({ code: 1000, clean: true });
+
+    // The socket left open: opened before the switch, answered by v1 all through the drain, closed when it ended
+    // (worker_shutdown_timeout), not before, by the server's side.
+    const h = await held.done;
+    expect(openedAt).toBeLessThan(switchedAt);
+    expectEchoedBy("v1", h);
+    expect(replies(h).filter((e) => e.t > switchedAt + (DRAIN - 1) * 1_000).length).toBeGreaterThan(0);
+    const closed = closeOf(h)!;
+    expect(closed.code).not.toBe(1000);
+    expect(closed.t - switchedAt).toBeGreaterThanOrEqual(DRAIN * 1_000);
+    expect(closed.t - switchedAt).toBeLessThan(DRAIN * 1_000 + 3_000);
+
     expect((await host.get("/greeting")).body).toBe("hello v2");
     expect(await history()).toEqual([
       [1, "retired"],

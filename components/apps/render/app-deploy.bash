@@ -204,6 +204,21 @@ watch_healthy() {
   done
 }
 
+# Milliseconds since the epoch. Bash's SECONDS counts whole seconds: an elapsed time taken from it can be up to 1 s
+# too long, and the old release would stop before Nginx's old workers close its websockets at the drain's end.
+now_ms() { date +%s%3N; }
+
+# Waits out what is left of the drain that began at SINCE_MS (the graceful reload), so the old release serves until
+# Nginx's old workers let go of it (worker_shutdown_timeout).
+drain_rest() {
+  local name="$1" since_ms="$2" left_ms left
+  left_ms=$((DRAIN_SECONDS * 1000 - ($(now_ms) - since_ms)))
+  [ "$left_ms" -gt 0 ] || return 0
+  left="$((left_ms / 1000)).$(printf '%03d' $((left_ms % 1000)))"
+  log "draining $name for $left s"
+  sleep "$left"
+}
+
 # Containers of this app (this stack's label only: another stack's containers on a shared host are never touched)
 # other than KEEP; images of this repository that no kept release uses.
 prune() {
@@ -298,26 +313,21 @@ main() {
   wait_healthy
   log "$NEW_NAME is healthy on $NEW_ADDRESS"
 
+  local switched_ms=""
   if [ "$NGINX_SWITCH" = 1 ]; then
     PHASE="switch"
     SWITCHED=1
     point_upstream "$NEW_ADDRESS"
+    switched_ms="$(now_ms)"
     log "Nginx now sends $APP to release $NEW_SEQ (graceful reload)"
   fi
   PHASE="watch after the switch"
-  local switched_at=$SECONDS
   watch_healthy
 
   hist finish "$NEW_SEQ" active
   trap - EXIT
   log "release $NEW_SEQ of $APP is active"
-  if [ -n "$old_name" ] && [ "$NGINX_SWITCH" = 1 ]; then
-    local left=$((DRAIN_SECONDS - (SECONDS - switched_at)))
-    if [ "$left" -gt 0 ]; then
-      log "draining $old_name for $left s"
-      sleep "$left"
-    fi
-  fi
+  if [ -n "$old_name" ] && [ -n "$switched_ms" ]; then drain_rest "$old_name" "$switched_ms"; fi
   prune "$NEW_NAME"
   hist print "$APP" "$REPOSITORY" "$KEEP_RELEASES"
 }

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { appUpstreamServerFile } from "../../../components/apps/paths.js";
 import { type AppDeployInput, renderDeployStdin, renderEnvFile } from "../../../components/apps/render/deploy.js";
@@ -15,8 +15,10 @@ import {
   type TestImageSpec,
 } from "./docker-engine.js";
 import { runOk, type RunResult } from "./exec.js";
+import { waitFor } from "./ports.js";
 import { writeNginxTree } from "./host-nginx.js";
 import { REGISTRY_BIN, renderRegistryConfig, writeHtpasswd } from "./registry.js";
+import { startWsProbe, type WsProbe } from "./websocket-client.js";
 
 /** The registry's name: it resolves (for the engine only) to ::1, so Docker checks its certificate. */
 export const REGISTRY_NAME = "registry.apps.test";
@@ -43,11 +45,20 @@ export interface AppsHost {
   history(app: string): Promise<unknown>;
   upstream(app: string): Promise<string>;
   /**
+   * Waits (up to 120 s) until the app's upstream file no longer reads `before`: the deploy script has switched Nginx.
+   * Returns the file's mtime (ms): the script writes it right before `nginx -t` and the graceful reload.
+   */
+  switched(app: string, before: string): Promise<number>;
+  /**
    * A bounded request loop through Nginx (a new connection per request) until `stop()`: each answer's status and body.
    */
   load(path: string): { stop(): Promise<{ status: number; body: string }[]> };
-  /** A long response through Nginx (the websocket stand-in): resolves with its body, curl's exit code and duration. */
-  stream(seconds: number): Promise<{ body: string; code: number; ms: number }>;
+  /**
+   * A websocket to wss://www.apps.test/echo through Nginx, held by a probe in the namespace: it sends `m1`, `m2`, ...
+   * every `everyMs` (default 250) until closed, for at most `maxSeconds` (default 60). Probes still running when the
+   * host stops are ended.
+   */
+  websocket(opts?: { everyMs?: number; maxSeconds?: number }): WsProbe;
   /** The Nginx master and worker users, as `ps` shows them. */
   nginxUsers(): Promise<string[]>;
   stop(): Promise<void>;
@@ -61,8 +72,10 @@ export interface AppsHost {
  */
 export async function startAppsHost(dir: string, app: string, drainSeconds: number): Promise<AppsHost> {
   const daemons: RunningDaemon[] = [];
+  const probes: WsProbe[] = [];
   let engine: DockerEngine | undefined;
   const stop = async () => {
+    for (const p of probes) await p.kill();
     for (const d of daemons.reverse()) await d.stop();
     await engine?.stop();
   };
@@ -168,6 +181,15 @@ export async function startAppsHost(dir: string, app: string, drainSeconds: numb
       },
       history: async (name) => JSON.parse(await readFile(join(root, releaseHistoryPath(name)), "utf8")),
       upstream: (name) => readFile(join(root, appUpstreamServerFile(name)), "utf8"),
+      switched: async (name, before) => {
+        const file = join(root, appUpstreamServerFile(name));
+        await waitFor(
+          `the upstream of ${name} to change`,
+          async () => (await readFile(file, "utf8")) !== before,
+          120_000,
+        );
+        return (await stat(file)).mtimeMs;
+      },
       load: (path) => {
         const stopFile = join(dir, `stop-load-${Math.random().toString(36).slice(2)}`);
         const script = `while [ ! -e ${stopFile} ]; do
@@ -189,16 +211,16 @@ done`;
           },
         };
       },
-      stream: async (seconds) => {
-        const started = Date.now();
-        const r = await eng.nsRun("curl", [
-          "-skN",
-          "--max-time",
-          "120",
-          ...resolve(),
-          url(`/cgi-bin/stream?${seconds}`),
-        ]);
-        return { body: r.stdout, code: r.code, ms: Date.now() - started };
+      websocket: (opts = {}) => {
+        const probe = startWsProbe(eng.nsArgs, {
+          url: `wss://${SITE}:${HTTPS_PORT}/echo`,
+          address: "127.0.0.1",
+          caPath: ca.certPath,
+          everyMs: opts.everyMs ?? 250,
+          maxSeconds: opts.maxSeconds ?? 60,
+        });
+        probes.push(probe);
+        return probe;
       },
       nginxUsers: async () => {
         const master = (await readFile(join(root, "nginx.pid"), "utf8")).trim();

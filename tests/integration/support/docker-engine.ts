@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmod, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, copyFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { startDaemon, type RunningDaemon } from "./daemon.js";
 import { run, runOk, type RunOptions, type RunResult } from "./exec.js";
 
@@ -176,29 +176,22 @@ export interface TestImageSpec {
 
 /**
  * The test app's start script (busybox sh as PID 1: it handles SIGTERM itself, so `docker stop` takes no 10 s).
- * Serves on $PORT: `/up` (health), `/version`, `/greeting` (the env variable GREETING at start), `/secret-sha`
- * (sha256 of APP_SECRET, so a test sees which secret a release runs with without printing it) and
- * `/cgi-bin/stream?N`: a response that trickles one line every 0.2 s for N seconds, standing in for a websocket (no
- * websocket server is at hand in a FROM-scratch busybox image; to Nginx both are one long-lived upstream connection
- * that a graceful reload must not cut).
+ * Debian's websocketd serves $PORT: plain HTTP from /www (`/up` for health, `/version`, `/greeting`: the env variable
+ * GREETING at start, `/secret-sha`: sha256 of APP_SECRET, so a test sees which secret a release runs with without
+ * printing it), and a websocket echo on any path: each connection runs /echo.sh, which answers every text message
+ * `<m>` with `<version>:<m>` (websocketd's line mode), so a test tells the release that holds a socket.
  */
 function startScript(spec: TestImageSpec): string {
   const mode = spec.mode ?? "ok";
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
-mkdir -p /www/cgi-bin
+mkdir -p /www
 echo "${spec.version}" > /www/version
 printf '%s\\n' "$GREETING" > /www/greeting
 printf '%s' "$APP_SECRET" | sha256sum | cut -d' ' -f1 > /www/secret-sha
-cat > /www/cgi-bin/stream <<'CGI'
-#!/bin/sh
-printf 'Content-Type: text/plain\\r\\n\\r\\n'
-n=\${QUERY_STRING:-5}
-i=0
-while [ "$i" -lt $((n * 5)) ]; do echo "tick $i ${spec.version}"; i=$((i + 1)); sleep 0.2; done
-echo done
-CGI
-chmod 755 /www/cgi-bin/stream
+cat > /echo.sh <<'ECHO'
+while IFS= read -r line; do echo "${spec.version}:$line"; done
+ECHO
 echo "test app ${spec.version} (${mode}) starting on port \${PORT:-8080}"
 case "${mode}" in
   crash) echo "boom: configuration error"; exit 3 ;;
@@ -207,25 +200,49 @@ esac
 [ "${mode}" = never-healthy ] || echo ok > /www/up
 if [ "${mode}" = fails-later ]; then (sleep ${spec.failAfterSeconds ?? 3}; rm -f /www/up; echo "health lost") & fi
 trap 'echo "stopping"; kill $pid; wait $pid; exit 0' TERM INT
-httpd -f -p "\${PORT:-8080}" -h /www & pid=$!
+# Errors only: an access line per health check would push the start-up lines out of the deploy's last log lines.
+websocketd --port="\${PORT:-8080}" --staticdir=/www --loglevel=error /bin/sh /echo.sh & pid=$!
 wait $pid
 `;
 }
 
+/** Debian's websocketd (package websocketd): the test app's server. */
+export const WEBSOCKETD = "/usr/bin/websocketd";
+
 /**
- * Builds a FROM-scratch image with Debian's static busybox (no Docker Hub here) in the engine, tagged `tag`. Returns
- * nothing: push it, then read the digest the registry gives it.
+ * The files an image built FROM scratch needs to run `binary`: the binary and, when it is dynamically linked (Debian
+ * builds websocketd with cgo), the shared libraries and loader `ldd` names, each at its own path.
+ */
+async function binaryWithLibraries(binary: string): Promise<string[]> {
+  const r = await run("ldd", [binary]);
+  // A static binary: ldd says "not a dynamic executable" (exit 1); there is nothing more to copy.
+  if (r.code !== 0) return [binary];
+  return [binary, ...[...r.stdout.matchAll(/(?:=> )?(\/\S+) \(0x/g)].map((m) => m[1]!)];
+}
+
+/**
+ * Builds a FROM-scratch image with Debian's static busybox and websocketd (no Docker Hub here) in the engine, tagged
+ * `tag`. Returns nothing: push it, then read the digest the registry gives it.
  */
 export async function buildTestImage(engine: DockerEngine, tag: string, spec: TestImageSpec): Promise<void> {
+  if (!(await stat(WEBSOCKETD).catch(() => undefined))) {
+    throw new Error(`${WEBSOCKETD} is missing: install Debian's websocketd (scripts/test/ensure-tools.sh does)`);
+  }
   const ctx = join(engine.dir, `build-${randomBytes(4).toString("hex")}`);
-  await mkdir(ctx, { recursive: true });
-  await copyFile("/bin/busybox", join(ctx, "busybox"));
-  await writeFile(join(ctx, "start.sh"), startScript(spec));
+  const rootfs = join(ctx, "rootfs");
+  await mkdir(join(rootfs, "bin"), { recursive: true });
+  await copyFile("/bin/busybox", join(rootfs, "bin/busybox"));
+  for (const file of await binaryWithLibraries(WEBSOCKETD)) {
+    const target = join(rootfs, file === WEBSOCKETD ? "bin/websocketd" : file);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(file, target); // follows symlinks: the image gets the files themselves
+    await chmod(target, 0o755);
+  }
+  await writeFile(join(rootfs, "start.sh"), startScript(spec));
   await writeFile(
     join(ctx, "Dockerfile"),
     `FROM scratch
-COPY busybox /bin/busybox
-COPY start.sh /start.sh
+COPY rootfs/ /
 ENTRYPOINT ["/bin/busybox", "sh", "/start.sh"]
 `,
   );
