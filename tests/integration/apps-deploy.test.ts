@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppDeployInput } from "../../components/apps/render/deploy.js";
 import type { ReleaseHistory } from "../../components/apps/releaseHistory.js";
 import { canonicalHash } from "../../components/apps/render/deploy.js";
+import { activeReleasePortCommand } from "../../stacks/apps.js";
 import { type AppsHost, startAppsHost } from "./support/apps-host.js";
 import { waitFor } from "./support/ports.js";
 import type { WsEvent } from "./support/websocket-client.js";
@@ -111,6 +112,11 @@ describe("a new version under load", () => {
     await brief.opened;
     const deploy = host.deploy(input(digests.v2!, {}, { GREETING: "hello v2" }), { GREETING: "hello v2" });
     const switchedAt = await host.switched(APP, before);
+    // Dev's appAccess output names this lookup: during the drain both releases run; it must print the new one's port.
+    const lookup = activeReleasePortCommand("prod", APP).replace(/^sudo /, "");
+    const running = await host.engine.nsRun("bash", ["-c", lookup.replace(" --latest", "")], { env: host.engine.env });
+    const latest = await host.engine.nsRun("bash", ["-c", lookup], { env: host.engine.env });
+    const upstreamNow = await host.upstream(APP);
     // A new connection after the switch: by then the old workers no longer accept (the reload has finished).
     await sleepUntil(switchedAt + 2_000);
     const fresh = host.websocket();
@@ -153,6 +159,10 @@ describe("a new version under load", () => {
     expect(closed.code).not.toBe(1000);
     expect(closed.t - switchedAt).toBeGreaterThanOrEqual(DRAIN * 1_000);
     expect(closed.t - switchedAt).toBeLessThan(DRAIN * 1_000 + 3_000);
+
+    expect(running.stdout.trim().split("\n")).toHaveLength(2);
+    expect(latest.stdout.trim()).toMatch(/^127\.0\.0\.1:\d+->8080\/tcp$/);
+    expect(upstreamNow).toContain(`server ${latest.stdout.trim().split("->")[0]} `);
 
     expect((await host.get("/greeting")).body).toBe("hello v2");
     expect(await history()).toEqual([
