@@ -22,7 +22,6 @@ const ALLOWED: Record<string, number> = {
   "scripts/registry-gc/args.ts parseCliArgs": 144,
   "scripts/registry-gc/gc.ts run": 111,
   "scripts/deploy/run.ts runDeploy": 94,
-  "scripts/registry-gc/rules.ts decideRetention": 88,
   "scripts/registry-gc/cli.ts main": 105,
 };
 
