@@ -18,8 +18,6 @@ const PROJECT_DIR = resolve(__dirname, "../..");
 const ALLOWED: Record<string, number> = {
   "scripts/bench/registry-gc.ts main": 150,
   "scripts/bench/nginx.ts main": 134,
-  "scripts/registry-gc/gc.ts runRegistryGc": 137,
-  "scripts/registry-gc/gc.ts run": 111,
   "scripts/deploy/run.ts runDeploy": 94,
   "scripts/registry-gc/cli.ts main": 105,
 };
