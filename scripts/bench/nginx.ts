@@ -106,134 +106,166 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   let restorePath: (() => void) | undefined;
   try {
-    const ca = await mintCa(join(work, "pki"), "Bench CA");
-    const leaf = await mintLeafCert(join(work, "pki"), ca, { dnsSans: [NAME], ipSans: ["127.0.0.1"] });
-    const certDir = await makeCertDir(ca.certPath, join(work, "certs"));
-    const common = {
-      htpasswd: `${htpasswdLine("bench", "bench-password")}\n`,
-      certificatePem: readFileSync(leaf.certPath, "utf8"),
-      privateKeyPem: readFileSync(leaf.keyPath, "utf8"),
-    };
-
-    // Direct: the registry serves TLS itself (the rendered dev config).
-    const devRoot = join(work, "dev");
-    await writeHostFiles(
-      devRoot,
-      renderProvisionPlan(sampleInput("dev", { ...common, caCertificatePem: readFileSync(ca.certPath, "utf8") })).files,
-    );
-    const direct: RunningRegistry = await startRenderedDevRegistry(devRoot, {
-      addr: `127.0.0.1:${await freePort()}`,
-      dataDir: join(work, "direct-data"),
-      caCertPath: ca.certPath,
-    });
+    const tls = await mintTls(work);
+    const direct = await startDirect(work, tls);
     stops.push(direct.stop);
-
-    // Through Nginx: the rendered prod config on loopback plain HTTP, the rendered Nginx in front.
-    const registryPort = await freePort();
-    const prodPlan = renderProvisionPlan(
-      sampleInput("prod", { ...common, registryPort, domain: "bench.test", sites: { docker: "registry" } }),
-    );
-    const prodRoot = join(work, "prod");
-    await writeHostFiles(
-      prodRoot,
-      prodPlan.files.filter((f) => f.path.startsWith("/etc/registry/")),
-    );
-    const behind = await startRenderedRegistry(join(prodRoot, HOST_PATHS.registryConfig), {
-      addr: `127.0.0.1:${registryPort}`,
-      dataDir: join(work, "nginx-data"),
-      htpasswdPath: join(prodRoot, HOST_PATHS.htpasswd),
-    });
-    stops.push(behind.stop);
-    const ports = { http: await freePort(), https: await freePort() };
-    const nginx: RunningNginx = await startNginx(
-      join(work, "nginx"),
-      await writeNginxTree(join(work, "nginx"), prodPlan.files, prodPlan.links ?? [], ports),
-      ports.https,
-    );
-    stops.push(nginx.stop);
+    const nginxHttpsPort = await startBehindNginx(work, tls, stops);
     restorePath = prependPath(await writeSkopeoWithNames(join(work, "names"), [NAME]));
-
-    const targets = { direct: direct.address, nginx: `${NAME}:${ports.https}` } as const;
-    const times: Record<"direct" | "nginx", { push: number[]; pull: number[] }> = {
-      direct: { push: [], pull: [] },
-      nginx: { push: [], pull: [] },
-    };
-    const skopeo = (args: string[]) =>
-      runOk("skopeo", ["copy", "--insecure-policy", "--retry-times", "0", ...args], { timeoutMs: 900_000 });
-
-    for (let i = 0; i < RUNS; i++) {
-      const layout = join(work, `src-${i}`);
-      writeRandomImage(layout, "bench");
-      // Alternate which side goes first, so neither always gets the warmer page cache.
-      const order = i % 2 === 0 ? (["direct", "nginx"] as const) : (["nginx", "direct"] as const);
-      for (const via of order) {
-        const ref = `docker://${targets[via]}/bench/run${i}:latest-run`;
-        times[via].push.push(
-          await timed(() =>
-            skopeo([
-              "--preserve-digests",
-              "--dest-creds",
-              CREDS,
-              "--dest-cert-dir",
-              certDir,
-              `oci:${layout}:bench`,
-              ref,
-            ]),
-          ),
-        );
-        const dest = join(work, `pulled-${via}-${i}`);
-        times[via].pull.push(
-          await timed(() => skopeo(["--src-creds", CREDS, "--src-cert-dir", certDir, ref, `oci:${dest}:bench`])),
-        );
-        rmSync(dest, { recursive: true, force: true });
-      }
-      rmSync(layout, { recursive: true, force: true });
-      process.stderr.write(`  run ${i + 1}/${RUNS} done\n`);
-    }
-
-    const row = (op: "push" | "pull") => {
-      const d = median(times.direct[op]);
-      const n = median(times.nginx[op]);
-      return {
-        op,
-        directSeconds: d,
-        nginxSeconds: n,
-        ratio: n / d,
-        directMiBps: LAYER_MIB / d,
-        nginxMiBps: LAYER_MIB / n,
-      };
-    };
-    const rows = [row("push"), row("pull")];
-    console.log(
-      `\nNginx (rendered prod config) vs registry TLS directly (rendered dev config); ${LAYER_MIB} MiB layer, median of ${RUNS}, skopeo on loopback\n`,
-    );
-    console.log("| operation | direct (s) | via Nginx (s) | ratio | direct MiB/s | via Nginx MiB/s | target |");
-    console.log("|---|---:|---:|---:|---:|---:|---|");
-    for (const r of rows) {
-      console.log(
-        `| ${r.op} | ${r.directSeconds.toFixed(2)} | ${r.nginxSeconds.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${r.directMiBps.toFixed(0)} | ${r.nginxMiBps.toFixed(0)} | ${r.ratio <= 1.2 ? "met (<= 1.2x)" : "MISSED (> 1.2x)"} |`,
-      );
-    }
+    const times = await pushAndPull(work, { direct: direct.address, nginx: `${NAME}:${nginxHttpsPort}` }, tls.certDir);
+    const rows = [row(times, "push"), row(times, "pull")];
+    printTable(rows);
     // Which HTTP version the client spoke to Nginx (from its access log).
-    const accessLog = join(work, "nginx", "log", "access.log");
-    const protocols: Record<string, number> = {};
-    if (existsSync(accessLog)) {
-      for (const m of readFileSync(accessLog, "utf8").matchAll(/ (HTTP\/[\d.]+)" \d{3} /g)) {
-        protocols[m[1]!] = (protocols[m[1]!] ?? 0) + 1;
-      }
-    }
+    const protocols = protocolsIn(join(work, "nginx", "log", "access.log"));
     console.log(`\nclient -> Nginx requests by protocol: ${JSON.stringify(protocols)}`);
-    const out = resolve(__dirname, "../../bench-results");
-    mkdirSync(out, { recursive: true });
-    writeFileSync(
-      join(out, "nginx.json"),
-      `${JSON.stringify({ suite: "nginx", layerMiB: LAYER_MIB, runs: RUNS, target: 1.2, rows, protocols, raw: times, date: new Date().toISOString() }, null, 2)}\n`,
-    );
+    writeResults(rows, protocols, times);
   } finally {
     restorePath?.();
     for (const stop of stops.reverse()) await stop();
     await removeDir(work);
   }
+}
+
+/** A CA, a leaf certificate for NAME and 127.0.0.1, skopeo's cert dir, and the host inputs both configs share. */
+async function mintTls(work: string) {
+  const ca = await mintCa(join(work, "pki"), "Bench CA");
+  const leaf = await mintLeafCert(join(work, "pki"), ca, { dnsSans: [NAME], ipSans: ["127.0.0.1"] });
+  const certDir = await makeCertDir(ca.certPath, join(work, "certs"));
+  const common = {
+    htpasswd: `${htpasswdLine("bench", "bench-password")}\n`,
+    certificatePem: readFileSync(leaf.certPath, "utf8"),
+    privateKeyPem: readFileSync(leaf.keyPath, "utf8"),
+  };
+  return { caCertPath: ca.certPath, certDir, common };
+}
+
+type Tls = Awaited<ReturnType<typeof mintTls>>;
+
+/** Direct: the registry serves TLS itself (the rendered dev config). */
+async function startDirect(work: string, tls: Tls): Promise<RunningRegistry> {
+  const devRoot = join(work, "dev");
+  const caCertificatePem = readFileSync(tls.caCertPath, "utf8");
+  await writeHostFiles(devRoot, renderProvisionPlan(sampleInput("dev", { ...tls.common, caCertificatePem })).files);
+  return startRenderedDevRegistry(devRoot, {
+    addr: `127.0.0.1:${await freePort()}`,
+    dataDir: join(work, "direct-data"),
+    caCertPath: tls.caCertPath,
+  });
+}
+
+/**
+ * Through Nginx: the rendered prod config on loopback plain HTTP, the rendered Nginx in front. Adds what stops each
+ * to `stops` as it starts; returns Nginx's HTTPS port.
+ */
+async function startBehindNginx(work: string, tls: Tls, stops: (() => Promise<void>)[]): Promise<number> {
+  const registryPort = await freePort();
+  const prodPlan = renderProvisionPlan(
+    sampleInput("prod", { ...tls.common, registryPort, domain: "bench.test", sites: { docker: "registry" } }),
+  );
+  const prodRoot = join(work, "prod");
+  await writeHostFiles(
+    prodRoot,
+    prodPlan.files.filter((f) => f.path.startsWith("/etc/registry/")),
+  );
+  const behind = await startRenderedRegistry(join(prodRoot, HOST_PATHS.registryConfig), {
+    addr: `127.0.0.1:${registryPort}`,
+    dataDir: join(work, "nginx-data"),
+    htpasswdPath: join(prodRoot, HOST_PATHS.htpasswd),
+  });
+  stops.push(behind.stop);
+  const ports = { http: await freePort(), https: await freePort() };
+  const nginx: RunningNginx = await startNginx(
+    join(work, "nginx"),
+    await writeNginxTree(join(work, "nginx"), prodPlan.files, prodPlan.links ?? [], ports),
+    ports.https,
+  );
+  stops.push(nginx.stop);
+  return ports.https;
+}
+
+type Via = "direct" | "nginx";
+type Times = Record<Via, { push: number[]; pull: number[] }>;
+
+/** RUNS rounds: a fresh random image pushed then pulled through each side, seconds per operation. */
+async function pushAndPull(work: string, targets: Record<Via, string>, certDir: string): Promise<Times> {
+  const times: Times = { direct: { push: [], pull: [] }, nginx: { push: [], pull: [] } };
+  const skopeo = (args: string[]) =>
+    runOk("skopeo", ["copy", "--insecure-policy", "--retry-times", "0", ...args], { timeoutMs: 900_000 });
+  for (let i = 0; i < RUNS; i++) {
+    const layout = join(work, `src-${i}`);
+    writeRandomImage(layout, "bench");
+    // Alternate which side goes first, so neither always gets the warmer page cache.
+    const order = i % 2 === 0 ? (["direct", "nginx"] as const) : (["nginx", "direct"] as const);
+    for (const via of order) {
+      const ref = `docker://${targets[via]}/bench/run${i}:latest-run`;
+      const push = [
+        "--preserve-digests",
+        "--dest-creds",
+        CREDS,
+        "--dest-cert-dir",
+        certDir,
+        `oci:${layout}:bench`,
+        ref,
+      ];
+      times[via].push.push(await timed(() => skopeo(push)));
+      const dest = join(work, `pulled-${via}-${i}`);
+      times[via].pull.push(
+        await timed(() => skopeo(["--src-creds", CREDS, "--src-cert-dir", certDir, ref, `oci:${dest}:bench`])),
+      );
+      rmSync(dest, { recursive: true, force: true });
+    }
+    rmSync(layout, { recursive: true, force: true });
+    process.stderr.write(`  run ${i + 1}/${RUNS} done\n`);
+  }
+  return times;
+}
+
+/** One operation's medians on both sides, their ratio and throughputs. */
+function row(times: Times, op: "push" | "pull") {
+  const d = median(times.direct[op]);
+  const n = median(times.nginx[op]);
+  return {
+    op,
+    directSeconds: d,
+    nginxSeconds: n,
+    ratio: n / d,
+    directMiBps: LAYER_MIB / d,
+    nginxMiBps: LAYER_MIB / n,
+  };
+}
+
+type Row = ReturnType<typeof row>;
+
+function printTable(rows: readonly Row[]): void {
+  console.log(
+    `\nNginx (rendered prod config) vs registry TLS directly (rendered dev config); ${LAYER_MIB} MiB layer, median of ${RUNS}, skopeo on loopback\n`,
+  );
+  console.log("| operation | direct (s) | via Nginx (s) | ratio | direct MiB/s | via Nginx MiB/s | target |");
+  console.log("|---|---:|---:|---:|---:|---:|---|");
+  for (const r of rows) {
+    console.log(
+      `| ${r.op} | ${r.directSeconds.toFixed(2)} | ${r.nginxSeconds.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${r.directMiBps.toFixed(0)} | ${r.nginxMiBps.toFixed(0)} | ${r.ratio <= 1.2 ? "met (<= 1.2x)" : "MISSED (> 1.2x)"} |`,
+    );
+  }
+}
+
+/** Requests per HTTP version in an Nginx access log (none when there is no log). */
+function protocolsIn(accessLog: string): Record<string, number> {
+  const protocols: Record<string, number> = {};
+  if (existsSync(accessLog)) {
+    for (const m of readFileSync(accessLog, "utf8").matchAll(/ (HTTP\/[\d.]+)" \d{3} /g)) {
+      protocols[m[1]!] = (protocols[m[1]!] ?? 0) + 1;
+    }
+  }
+  return protocols;
+}
+
+function writeResults(rows: readonly Row[], protocols: Record<string, number>, times: Times): void {
+  const out = resolve(__dirname, "../../bench-results");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    join(out, "nginx.json"),
+    `${JSON.stringify({ suite: "nginx", layerMiB: LAYER_MIB, runs: RUNS, target: 1.2, rows, protocols, raw: times, date: new Date().toISOString() }, null, 2)}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -181,151 +181,194 @@ async function main(): Promise<void> {
   const work = await makeTempDir("bench-registry-gc-");
   const registries: RunningRegistry[] = [];
   try {
-    const golden = join(work, "golden");
-    const seed = await startRegistry({ workDir: work, dataDir: golden, deleteEnabled: true });
-    registries.push(seed);
-    const populateMs = await populate(seed.url);
-    await seed.stop();
-    process.stderr.write(`populated ${REPOS * TAGS} images in ${(populateMs / 1000).toFixed(1)} s\n`);
-    // The htpasswd the hosts get (one function for hosts, tests and benchmarks), and @pulumi/random's (cost 10).
-    const htpasswdPath = join(work, "htpasswd");
-    await writeHtpasswd(htpasswdPath, { [USER]: PASSWORD });
-    const cost10HtpasswdPath = join(work, "htpasswd-cost10");
-    await writeHtpasswd(cost10HtpasswdPath, { [USER]: PASSWORD }, "pulumi-random");
-
-    let copies = 0;
-    /** A fresh copy of the data (cp -a keeps the mtimes: the storage mode ranks by them) behind a bcrypt registry. */
-    const fresh = async (htpasswd = htpasswdPath) => {
-      const dataDir = join(work, `copy-${copies++}`);
-      await runOk("cp", ["-a", golden, dataDir]);
-      const reg = await startRegistry({ workDir: work, dataDir, deleteEnabled: true, htpasswdPath: htpasswd });
-      registries.push(reg);
-      return reg;
-    };
-    const env = { ...process.env, REGISTRY_PASSWORD: PASSWORD };
-    const ours = async (reg: RunningRegistry, extra: string[]): Promise<Measured> => {
-      const cpuBefore = await processCpuMs(reg.pid);
-      const args = ["--registry", reg.url, "--user", USER, "--keep", String(KEEP), "--json", ...extra];
-      const t = await timed([process.execPath, "--require", "tsx/cjs", CLI, ...args], env);
-      const registryCpuMs = (await processCpuMs(reg.pid)) - cpuBefore;
-      const report = JSON.parse(t.out) as GcReport;
-      if (report.summary.digestsFailed > 0) throw new Error(`registry-gc: ${report.summary.digestsFailed} failed`);
-      return {
-        wallMs: t.wallMs,
-        toolCpuMs: t.cpuMs,
-        registryCpuMs,
-        requests: report.stats.total,
-        requestsPerTag: report.stats.total / (REPOS * TAGS),
-        ...(await keptBy(report, reg, extra.includes("--delete"))),
-        load1: loadavg()[0]!,
-      };
-    };
+    const fixture = await makeFixture(work, registries);
     const registryCli = process.env.REGISTRY_CLI?.split(" ").filter(Boolean);
-    const seedTool = async (reg: RunningRegistry): Promise<Measured> => {
-      const cpuBefore = await processCpuMs(reg.pid);
-      const argv = [...registryCli!, "-r", reg.url, "-l", `${USER}:${PASSWORD}`, "--delete", "--num", String(KEEP)];
-      const t = await timed(argv, process.env);
-      const registryCpuMs = (await processCpuMs(reg.pid)) - cpuBefore;
-      return { wallMs: t.wallMs, toolCpuMs: t.cpuMs, registryCpuMs, ...(await survivors(reg)), load1: loadavg()[0]! };
-    };
-
-    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
-    const results: Record<string, Measured[]> = {};
-    const add = async (name: string, m: () => Promise<Measured>) => {
-      if (!only || only.test(name)) (results[name] ??= []).push(await m());
-    };
-    for (let i = 0; i < RUNS; i++) {
-      if (registryCli) {
-        const s = await fresh();
-        await add("registry-cli --delete --num 5", () => seedTool(s));
-        await s.stop();
-      }
-      const cache = join(work, `cache-${i}.json`);
-      const a = await fresh();
-      await add("dry run (cold)", () => ours(a, []));
-      await add("--delete (cold, no cache)", () => ours(a, ["--delete"]));
-      await a.stop();
-      // Ranked by tag name, registry-cli's own order: one manifest GET per tag, no config.
-      const n = await fresh();
-      await add("dry run --rank-by tag (cold)", () => ours(n, ["--rank-by", "tag"]));
-      await add("--delete --rank-by tag (cold)", () => ours(n, ["--rank-by", "tag", "--delete"]));
-      await n.stop();
-      // Warm: the digest cache filled by an earlier run (what the scheduled run keeps between runs).
-      const b = await fresh();
-      const warm = ["dry run --cache (warm)", "--delete --cache (warm)"];
-      if (!only || warm.some((n) => only.test(n))) await ours(b, ["--cache", cache]); // fills the cache
-      await add("dry run --cache (warm)", () => ours(b, ["--cache", cache]));
-      await add("--delete --cache (warm)", () => ours(b, ["--cache", cache, "--delete"]));
-      await b.stop();
-      // Host-side: tags, digests and push times read from the registry's storage; only deletions over the API.
-      const c = await fresh();
-      await add("dry run --storage (host)", () => ours(c, ["--storage", c.dataDir]));
-      await add("--delete --storage (host)", () => ours(c, ["--storage", c.dataDir, "--delete"]));
-      await c.stop();
-      // Host-side, ranked like the API mode: configs read from the storage too (the same decisions as the API).
-      const d = await fresh();
-      const created = ["--storage", d.dataDir, "--rank-by", "created"];
-      await add("dry run --storage --rank-by created (host)", () => ours(d, created));
-      await add("--delete --storage --rank-by created (host)", () => ours(d, [...created, "--delete"]));
-      await d.stop();
-      // The same runs on @pulumi/random's cost-10 htpasswd: what a registry set up with its bcryptHash pays.
-      const e = await fresh(cost10HtpasswdPath);
-      await add("--delete (cold, no cache), cost-10 htpasswd", () => ours(e, ["--delete"]));
-      await e.stop();
-      const f = await fresh(cost10HtpasswdPath);
-      await add("--delete --storage (host), cost-10 htpasswd", () => ours(f, ["--storage", f.dataDir, "--delete"]));
-      await f.stop();
-    }
-
+    const runs = new Runs(process.env.BENCH_ONLY);
+    for (let i = 0; i < RUNS; i++) await round(fixture, i, runs, registryCli);
     const seedMs = registryCli
-      ? median(results["registry-cli --delete --num 5"]!.map((m) => m.wallMs))
+      ? median(runs.results["registry-cli --delete --num 5"]!.map((m) => m.wallMs))
       : REGISTRY_CLI_REFERENCE_MS;
-    const rows = summaryRows(results, seedMs);
-    const lines = [
-      `registry-gc: ${REPOS} repositories x ${TAGS} tags, Debian docker-registry 2.8 on loopback (plain HTTP, the ` +
-        `hosts' htpasswd (bcrypt cost 4) unless a row says cost 10), keep ${KEEP}, ${cpus().length} CPUs, median of ${RUNS} whole-process ` +
-        `runs; speed-up against registry-cli ${registryCli ? "measured side by side" : `at its reference ${seedMs} ms`}`,
-      "",
-      "| run | ranks by | wall time | tool CPU | registry CPU | CPU floor (all cores busy) | HTTP requests | requests per tag | registry CPU per request | tags kept (newest 5 everywhere) | vs registry-cli | 1-min load |",
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
-      ...rows.map(
-        (r) =>
-          `| ${r.run} | ${r.ranksBy} | ${r.wallMsMedian} ms | ${r.toolCpuMsMedian} ms | ${r.registryCpuMsMedian} ms | ` +
-          `${r.cpuFloorMs} ms | ` +
-          `${r.requests ?? "n/a"} | ${r.requestsPerTag?.toFixed(2) ?? "n/a"} | ` +
-          `${r.registryCpuMsPerRequest === undefined ? "n/a" : `${r.registryCpuMsPerRequest} ms`} | ` +
-          `${r.kept} (${r.keptNewest5Everywhere ? "yes" : "no"}) | ${r.speedupVsSeed}x | ${r.load1.join(" / ")} |`,
-      ),
-    ];
-    console.log(lines.join("\n"));
-    await mkdir(join(ROOT, "bench-results"), { recursive: true });
-    await writeFile(
-      join(ROOT, "bench-results", "registry-gc.json"),
-      `${JSON.stringify(
-        {
-          suite: "registry-gc",
-          date: new Date().toISOString(),
-          node: process.version,
-          cpus: cpus().length,
-          setup: {
-            repositories: REPOS,
-            tagsPerRepository: TAGS,
-            keep: KEEP,
-            runs: RUNS,
-            auth: "hosts' htpasswd (bcrypt cost 4); cost-10 rows: @pulumi/random's",
-          },
-          populateMs: Math.round(populateMs),
-          registryCliReferenceMs: registryCli ? undefined : REGISTRY_CLI_REFERENCE_MS,
-          rows,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const rows = summaryRows(runs.results, seedMs);
+    console.log(table(rows, seedMs, registryCli !== undefined));
+    await writeResults(rows, fixture.populateMs, registryCli !== undefined);
   } finally {
     for (const r of registries) await r.stop();
     await removeDir(work);
   }
+}
+
+/** The pushed data every run starts from a copy of, and the two htpasswd files the registries check. */
+interface Fixture {
+  readonly work: string;
+  readonly golden: string;
+  readonly populateMs: number;
+  readonly htpasswdPath: string;
+  readonly cost10HtpasswdPath: string;
+  /** Every registry started, for the clean-up. */
+  readonly registries: RunningRegistry[];
+  copies: number;
+}
+
+async function makeFixture(work: string, registries: RunningRegistry[]): Promise<Fixture> {
+  const golden = join(work, "golden");
+  const seed = await startRegistry({ workDir: work, dataDir: golden, deleteEnabled: true });
+  registries.push(seed);
+  const populateMs = await populate(seed.url);
+  await seed.stop();
+  process.stderr.write(`populated ${REPOS * TAGS} images in ${(populateMs / 1000).toFixed(1)} s\n`);
+  // The htpasswd the hosts get (one function for hosts, tests and benchmarks), and @pulumi/random's (cost 10).
+  const htpasswdPath = join(work, "htpasswd");
+  await writeHtpasswd(htpasswdPath, { [USER]: PASSWORD });
+  const cost10HtpasswdPath = join(work, "htpasswd-cost10");
+  await writeHtpasswd(cost10HtpasswdPath, { [USER]: PASSWORD }, "pulumi-random");
+  return { work, golden, populateMs, htpasswdPath, cost10HtpasswdPath, registries, copies: 0 };
+}
+
+/** A fresh copy of the data (cp -a keeps the mtimes: the storage mode ranks by them) behind a bcrypt registry. */
+async function fresh(f: Fixture, htpasswd = f.htpasswdPath): Promise<RunningRegistry> {
+  const dataDir = join(f.work, `copy-${f.copies++}`);
+  await runOk("cp", ["-a", f.golden, dataDir]);
+  const reg = await startRegistry({ workDir: f.work, dataDir, deleteEnabled: true, htpasswdPath: htpasswd });
+  f.registries.push(reg);
+  return reg;
+}
+
+/** The measurements by run name; BENCH_ONLY (a regular expression) picks the runs that are measured. */
+class Runs {
+  readonly results: Record<string, Measured[]> = {};
+  private readonly only?: RegExp;
+
+  constructor(only: string | undefined) {
+    this.only = only ? new RegExp(only) : undefined;
+  }
+
+  picks(...names: string[]): boolean {
+    return !this.only || names.some((n) => this.only!.test(n));
+  }
+
+  async add(name: string, measure: () => Promise<Measured>): Promise<void> {
+    if (this.picks(name)) (this.results[name] ??= []).push(await measure());
+  }
+}
+
+/** One round: every run, each pair on its own fresh registry. */
+async function round(f: Fixture, i: number, runs: Runs, registryCli: string[] | undefined): Promise<void> {
+  if (registryCli) {
+    const s = await fresh(f);
+    await runs.add("registry-cli --delete --num 5", () => seedTool(registryCli, s));
+    await s.stop();
+  }
+  const cache = join(f.work, `cache-${i}.json`);
+  const a = await fresh(f);
+  await runs.add("dry run (cold)", () => ours(a, []));
+  await runs.add("--delete (cold, no cache)", () => ours(a, ["--delete"]));
+  await a.stop();
+  // Ranked by tag name, registry-cli's own order: one manifest GET per tag, no config.
+  const n = await fresh(f);
+  await runs.add("dry run --rank-by tag (cold)", () => ours(n, ["--rank-by", "tag"]));
+  await runs.add("--delete --rank-by tag (cold)", () => ours(n, ["--rank-by", "tag", "--delete"]));
+  await n.stop();
+  // Warm: the digest cache filled by an earlier run (what the scheduled run keeps between runs).
+  const b = await fresh(f);
+  if (runs.picks("dry run --cache (warm)", "--delete --cache (warm)")) await ours(b, ["--cache", cache]); // fills it
+  await runs.add("dry run --cache (warm)", () => ours(b, ["--cache", cache]));
+  await runs.add("--delete --cache (warm)", () => ours(b, ["--cache", cache, "--delete"]));
+  await b.stop();
+  // Host-side: tags, digests and push times read from the registry's storage; only deletions over the API.
+  const c = await fresh(f);
+  await runs.add("dry run --storage (host)", () => ours(c, ["--storage", c.dataDir]));
+  await runs.add("--delete --storage (host)", () => ours(c, ["--storage", c.dataDir, "--delete"]));
+  await c.stop();
+  // Host-side, ranked like the API mode: configs read from the storage too (the same decisions as the API).
+  const d = await fresh(f);
+  const created = ["--storage", d.dataDir, "--rank-by", "created"];
+  await runs.add("dry run --storage --rank-by created (host)", () => ours(d, created));
+  await runs.add("--delete --storage --rank-by created (host)", () => ours(d, [...created, "--delete"]));
+  await d.stop();
+  // The same runs on @pulumi/random's cost-10 htpasswd: what a registry set up with its bcryptHash pays.
+  const e = await fresh(f, f.cost10HtpasswdPath);
+  await runs.add("--delete (cold, no cache), cost-10 htpasswd", () => ours(e, ["--delete"]));
+  await e.stop();
+  const g = await fresh(f, f.cost10HtpasswdPath);
+  await runs.add("--delete --storage (host), cost-10 htpasswd", () => ours(g, ["--storage", g.dataDir, "--delete"]));
+  await g.stop();
+}
+
+/** One registry-gc run as a whole process, with the registry's CPU over it and a check of what it kept. */
+async function ours(reg: RunningRegistry, extra: string[]): Promise<Measured> {
+  const cpuBefore = await processCpuMs(reg.pid);
+  const args = ["--registry", reg.url, "--user", USER, "--keep", String(KEEP), "--json", ...extra];
+  const env = { ...process.env, REGISTRY_PASSWORD: PASSWORD };
+  const t = await timed([process.execPath, "--require", "tsx/cjs", CLI, ...args], env);
+  const registryCpuMs = (await processCpuMs(reg.pid)) - cpuBefore;
+  const report = JSON.parse(t.out) as GcReport;
+  if (report.summary.digestsFailed > 0) throw new Error(`registry-gc: ${report.summary.digestsFailed} failed`);
+  return {
+    wallMs: t.wallMs,
+    toolCpuMs: t.cpuMs,
+    registryCpuMs,
+    requests: report.stats.total,
+    requestsPerTag: report.stats.total / (REPOS * TAGS),
+    ...(await keptBy(report, reg, extra.includes("--delete"))),
+    load1: loadavg()[0]!,
+  };
+}
+
+/** One registry-cli run (the hand-built setup's tool) as a whole process, measured like `ours`. */
+async function seedTool(registryCli: string[], reg: RunningRegistry): Promise<Measured> {
+  const cpuBefore = await processCpuMs(reg.pid);
+  const argv = [...registryCli, "-r", reg.url, "-l", `${USER}:${PASSWORD}`, "--delete", "--num", String(KEEP)];
+  const t = await timed(argv, process.env);
+  const registryCpuMs = (await processCpuMs(reg.pid)) - cpuBefore;
+  return { wallMs: t.wallMs, toolCpuMs: t.cpuMs, registryCpuMs, ...(await survivors(reg)), load1: loadavg()[0]! };
+}
+
+/** The Markdown table of the summary rows, under a line saying what was measured. */
+function table(rows: ReturnType<typeof summaryRows>, seedMs: number, sideBySide: boolean): string {
+  return [
+    `registry-gc: ${REPOS} repositories x ${TAGS} tags, Debian docker-registry 2.8 on loopback (plain HTTP, the ` +
+      `hosts' htpasswd (bcrypt cost 4) unless a row says cost 10), keep ${KEEP}, ${cpus().length} CPUs, median of ${RUNS} whole-process ` +
+      `runs; speed-up against registry-cli ${sideBySide ? "measured side by side" : `at its reference ${seedMs} ms`}`,
+    "",
+    "| run | ranks by | wall time | tool CPU | registry CPU | CPU floor (all cores busy) | HTTP requests | requests per tag | registry CPU per request | tags kept (newest 5 everywhere) | vs registry-cli | 1-min load |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.run} | ${r.ranksBy} | ${r.wallMsMedian} ms | ${r.toolCpuMsMedian} ms | ${r.registryCpuMsMedian} ms | ` +
+        `${r.cpuFloorMs} ms | ` +
+        `${r.requests ?? "n/a"} | ${r.requestsPerTag?.toFixed(2) ?? "n/a"} | ` +
+        `${r.registryCpuMsPerRequest === undefined ? "n/a" : `${r.registryCpuMsPerRequest} ms`} | ` +
+        `${r.kept} (${r.keptNewest5Everywhere ? "yes" : "no"}) | ${r.speedupVsSeed}x | ${r.load1.join(" / ")} |`,
+    ),
+  ].join("\n");
+}
+
+/** bench-results/registry-gc.json: the set-up and the summary rows. */
+async function writeResults(rows: ReturnType<typeof summaryRows>, populateMs: number, sideBySide: boolean) {
+  await mkdir(join(ROOT, "bench-results"), { recursive: true });
+  await writeFile(
+    join(ROOT, "bench-results", "registry-gc.json"),
+    `${JSON.stringify(
+      {
+        suite: "registry-gc",
+        date: new Date().toISOString(),
+        node: process.version,
+        cpus: cpus().length,
+        setup: {
+          repositories: REPOS,
+          tagsPerRepository: TAGS,
+          keep: KEEP,
+          runs: RUNS,
+          auth: "hosts' htpasswd (bcrypt cost 4); cost-10 rows: @pulumi/random's",
+        },
+        populateMs: Math.round(populateMs),
+        registryCliReferenceMs: sideBySide ? undefined : REGISTRY_CLI_REFERENCE_MS,
+        rows,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -79,98 +79,136 @@ interface VerbResult {
  * 3 changes found with --expect-no-changes. Never throws; every failure reaches the exit code.
  */
 export async function runDeploy(args: DeployArgs, deps: DeployDeps): Promise<ExitCode> {
-  const { io, workspace, env } = deps;
+  const { io, env } = deps;
   // Credentials are known before anything runs, config secrets as soon as they are parsed.
-  let redact = makeRedactor(secretValuesFromEnv(env, []));
+  const secrets: Secrets = { redact: makeRedactor(secretValuesFromEnv(env, [])) };
   const out = lineWriter(
     (t) => io.stdout(t),
-    (t) => redact(t),
+    (t) => secrets.redact(t),
   );
-
-  let outcome: Outcome = "succeeded";
-  let exitCode: ExitCode = EXIT.ok;
-  let changes: ChangeSummary | undefined;
-  let maskedOutputs: Record<string, unknown> | undefined;
-  let errorText: string | undefined;
-
+  const record: RunRecord = { outcome: "succeeded", exitCode: EXIT.ok };
   try {
-    if (MUTATING.includes(args.verb) && !args.yes && !io.interactive) {
-      throw new UsageError(
-        `refusing to ${args.verb} stack "${args.stack}" without --yes in a non-interactive run (CI); ` +
-          `add --yes to proceed`,
-      );
-    }
-
-    await workspace.ensureCli();
-
-    const config = readConfigFromEnv(env);
-    redact = makeRedactor(secretValuesFromEnv(env, config));
-
-    io.stdout(`==> ${args.verb} stack ${args.stack}\n`);
-    const stack = await workspace.openStack(args.stack, { create: CREATES_STACK.includes(args.verb) });
-
-    if (config.length > 0) {
-      await stack.setConfig(config);
-      // Keys only, never values.
-      const listed = config.map((c) => (c.secret ? `${c.key} (secret)` : c.key)).join(", ");
-      io.stdout(`config from environment: ${listed}\n`);
-    }
-
-    const result = await runVerb(args, stack, deps, (chunk) => out.push(chunk));
-    out.flush();
-
-    if (result.ops) {
-      changes = summarizeChanges(result.ops);
-      io.stdout(`\nChanges: ${formatChangeLine(changes)}\n`);
-      if (args.expectNoChanges && hasChanges(result.ops)) {
-        throw new ChangesDetectedError(`stack "${args.stack}" has changes but --expect-no-changes was given`);
-      }
-    }
-    if (result.outputs) {
-      maskedOutputs = maskOutputs(result.outputs);
-      if (args.verb === "outputs") io.stdout(redact(JSON.stringify(maskedOutputs, null, 2)) + "\n");
-      if (args.outputsJsonFile) {
-        await io.writeFile(args.outputsJsonFile, redact(JSON.stringify(maskedOutputs, null, 2)) + "\n");
-        io.stdout(`outputs (secrets masked) written to ${args.outputsJsonFile}\n`);
-      }
-    }
+    await deploy(args, deps, secrets, out, record);
   } catch (err) {
     out.flush();
-    if (err instanceof UsageError || err instanceof PulumiCliMissingError) {
-      outcome = "refused";
-      exitCode = EXIT.usage;
-    } else if (err instanceof ChangesDetectedError) {
-      outcome = "changes-detected";
-      exitCode = EXIT.changes;
-    } else {
-      outcome = "failed";
-      exitCode = EXIT.failed;
-    }
-    errorText = redact(err instanceof Error ? err.message : String(err));
-    io.stderr(`error: ${errorText}\n`);
+    Object.assign(record, outcomeOf(err));
+    record.error = secrets.redact(err instanceof Error ? err.message : String(err));
+    io.stderr(`error: ${record.error}\n`);
   }
+  if (args.summaryFile) await appendSummary(args, args.summaryFile, io, record, out.tail(), secrets.redact);
+  return record.exitCode;
+}
 
-  if (args.summaryFile) {
-    const markdown = renderMarkdownSummary({
-      verb: args.verb,
-      stack: args.stack,
-      outcome,
-      exitCode,
-      changes,
-      outputs: maskedOutputs,
-      policyPacks: args.policyPacks,
-      error: errorText,
-      outputTail: exitCode === EXIT.failed ? out.tail() : undefined,
-    });
-    try {
-      // Appended: $GITHUB_STEP_SUMMARY is shared by every step of a job.
-      await io.appendFile(args.summaryFile, redact(markdown));
-    } catch (err) {
-      io.stderr(`error: could not write the summary to ${args.summaryFile}: ${(err as Error).message}\n`);
-      if (exitCode === EXIT.ok) exitCode = EXIT.failed;
+/** The redaction of the run's secrets, replaced once the config's secrets are known. */
+interface Secrets {
+  redact: (text: string) => string;
+}
+
+/** What the run's summary reports, filled in as the run gets there (a failure keeps what came before it). */
+interface RunRecord {
+  outcome: Outcome;
+  exitCode: ExitCode;
+  changes?: ChangeSummary;
+  /** Masked (see `maskOutputs`). */
+  outputs?: Record<string, unknown>;
+  /** Redacted. */
+  error?: string;
+}
+
+/** The run itself: checks, config, the verb, then its changes and outputs; throws on any failure. */
+async function deploy(
+  args: DeployArgs,
+  deps: DeployDeps,
+  secrets: Secrets,
+  out: ReturnType<typeof lineWriter>,
+  record: RunRecord,
+): Promise<void> {
+  const { io, workspace, env } = deps;
+  refuseUnconfirmedInCi(args, io);
+  await workspace.ensureCli();
+  const config = readConfigFromEnv(env);
+  secrets.redact = makeRedactor(secretValuesFromEnv(env, config));
+  io.stdout(`==> ${args.verb} stack ${args.stack}\n`);
+  const stack = await workspace.openStack(args.stack, { create: CREATES_STACK.includes(args.verb) });
+  await applyConfig(stack, config, io);
+  const result = await runVerb(args, stack, deps, (chunk) => out.push(chunk));
+  out.flush();
+  if (result.ops) {
+    record.changes = summarizeChanges(result.ops);
+    io.stdout(`\nChanges: ${formatChangeLine(record.changes)}\n`);
+    if (args.expectNoChanges && hasChanges(result.ops)) {
+      throw new ChangesDetectedError(`stack "${args.stack}" has changes but --expect-no-changes was given`);
     }
   }
-  return exitCode;
+  if (result.outputs) {
+    record.outputs = maskOutputs(result.outputs);
+    await showOutputs(args, record.outputs, io, secrets.redact);
+  }
+}
+
+/** A verb that changes the stack needs --yes where nobody can answer a question. */
+function refuseUnconfirmedInCi(args: DeployArgs, io: DeployIo): void {
+  if (MUTATING.includes(args.verb) && !args.yes && !io.interactive) {
+    throw new UsageError(
+      `refusing to ${args.verb} stack "${args.stack}" without --yes in a non-interactive run (CI); ` +
+        `add --yes to proceed`,
+    );
+  }
+}
+
+async function applyConfig(stack: DeployStack, config: ReturnType<typeof readConfigFromEnv>, io: DeployIo) {
+  if (config.length === 0) return;
+  await stack.setConfig(config);
+  // Keys only, never values.
+  const listed = config.map((c) => (c.secret ? `${c.key} (secret)` : c.key)).join(", ");
+  io.stdout(`config from environment: ${listed}\n`);
+}
+
+/** The masked outputs: printed for `outputs`, written to --outputs-json when given. */
+async function showOutputs(
+  args: DeployArgs,
+  masked: Record<string, unknown>,
+  io: DeployIo,
+  redact: (text: string) => string,
+): Promise<void> {
+  if (args.verb === "outputs") io.stdout(redact(JSON.stringify(masked, null, 2)) + "\n");
+  if (args.outputsJsonFile) {
+    await io.writeFile(args.outputsJsonFile, redact(JSON.stringify(masked, null, 2)) + "\n");
+    io.stdout(`outputs (secrets masked) written to ${args.outputsJsonFile}\n`);
+  }
+}
+
+/** What a failure makes of the run: refused (usage, no CLI), changes found, or failed. */
+function outcomeOf(err: unknown): { outcome: Outcome; exitCode: ExitCode } {
+  if (err instanceof UsageError || err instanceof PulumiCliMissingError)
+    return { outcome: "refused", exitCode: EXIT.usage };
+  if (err instanceof ChangesDetectedError) return { outcome: "changes-detected", exitCode: EXIT.changes };
+  return { outcome: "failed", exitCode: EXIT.failed };
+}
+
+/** Appends the Markdown summary (to $GITHUB_STEP_SUMMARY in CI); a summary that cannot be written fails the run. */
+async function appendSummary(
+  args: DeployArgs,
+  summaryFile: string,
+  io: DeployIo,
+  record: RunRecord,
+  outputTail: string,
+  redact: (text: string) => string,
+): Promise<void> {
+  const markdown = renderMarkdownSummary({
+    verb: args.verb,
+    stack: args.stack,
+    ...record,
+    policyPacks: args.policyPacks,
+    outputTail: record.exitCode === EXIT.failed ? outputTail : undefined,
+  });
+  try {
+    // Appended: $GITHUB_STEP_SUMMARY is shared by every step of a job.
+    await io.appendFile(summaryFile, redact(markdown));
+  } catch (err) {
+    io.stderr(`error: could not write the summary to ${summaryFile}: ${(err as Error).message}\n`);
+    if (record.exitCode === EXIT.ok) record.exitCode = EXIT.failed;
+  }
 }
 
 async function confirmOrRefuse(args: DeployArgs, io: DeployIo, what: string): Promise<void> {

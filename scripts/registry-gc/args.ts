@@ -197,64 +197,106 @@ function byteSize(name: string, value: string): number {
  * message on anything wrong (unknown flag, missing registry, password on the command line, bad regex...).
  */
 export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliOptions {
+  refusePasswordOption(argv);
+  precheck(argv);
+  const values = parseValues(argv);
+  const base = { repos: values.repo, delete: values.delete, json: values.json, help: values.help };
+  if (base.help) return { ...base, ...HELP_DEFAULTS };
+
+  const url = registryUrl(values.registry);
+  const credentials = credentialsFrom(values, env, url);
+  const rules = retentionRules(values);
+  checkRepos(values.repo);
+  checkHostSideFiles(values);
+  const rankBy = parseRankBy(values["rank-by"], values.storage !== undefined);
+  checkRankByNeeds(rankBy, rules, values);
+
+  return {
+    ...base,
+    registry: `${url.protocol}//${url.host}`,
+    ...credentials,
+    caCertPath: values["ca-cert"],
+    ...rules,
+    ...limits(values),
+    cachePath: values.cache,
+    storageDir: values.storage,
+    releasesPath: values.releases,
+    runningPath: values.running,
+    untaggedProtectedPath: values["untagged-protected"],
+    rankBy,
+  };
+}
+
+/** What `--help` returns besides the flags given: nothing else is read, so nothing else is checked. */
+const HELP_DEFAULTS = {
+  registry: "",
+  passwordFrom: "none",
+  keep: 0,
+  keepTagsLike: [],
+  concurrency: DEFAULT_CONCURRENCY,
+  pageSize: 1000,
+  maxPages: DEFAULT_MAX_PAGES,
+  maxNames: DEFAULT_MAX_NAMES,
+  maxBytes: DEFAULT_MAX_RUN_BYTES,
+  rankBy: "created",
+} as const satisfies Partial<CliOptions>;
+
+function refusePasswordOption(argv: readonly string[]): void {
   if (argv.some((a) => a === "--password" || a.startsWith("--password="))) {
     throw new UsageError(
       "--password is refused (it would show in ps and shell history): use --password-stdin or REGISTRY_PASSWORD",
     );
   }
-  precheck(argv);
-  let values;
+}
+
+/** Node's parser over a command line `precheck` has vetted; its rare own errors become UsageErrors. */
+function parseValues(argv: readonly string[]) {
   try {
-    // Values starting with "-" (a regex like -rc$) are legitimate: precheck has vetted them, so pass them with "=".
-    const normalized: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      const name = a.slice(2);
-      if (a.startsWith("--") && !a.includes("=") && OPTIONS[name as OptionName]?.type === "string") {
-        normalized.push(`${a}=${argv[++i]}`);
-      } else normalized.push(a);
-    }
-    ({ values } = parseArgs({ args: normalized, strict: true, allowPositionals: false, options: OPTIONS }));
+    return parseArgs({ args: withInlineValues(argv), strict: true, allowPositionals: false, options: OPTIONS }).values;
   } catch (e) {
     throw new UsageError((e as Error).message.split("\n")[0]!);
   }
-  const help = values.help === true;
-  const base = {
-    repos: values.repo ?? [],
-    delete: values.delete === true,
-    json: values.json === true,
-    help,
-  };
-  if (help) {
-    return {
-      ...base,
-      registry: "",
-      passwordFrom: "none",
-      keep: 0,
-      keepTagsLike: [],
-      concurrency: DEFAULT_CONCURRENCY,
-      pageSize: 1000,
-      maxPages: DEFAULT_MAX_PAGES,
-      maxNames: DEFAULT_MAX_NAMES,
-      maxBytes: DEFAULT_MAX_RUN_BYTES,
-      rankBy: "created",
-    };
-  }
+}
 
-  if (!values.registry) throw new UsageError("--registry is required, e.g. --registry https://203.0.113.7:5000");
+type Values = ReturnType<typeof parseValues>;
+
+/** Values starting with "-" (a regex like -rc$) are legitimate: precheck has vetted them, so pass them with "=". */
+function withInlineValues(argv: readonly string[]): string[] {
+  const normalized: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.slice(2);
+    if (a.startsWith("--") && !a.includes("=") && OPTIONS[name as OptionName]?.type === "string") {
+      normalized.push(`${a}=${argv[++i]}`);
+    } else normalized.push(a);
+  }
+  return normalized;
+}
+
+/** `--registry`: required, and just scheme://host[:port] over https (or http). */
+function registryUrl(registry: string | undefined): URL {
+  if (!registry) throw new UsageError("--registry is required, e.g. --registry https://203.0.113.7:5000");
   let url: URL;
   try {
-    url = new URL(values.registry);
+    url = new URL(registry);
   } catch {
-    throw new UsageError(`--registry "${values.registry}" is not a URL: use https://host:port`);
+    throw new UsageError(`--registry "${registry}" is not a URL: use https://host:port`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new UsageError(`--registry must start with https:// (or http://), got "${values.registry}"`);
+    throw new UsageError(`--registry must start with https:// (or http://), got "${registry}"`);
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.username || url.password) {
-    throw new UsageError(`--registry must be just scheme://host[:port], got "${values.registry}"`);
+    throw new UsageError(`--registry must be just scheme://host[:port], got "${registry}"`);
   }
+  return url;
+}
 
+/** The user and where the password comes from; a password goes over plain http:// to loopback only. */
+function credentialsFrom(
+  values: Values,
+  env: Readonly<Record<string, string | undefined>>,
+  url: URL,
+): Pick<CliOptions, "user" | "passwordFrom"> {
   const user = values.user ?? env.REGISTRY_USER;
   if (user && url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
     throw new UsageError(
@@ -269,18 +311,18 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     throw new UsageError(`no password for user "${user}": pipe it to --password-stdin or set REGISTRY_PASSWORD`);
   }
   if (!user && passwordFrom === "stdin") throw new UsageError("--password-stdin needs --user (or REGISTRY_USER)");
+  return { user: user || undefined, passwordFrom };
+}
 
-  if (
-    values.keep === undefined &&
-    values["keep-tags-like"]!.length === 0 &&
-    values["keep-younger-than"] === undefined
-  ) {
+/** `--keep`, `--keep-tags-like`, `--keep-younger-than`: at least one, each well-formed. */
+function retentionRules(values: Values): Pick<CliOptions, "keep" | "keepTagsLike" | "keepYoungerThanMs"> {
+  if (values.keep === undefined && values["keep-tags-like"].length === 0 && values["keep-younger-than"] === undefined) {
     throw new UsageError(
       "no retention rule: give --keep <N>, --keep-tags-like <regex> or --keep-younger-than <duration> (--keep 0 alone deletes every tag)",
     );
   }
   const keep = values.keep === undefined ? 0 : wholeNumber("keep", values.keep, 0, 1_000_000);
-  const keepTagsLike = values["keep-tags-like"]!.map((p) => {
+  const keepTagsLike = values["keep-tags-like"].map((p) => {
     try {
       return new RegExp(p);
     } catch (e) {
@@ -295,7 +337,15 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       throw new UsageError(`--keep-younger-than: ${(e as Error).message}`);
     }
   }
-  for (const g of base.repos) if (g.trim() === "") throw new UsageError("--repo needs a non-empty glob");
+  return { keep, keepTagsLike, keepYoungerThanMs };
+}
+
+function checkRepos(repos: readonly string[]): void {
+  for (const g of repos) if (g.trim() === "") throw new UsageError("--repo needs a non-empty glob");
+}
+
+/** `--storage`, `--cache` and `--untagged-protected`: which go together and which exclude each other. */
+function checkHostSideFiles(values: Values): void {
   if (values.storage !== undefined && !values.storage.startsWith("/")) {
     throw new UsageError(`--storage must be an absolute path (the registry's rootdirectory), got "${values.storage}"`);
   }
@@ -308,8 +358,11 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values["untagged-protected"] !== undefined && values.releases === undefined && values.running === undefined) {
     throw new UsageError("--untagged-protected needs a protected set: give --releases and/or --running");
   }
-  const rankBy = parseRankBy(values["rank-by"], values.storage !== undefined);
-  if (rankBy === "tag" && keepYoungerThanMs !== undefined) {
+}
+
+/** `--rank-by tag` reads no time: the age rule and the creation-time cache have nothing to work with. */
+function checkRankByNeeds(rankBy: RankBy, rules: Pick<CliOptions, "keepYoungerThanMs">, values: Values): void {
+  if (rankBy === "tag" && rules.keepYoungerThanMs !== undefined) {
     throw new UsageError(
       "--keep-younger-than needs image times and --rank-by tag reads none: drop one (or rank by time)",
     );
@@ -317,27 +370,16 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (rankBy === "tag" && values.cache !== undefined) {
     throw new UsageError("--cache holds creation times, which --rank-by tag does not read: drop one");
   }
+}
 
+/** The numeric limits, each in its range (the defaults are in OPTIONS). */
+function limits(values: Values): Pick<CliOptions, "concurrency" | "pageSize" | "maxPages" | "maxNames" | "maxBytes"> {
   return {
-    ...base,
-    registry: `${url.protocol}//${url.host}`,
-    user: user || undefined,
-    passwordFrom,
-    caCertPath: values["ca-cert"],
-    keep,
-    keepTagsLike,
-    keepYoungerThanMs,
-    concurrency: wholeNumber("concurrency", values.concurrency!, 1, 256),
-    pageSize: wholeNumber("page-size", values["page-size"]!, 1, 100_000),
-    maxPages: wholeNumber("max-pages", values["max-pages"]!, 1, 1_000_000),
-    maxNames: wholeNumber("max-names", values["max-names"]!, 1, 100_000_000),
-    maxBytes: byteSize("max-bytes", values["max-bytes"]!),
-    cachePath: values.cache,
-    storageDir: values.storage,
-    releasesPath: values.releases,
-    runningPath: values.running,
-    untaggedProtectedPath: values["untagged-protected"],
-    rankBy,
+    concurrency: wholeNumber("concurrency", values.concurrency, 1, 256),
+    pageSize: wholeNumber("page-size", values["page-size"], 1, 100_000),
+    maxPages: wholeNumber("max-pages", values["max-pages"], 1, 1_000_000),
+    maxNames: wholeNumber("max-names", values["max-names"], 1, 100_000_000),
+    maxBytes: byteSize("max-bytes", values["max-bytes"]),
   };
 }
 

@@ -1,9 +1,9 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { UsageError, USAGE, parseCliArgs } from "./args.js";
+import { UsageError, USAGE, parseCliArgs, type CliOptions } from "./args.js";
 import { RegistryClient, RegistryError } from "./client.js";
-import { apiSource, runRegistryGc } from "./gc.js";
+import { apiSource, runRegistryGc, type GcReport } from "./gc.js";
 import { formatSummary, formatTextReport, toJson } from "./report.js";
-import { loadProtectedSet, ProtectionError } from "./protected.js";
+import { loadProtectedSet, ProtectionError, type ProtectedSet } from "./protected.js";
 import { StorageError, StorageReader } from "./storage.js";
 import { presentInStorage } from "./untagged.js";
 
@@ -44,43 +44,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       console.log(USAGE);
       return 0;
     }
-    let caPem: string | undefined;
-    if (opts.caCertPath) {
-      try {
-        caPem = await readFile(opts.caCertPath, "utf8");
-      } catch (e) {
-        throw new UsageError(`cannot read --ca-cert ${opts.caCertPath}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-      }
-      if (!caPem.includes("-----BEGIN CERTIFICATE-----")) {
-        throw new UsageError(`--ca-cert ${opts.caCertPath} holds no PEM certificate`);
-      }
-    }
-    let password: string | undefined;
-    if (opts.passwordFrom === "stdin") password = await readStdin();
-    else if (opts.passwordFrom === "env") password = env.REGISTRY_PASSWORD;
-    if (opts.user && !password) throw new UsageError("the password is empty");
-
-    client = new RegistryClient({
-      baseUrl: opts.registry,
-      user: opts.user,
-      password,
-      caPem,
-      concurrency: opts.concurrency,
-      maxPages: opts.maxPages,
-      maxNames: opts.maxNames,
-      maxRunBytes: opts.maxBytes,
-      onRetry: (what, attempt, of, delayMs) =>
-        process.stderr.write(`registry-gc: ${what}; retry ${attempt}/${of} in ${(delayMs / 1000).toFixed(1)} s\n`),
-    });
+    const caPem = opts.caCertPath ? await readCaCert(opts.caCertPath) : undefined;
+    const password = await readPassword(opts, env);
+    client = registryClient(opts, password, caPem);
     if (opts.storageDir) {
       source = new StorageReader(opts.storageDir, opts.rankBy, opts.maxNames);
       await source.check();
     }
     // Read before anything is deleted: an unreadable history stops the run here (exit 3), nothing deleted.
-    const protect =
-      opts.releasesPath !== undefined || opts.runningPath !== undefined
-        ? await loadProtectedSet({ releases: opts.releasesPath, running: opts.runningPath })
-        : undefined;
+    const protect = await loadProtection(opts);
     const createdCache = opts.cachePath && !source ? await loadCache(opts.cachePath) : undefined;
     const report = await runRegistryGc(client, opts.registry, {
       source: source ?? apiSource(client, opts.pageSize, createdCache, opts.rankBy === "tag" ? "tag" : "created"),
@@ -93,52 +65,112 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
     if (opts.cachePath && createdCache) await saveCache(opts.cachePath, createdCache);
-    if (opts.untaggedProtectedPath && opts.storageDir && report.protection) {
-      const present = await presentInStorage(opts.storageDir, report.protection.untagged);
-      await writeFile(opts.untaggedProtectedPath, present.map((u) => `${u.repository ?? "*"} ${u.digest}\n`).join(""));
-    }
-    for (const w of report.warnings) process.stderr.write(`registry-gc: warning: ${w}\n`);
-    if (!protect && opts.delete) {
-      process.stderr.write(
-        "registry-gc: warning: no --releases / --running: deployed and running images were kept only if a rule kept them\n",
-      );
-    }
-    if (opts.json) {
-      // Whole-process figures (start-up included) for benchmarks and capacity planning.
-      const cpu = process.cpuUsage();
-      const processStats = {
-        cpuUserMs: Math.round(cpu.user / 1000),
-        cpuSystemMs: Math.round(cpu.system / 1000),
-        uptimeMs: Math.round(process.uptime() * 1000),
-        maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      };
-      process.stdout.write(`${toJson({ ...report, process: processStats } as typeof report)}\n`);
-      process.stderr.write(`${formatSummary(report)}\n`);
-    } else {
-      process.stdout.write(`${formatTextReport(report)}\n${formatSummary(report)}\n`);
-    }
-    for (const r of report.repositories)
-      if (r.error) process.stderr.write(`registry-gc: ${r.repository}: ${r.error}\n`);
+    await writeUntaggedProtected(opts, report);
+    printReport(opts, report, protect !== undefined);
     return report.summary.digestsFailed > 0 || report.summary.repositoryErrors > 0 ? 1 : 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`registry-gc: ${e.message} (see --help)\n`);
-      return 2;
-    }
-    if (e instanceof ProtectionError) {
-      process.stderr.write(`registry-gc: protected set unavailable, nothing deleted: ${e.message}\n`);
-      return 3;
-    }
-    if (e instanceof RegistryError || e instanceof StorageError) {
-      process.stderr.write(`registry-gc: ${e.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`registry-gc: unexpected error: ${(e as Error).message}\n`);
-    return 2;
+    return failed(e);
   } finally {
     source?.close();
     await client?.close();
   }
+}
+
+/** The `--ca-cert` file, which must hold a PEM certificate. */
+async function readCaCert(path: string): Promise<string> {
+  let caPem: string;
+  try {
+    caPem = await readFile(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read --ca-cert ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  if (!caPem.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new UsageError(`--ca-cert ${path} holds no PEM certificate`);
+  }
+  return caPem;
+}
+
+/** The password from stdin or REGISTRY_PASSWORD, as `--password-stdin` says; a user's may not be empty. */
+async function readPassword(opts: CliOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  let password: string | undefined;
+  if (opts.passwordFrom === "stdin") password = await readStdin();
+  else if (opts.passwordFrom === "env") password = env.REGISTRY_PASSWORD;
+  if (opts.user && !password) throw new UsageError("the password is empty");
+  return password;
+}
+
+function registryClient(opts: CliOptions, password: string | undefined, caPem: string | undefined): RegistryClient {
+  return new RegistryClient({
+    baseUrl: opts.registry,
+    user: opts.user,
+    password,
+    caPem,
+    concurrency: opts.concurrency,
+    maxPages: opts.maxPages,
+    maxNames: opts.maxNames,
+    maxRunBytes: opts.maxBytes,
+    onRetry: (what, attempt, of, delayMs) =>
+      process.stderr.write(`registry-gc: ${what}; retry ${attempt}/${of} in ${(delayMs / 1000).toFixed(1)} s\n`),
+  });
+}
+
+/** The protected set from `--releases` / `--running`, or undefined when neither is given. */
+async function loadProtection(opts: CliOptions): Promise<ProtectedSet | undefined> {
+  if (opts.releasesPath === undefined && opts.runningPath === undefined) return undefined;
+  return loadProtectedSet({ releases: opts.releasesPath, running: opts.runningPath });
+}
+
+/** `--untagged-protected`: the protected digests the storage holds that no tag points at, one a line. */
+async function writeUntaggedProtected(opts: CliOptions, report: GcReport): Promise<void> {
+  if (!opts.untaggedProtectedPath || !opts.storageDir || !report.protection) return;
+  const present = await presentInStorage(opts.storageDir, report.protection.untagged);
+  await writeFile(opts.untaggedProtectedPath, present.map((u) => `${u.repository ?? "*"} ${u.digest}\n`).join(""));
+}
+
+/** Warnings and errors on stderr; the report on stdout (JSON with the process's figures, or a table) and a summary. */
+function printReport(opts: CliOptions, report: GcReport, protectedSetGiven: boolean): void {
+  for (const w of report.warnings) process.stderr.write(`registry-gc: warning: ${w}\n`);
+  if (!protectedSetGiven && opts.delete) {
+    process.stderr.write(
+      "registry-gc: warning: no --releases / --running: deployed and running images were kept only if a rule kept them\n",
+    );
+  }
+  if (opts.json) {
+    process.stdout.write(`${toJson({ ...report, process: processStats() } as typeof report)}\n`);
+    process.stderr.write(`${formatSummary(report)}\n`);
+  } else {
+    process.stdout.write(`${formatTextReport(report)}\n${formatSummary(report)}\n`);
+  }
+  for (const r of report.repositories) if (r.error) process.stderr.write(`registry-gc: ${r.repository}: ${r.error}\n`);
+}
+
+/** Whole-process figures (start-up included) for benchmarks and capacity planning. */
+function processStats() {
+  const cpu = process.cpuUsage();
+  return {
+    cpuUserMs: Math.round(cpu.user / 1000),
+    cpuSystemMs: Math.round(cpu.system / 1000),
+    uptimeMs: Math.round(process.uptime() * 1000),
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+/** Says what went wrong on stderr; returns the exit code: 3 for the protected set, else 2. */
+function failed(e: unknown): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`registry-gc: ${e.message} (see --help)\n`);
+    return 2;
+  }
+  if (e instanceof ProtectionError) {
+    process.stderr.write(`registry-gc: protected set unavailable, nothing deleted: ${e.message}\n`);
+    return 3;
+  }
+  if (e instanceof RegistryError || e instanceof StorageError) {
+    process.stderr.write(`registry-gc: ${e.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`registry-gc: unexpected error: ${(e as Error).message}\n`);
+  return 2;
 }
 
 if (require.main === module) {

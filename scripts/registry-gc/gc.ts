@@ -115,139 +115,181 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export async function runRegistryGc(client: RegistryClient, registry: string, opts: GcOptions): Promise<GcReport> {
   const started = Date.now();
   const now = opts.now ?? new Date();
-  const pageSize = opts.pageSize ?? 1000;
-  const source = opts.source ?? apiSource(client, pageSize, opts.createdCache);
-  let phase = "listing repositories";
-  let inspected = 0;
-  let totalTags = 0;
-  let deleted = 0;
-  let toDelete = 0;
-  const ticker = opts.onProgress
-    ? setInterval(() => {
-        const parts = [phase];
-        if (totalTags) parts.push(`inspected ${inspected}/${totalTags} tags`);
-        if (toDelete) parts.push(`deleted ${deleted}/${toDelete} digests`);
-        opts.onProgress!(`registry-gc: ${parts.join(", ")} (${formatElapsed(Date.now() - started)})`);
-      }, opts.progressEveryMs ?? 1000)
-    : undefined;
-  ticker?.unref();
+  const source = opts.source ?? apiSource(client, opts.pageSize ?? 1000, opts.createdCache);
+  const progress: Progress = { phase: "listing repositories", inspected: 0, totalTags: 0, deleted: 0, toDelete: 0 };
+  const stopProgress = reportProgress(opts, progress, started);
   try {
-    return await run();
-  } finally {
-    if (ticker) clearInterval(ticker);
-  }
-
-  async function run(): Promise<GcReport> {
-    const all = await source.listRepositories();
-    const globs = opts.repos ?? [];
-    const warnings = globs
-      .filter((g) => !all.some((r) => globToRegExp(g).test(r)))
-      .map(
-        (g) => `--repo '${g}' matches none of the ${all.length} repositories${all.length ? ` (e.g. ${all[0]})` : ""}`,
-      );
-    const repositories = all.filter((r) => repositorySelected(r, globs)).sort();
-    phase = `listing tags of ${repositories.length} repositories`;
-    const tagLists = await mapLimit(repositories, 8, (r) => source.listTags(r));
+    const { repositories, tagLists, warnings } = await listSelected(source, opts.repos ?? [], progress);
     const listingRequests = client.stats.total;
-    totalTags = tagLists.reduce((n, l) => n + l.length, 0);
-    phase = opts.delete ? "inspecting and deleting" : "inspecting (dry run)";
+    progress.phase = opts.delete ? "inspecting and deleting" : "inspecting (dry run)";
     // Storage mode has sent nothing yet: check the credentials before deleting.
     if (opts.delete && opts.source && client.stats.total === 0) await client.ping();
-
-    const outcomes = new Map<string, DeletionOutcome[]>();
-    let fatal: RegistryError | undefined;
-    /** Deletes a repository's doomed digests as soon as its plan is known, so deletions overlap inspections. */
-    const deleteAll = async (repository: string, plan: RepositoryPlan) => {
-      const list: DeletionOutcome[] = [];
-      outcomes.set(repository, list);
-      await Promise.all(
-        plan.deletions.map(async (job) => {
-          let outcome: DeletionOutcome;
-          if (!opts.delete) outcome = { digest: job.digest, tags: job.tags, status: "skipped" };
-          else if (fatal) outcome = { digest: job.digest, tags: job.tags, status: "failed", error: fatal.message };
-          else {
-            try {
-              const status = await client.deleteManifest(repository, job.digest);
-              outcome = { digest: job.digest, tags: job.tags, status };
-            } catch (e) {
-              if (e instanceof RegistryError && e.kind !== "http") fatal ??= e;
-              outcome = { digest: job.digest, tags: job.tags, status: "failed", error: (e as Error).message };
-            }
-            deleted++;
-          }
-          list.push(outcome);
-        }),
-      );
-      // Keep the report in plan order whatever order the deletions finished in.
-      const order = new Map(plan.deletions.map((d, i) => [d.digest, i]));
-      list.sort((a, b) => order.get(a.digest)! - order.get(b.digest)!);
-    };
-
-    const results: RepositoryResult[] = await Promise.all(
-      repositories.map(async (repository, ri) => {
-        const tags = [...new Set(tagLists[ri]!)];
-        let plan: RepositoryPlan;
-        try {
-          const infos = await Promise.all(
-            tags.map(async (tag) => {
-              const info = await source.inspect(repository, tag);
-              inspected++;
-              return info;
-            }),
-          );
-          plan = decideRetention(
-            repository,
-            infos.filter((t): t is TagInfo => t !== undefined),
-            opts.rules,
-            now,
-            (digest) => protectionOf(opts.protect, repository, digest),
-          );
-        } catch (e) {
-          if (e instanceof RegistryError && e.kind !== "http") throw e;
-          return {
-            repository,
-            deletions: [],
-            error: `could not inspect every tag, nothing deleted in this repository: ${(e as Error).message}`,
-          };
-        }
-        toDelete += plan.deletions.length;
-        await deleteAll(repository, plan);
-        return { repository, plan, deletions: [] };
+    const deletions: Deletions = { client, act: opts.delete === true, progress };
+    const results = await Promise.all(
+      repositories.map(async (repository, i) => {
+        const planned = await planRepository(source, repository, tagLists[i]!, opts, now, progress);
+        // Deleted as soon as the plan is known, so one repository's deletions overlap the others' inspections.
+        return planned.plan
+          ? { ...planned, deletions: await deleteDigests(deletions, repository, planned.plan) }
+          : planned;
       }),
     );
-    if (fatal) throw fatal;
-    const jobs = results.flatMap((r) => r.plan?.deletions ?? []);
-
-    const final = results.map((r) => ({ ...r, deletions: outcomes.get(r.repository) ?? [] }));
-    const allTags = final.flatMap((r) => r.plan?.tags ?? []);
-    const allDeletions = final.flatMap((r) => r.deletions);
+    if (deletions.fatal) throw deletions.fatal;
     return {
       registry,
       dryRun: !opts.delete,
       rankedBy: source.rankBy,
       warnings,
-      repositories: final,
-      ...(opts.protect ? { protection: protectionReport(opts.protect, final) } : {}),
-      summary: {
-        repositories: final.length,
-        tags: allTags.length,
-        keptTags: allTags.filter((t) => t.action === "keep").length,
-        deletedTags: allTags.filter((t) => t.action === "delete").length,
-        digestsToDelete: jobs.length,
-        digestsDeleted: allDeletions.filter((d) => d.status === "deleted" || d.status === "gone").length,
-        digestsFailed: allDeletions.filter((d) => d.status === "failed").length,
-        tagsRankedByName: allTags.filter((t) => t.rankedByTagName).length,
-        repositoryErrors: final.filter((r) => r.error).length,
-        protectedTags: allTags.filter(savedByProtection).length,
-      },
-      stats: {
-        ...structuredClone(client.stats),
-        durationMs: Date.now() - started,
-        requestsPerTagBeyondListing:
-          totalTags === 0 ? 0 : (client.stats.total - listingRequests - (client.stats.byKind.delete ?? 0)) / totalTags,
-      },
+      repositories: results,
+      ...(opts.protect ? { protection: protectionReport(opts.protect, results) } : {}),
+      summary: summarize(results),
+      stats: runStats(client.stats, started, progress.totalTags, listingRequests),
+    };
+  } finally {
+    stopProgress();
+  }
+}
+
+/** What a run has done so far, for the progress lines. */
+interface Progress {
+  phase: string;
+  inspected: number;
+  totalTags: number;
+  deleted: number;
+  toDelete: number;
+}
+
+/** Calls `onProgress` every `progressEveryMs` while the run lasts; returns what stops it. */
+function reportProgress(opts: GcOptions, progress: Progress, started: number): () => void {
+  const onProgress = opts.onProgress;
+  if (!onProgress) return () => {};
+  const ticker = setInterval(
+    () => onProgress(progressLine(progress, Date.now() - started)),
+    opts.progressEveryMs ?? 1000,
+  );
+  ticker.unref();
+  return () => clearInterval(ticker);
+}
+
+function progressLine(progress: Progress, elapsedMs: number): string {
+  const parts = [progress.phase];
+  if (progress.totalTags) parts.push(`inspected ${progress.inspected}/${progress.totalTags} tags`);
+  if (progress.toDelete) parts.push(`deleted ${progress.deleted}/${progress.toDelete} digests`);
+  return `registry-gc: ${parts.join(", ")} (${formatElapsed(elapsedMs)})`;
+}
+
+/** The repositories the globs select, each one's tags, and a warning per glob that selects nothing. */
+async function listSelected(source: TagSource, globs: readonly string[], progress: Progress) {
+  const { repositories, warnings } = selectRepositories(await source.listRepositories(), globs);
+  progress.phase = `listing tags of ${repositories.length} repositories`;
+  const tagLists = await mapLimit(repositories, 8, (r) => source.listTags(r));
+  progress.totalTags = tagLists.reduce((n, l) => n + l.length, 0);
+  return { repositories, tagLists, warnings };
+}
+
+/** The repositories (sorted) the `--repo` globs select from the registry's, and a warning per glob that selects none. */
+export function selectRepositories(all: readonly string[], globs: readonly string[]) {
+  const warnings = globs
+    .filter((g) => !all.some((r) => globToRegExp(g).test(r)))
+    .map((g) => `--repo '${g}' matches none of the ${all.length} repositories${all.length ? ` (e.g. ${all[0]})` : ""}`);
+  return { repositories: all.filter((r) => repositorySelected(r, globs)).sort(), warnings };
+}
+
+/**
+ * Inspects every tag of one repository and decides what goes. A tag that cannot be inspected leaves the repository
+ * untouched (a result with an error, no plan); a fatal registry error (unreachable, authentication) throws.
+ */
+async function planRepository(
+  source: TagSource,
+  repository: string,
+  listed: readonly string[],
+  opts: GcOptions,
+  now: Date,
+  progress: Progress,
+): Promise<RepositoryResult> {
+  try {
+    const infos = await Promise.all(
+      [...new Set(listed)].map(async (tag) => {
+        const info = await source.inspect(repository, tag);
+        progress.inspected++;
+        return info;
+      }),
+    );
+    const plan = decideRetention(
+      repository,
+      infos.filter((t): t is TagInfo => t !== undefined),
+      opts.rules,
+      now,
+      (digest) => protectionOf(opts.protect, repository, digest),
+    );
+    return { repository, plan, deletions: [] };
+  } catch (e) {
+    if (e instanceof RegistryError && e.kind !== "http") throw e;
+    return {
+      repository,
+      deletions: [],
+      error: `could not inspect every tag, nothing deleted in this repository: ${(e as Error).message}`,
     };
   }
+}
+
+/** What the deletions of one run share: whether to act, and the first fatal error (after it nothing more is sent). */
+interface Deletions {
+  readonly client: RegistryClient;
+  readonly act: boolean;
+  readonly progress: Progress;
+  fatal?: RegistryError;
+}
+
+/** Deletes a repository's doomed digests (a dry run skips each); the outcomes in plan order. */
+function deleteDigests(d: Deletions, repository: string, plan: RepositoryPlan): Promise<DeletionOutcome[]> {
+  d.progress.toDelete += plan.deletions.length;
+  return Promise.all(plan.deletions.map((job) => deleteDigest(d, repository, job)));
+}
+
+async function deleteDigest(
+  d: Deletions,
+  repository: string,
+  { digest, tags }: RepositoryPlan["deletions"][number],
+): Promise<DeletionOutcome> {
+  if (!d.act) return { digest, tags, status: "skipped" };
+  if (d.fatal) return { digest, tags, status: "failed", error: d.fatal.message };
+  try {
+    return { digest, tags, status: await d.client.deleteManifest(repository, digest) };
+  } catch (e) {
+    if (e instanceof RegistryError && e.kind !== "http") d.fatal ??= e;
+    return { digest, tags, status: "failed", error: (e as Error).message };
+  } finally {
+    d.progress.deleted++;
+  }
+}
+
+/** The report's counts, from the repositories' plans and deletion outcomes. */
+function summarize(results: readonly RepositoryResult[]): GcReport["summary"] {
+  const allTags = results.flatMap((r) => r.plan?.tags ?? []);
+  const allDeletions = results.flatMap((r) => r.deletions);
+  return {
+    repositories: results.length,
+    tags: allTags.length,
+    keptTags: allTags.filter((t) => t.action === "keep").length,
+    deletedTags: allTags.filter((t) => t.action === "delete").length,
+    digestsToDelete: results.reduce((n, r) => n + (r.plan?.deletions.length ?? 0), 0),
+    digestsDeleted: allDeletions.filter((d) => d.status === "deleted" || d.status === "gone").length,
+    digestsFailed: allDeletions.filter((d) => d.status === "failed").length,
+    tagsRankedByName: allTags.filter((t) => t.rankedByTagName).length,
+    repositoryErrors: results.filter((r) => r.error).length,
+    protectedTags: allTags.filter(savedByProtection).length,
+  };
+}
+
+/** The client's request counts with the run's duration and the requests per tag beyond the listings. */
+function runStats(stats: RequestStats, started: number, totalTags: number, listingRequests: number): GcReport["stats"] {
+  const beyondListing = stats.total - listingRequests - (stats.byKind.delete ?? 0);
+  return {
+    ...structuredClone(stats),
+    durationMs: Date.now() - started,
+    requestsPerTagBeyondListing: totalTags === 0 ? 0 : beyondListing / totalTags,
+  };
 }
 
 function formatElapsed(ms: number): string {

@@ -94,29 +94,67 @@ export function decideRetention(
   if (!Number.isInteger(rules.keep) || rules.keep < 0)
     throw new Error(`keep must be a whole number >= 0, got ${rules.keep}`);
   const images = rankImages(tags);
-  const rankOf = new Map(images.map((img, i) => [img.digest, i + 1]));
-  const anyUndated = images.some((img) => !img.created);
-
+  const ranked = byDigest(images);
   const reasons = new Map<string, KeepReason[]>();
-  const add = (tag: string, r: KeepReason) => reasons.set(tag, [...(reasons.get(tag) ?? []), r]);
-
   for (const t of tags) {
-    const rank = rankOf.get(t.digest)!;
-    for (const why of protectedReasons(t.digest)) add(t.tag, { kind: "protected", why });
-    if (rank <= rules.keep) add(t.tag, { kind: "newest", rank, of: rules.keep });
-    for (const re of rules.keepTagsLike) if (matches(re, t.tag)) add(t.tag, { kind: "pattern", pattern: re.source });
-    if (rules.keepYoungerThanMs !== undefined) {
-      const created = images[rank - 1]!.created;
-      if (!created) add(t.tag, { kind: "age-unknown", limitMs: rules.keepYoungerThanMs });
-      else {
-        const ageMs = now.getTime() - created.getTime();
-        if (ageMs < rules.keepYoungerThanMs) add(t.tag, { kind: "younger", ageMs, limitMs: rules.keepYoungerThanMs });
-      }
-    }
+    for (const r of ruleReasons(t, ranked.get(t.digest)!, rules, now, protectedReasons)) addReason(reasons, t.tag, r);
   }
+  keepWhatKeptTagsNeed(repository, tags, reasons);
+  const decisions = tagDecisions(
+    tags,
+    ranked,
+    images.some((img) => !img.created),
+    reasons,
+  );
+  return { repository, tags: decisions, deletions: deletionsByDigest(decisions) };
+}
 
-  // Digests the registry must keep: every digest a kept tag points at, and every manifest a kept index lists,
-  // transitively (a tag kept as a child may itself be an index). Iterates to a fixpoint.
+/** An image with its 1-based rank, newest first. */
+interface Ranked {
+  readonly rank: number;
+  readonly image: RankedImage;
+}
+
+/** Each image by its digest, with its rank (every tag's digest has one: `rankImages` made them from the tags). */
+function byDigest(images: readonly RankedImage[]): ReadonlyMap<string, Ranked> {
+  return new Map(images.map((image, i) => [image.digest, { rank: i + 1, image }]));
+}
+
+function addReason(reasons: Map<string, KeepReason[]>, tag: string, r: KeepReason): void {
+  reasons.set(tag, [...(reasons.get(tag) ?? []), r]);
+}
+
+/** Why the rules (and the protected set) keep one tag on its own merits, before digests and indexes are followed. */
+function ruleReasons(
+  t: TagInfo,
+  { rank, image }: Ranked,
+  rules: RetentionRules,
+  now: Date,
+  protectedReasons: (digest: string) => readonly ProtectReason[],
+): KeepReason[] {
+  const out: KeepReason[] = protectedReasons(t.digest).map((why) => ({ kind: "protected", why }));
+  if (rank <= rules.keep) out.push({ kind: "newest", rank, of: rules.keep });
+  for (const re of rules.keepTagsLike) if (matches(re, t.tag)) out.push({ kind: "pattern", pattern: re.source });
+  if (rules.keepYoungerThanMs !== undefined) {
+    const age = ageReason(image.created, now, rules.keepYoungerThanMs);
+    if (age) out.push(age);
+  }
+  return out;
+}
+
+/** The age rule: an image of unknown age is kept; a dated one while it is younger than the limit. */
+function ageReason(created: Date | undefined, now: Date, limitMs: number): KeepReason | undefined {
+  if (!created) return { kind: "age-unknown", limitMs };
+  const ageMs = now.getTime() - created.getTime();
+  return ageMs < limitMs ? { kind: "younger", ageMs, limitMs } : undefined;
+}
+
+/**
+ * Adds the reasons the registry imposes: every digest a kept tag points at stays (with every tag sharing it), and
+ * every manifest a kept index lists, transitively (a tag kept as a child may itself be an index). Iterates to a
+ * fixpoint, in natural tag order so the tag named as the reason is the same every run.
+ */
+function keepWhatKeptTagsNeed(repository: string, tags: readonly TagInfo[], reasons: Map<string, KeepReason[]>): void {
   const keptDigestTag = new Map<string, string>();
   const protectedChildTag = new Map<string, string>();
   const sortedTags = [...tags].sort((a, b) => naturalCompare(a.tag, b.tag));
@@ -130,8 +168,8 @@ export function decideRetention(
         const sharer = keptDigestTag.get(t.digest);
         const index = protectedChildTag.get(t.digest);
         if (sharer === undefined && index === undefined) continue;
-        if (sharer !== undefined) add(t.tag, { kind: "shares-digest", withTag: sharer });
-        if (index !== undefined) add(t.tag, { kind: "child-of-kept-index", indexTag: index });
+        if (sharer !== undefined) addReason(reasons, t.tag, { kind: "shares-digest", withTag: sharer });
+        if (index !== undefined) addReason(reasons, t.tag, { kind: "child-of-kept-index", indexTag: index });
         changed = true;
       }
       if (!keptDigestTag.has(t.digest)) {
@@ -145,32 +183,39 @@ export function decideRetention(
       }
     }
   }
+}
 
+/** One decision per tag (kept when it has a reason), newest image first, then by natural tag order (highest first). */
+function tagDecisions(
+  tags: readonly TagInfo[],
+  ranked: ReadonlyMap<string, Ranked>,
+  anyUndated: boolean,
+  reasons: ReadonlyMap<string, KeepReason[]>,
+): TagDecision[] {
   const decisions: TagDecision[] = tags.map((t) => {
-    const rank = rankOf.get(t.digest)!;
+    const { rank, image } = ranked.get(t.digest)!;
     const r = reasons.get(t.tag) ?? [];
     return {
       tag: t.tag,
       digest: t.digest,
-      created: images[rank - 1]!.created,
+      created: image.created,
       action: r.length > 0 ? "keep" : "delete",
       reasons: r,
       rank,
-      rankedByTagName: anyUndated && !images[rank - 1]!.created,
+      rankedByTagName: anyUndated && !image.created,
     };
   });
-  decisions.sort((a, b) => a.rank - b.rank || naturalCompare(b.tag, a.tag));
+  return decisions.sort((a, b) => a.rank - b.rank || naturalCompare(b.tag, a.tag));
+}
 
+/** The deleted tags grouped by digest, in decision order. */
+function deletionsByDigest(decisions: readonly TagDecision[]): RepositoryPlan["deletions"] {
   const deletions = new Map<string, string[]>();
   for (const d of decisions) {
     if (d.action !== "delete") continue;
     deletions.set(d.digest, [...(deletions.get(d.digest) ?? []), d.tag]);
   }
-  return {
-    repository,
-    tags: decisions,
-    deletions: [...deletions].map(([digest, ts]) => ({ digest, tags: ts })),
-  };
+  return [...deletions].map(([digest, ts]) => ({ digest, tags: ts }));
 }
 
 /** Human-readable reason, e.g. `newest 2/5`, `matches /^stable$/`, `younger than 30d (3d)`. */
