@@ -1,9 +1,10 @@
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { translateEngineError } from "./engine-errors.js";
+import { type ConfigValue, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { isMissingConfigKey, translateEngineError } from "./engine-errors.js";
 import { cliVersionProblem } from "./cli-version.js";
 import { PulumiCliMissingError } from "./errors.js";
 import type {
   ConfigEntry,
+  ConfigObject,
   DeployStack,
   DeployWorkspace,
   OpCounts,
@@ -113,27 +114,42 @@ export class AutomationStack implements DeployStack {
     return engine(() => this.stack.outputs());
   }
 
-  /** `pulumi config get [--path] <key>`; undefined when the key is not set. */
-  async getConfigValue(key: string, path: boolean): Promise<string | undefined> {
+  /**
+   * An object setting as a whole (`pulumi config get <key> --json`; Pulumi.yaml's default when the stack file does
+   * not set it), or undefined when the stack has no such key. A secret leaf anywhere inside makes `secret` true (the
+   * CLI then returns the whole object decrypted).
+   */
+  async getConfigObject(key: string): Promise<ConfigObject | undefined> {
+    let got: ConfigValue;
     try {
-      return (await this.stack.getConfig(key, path)).value;
+      got = await this.stack.getConfig(key);
     } catch (err) {
-      if (/not found|configuration key .* not found/i.test(String((err as Error).message))) return undefined;
+      if (isMissingConfigKey(err)) return undefined;
       throw translateEngineError(err);
     }
+    let value: unknown;
+    try {
+      value = JSON.parse(got.value);
+    } catch {
+      value = undefined;
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      throw new Error(`the stack setting ${key} is not an object`);
+    }
+    return { value: value as Record<string, unknown>, secret: got.secret === true };
   }
 
   /**
-   * Replaces the object setting `key` (e.g. `apps.web`) by `value`: `pulumi config rm --path`, then one
-   * `config set --path` per leaf (`apps.web.env.RAILS_ENV`, `apps.web.x[0]`): a whole object cannot be set as one
-   * value (the CLI would store the JSON as text). Plain only: app settings hold no secret values.
+   * Sets the object setting `key` as a whole, plain, in one `pulumi config set-all --json` call (pulumi/pulumi#19427,
+   * May 2025, older than this project's minimum CLI): values keep their JSON types (a string "+4" or
+   * "12345678901234567890" stays a string, empty objects and lists stay) and the stack file keeps its comments and
+   * key order. Leaf by leaf, `config set --path` would store number-like strings as numbers ("+4" became 4,
+   * pulumi/pulumi#19213) and take several calls, a failure between them leaving the setting half written. Never for
+   * secrets: the value is written in clear text.
    */
-  async replaceConfigObject(key: string, value: Record<string, unknown>): Promise<void> {
-    const leaves = configLeaves(key, value);
-    await engine(() => this.stack.removeConfig(key, true));
-    await engine(() =>
-      this.stack.setAllConfig(Object.fromEntries(leaves.map(([k, v]) => [k, { value: v, secret: false }])), true),
-    );
+  async setConfigObject(key: string, value: Record<string, unknown>): Promise<void> {
+    const json = JSON.stringify({ [key]: { value: JSON.stringify(value), objectValue: value, secret: false } });
+    await engine(() => this.stack.setAllConfigJson(json));
   }
 
   async exportState(): Promise<unknown> {
@@ -180,13 +196,4 @@ export class AutomationWorkspace implements DeployWorkspace {
     );
     return new AutomationStack(stack);
   }
-}
-
-/** `[path, text]` for every leaf of `value` under `key`, as `config set --path` takes them. */
-export function configLeaves(key: string, value: unknown): [string, string][] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => configLeaves(`${key}[${i}]`, v));
-  if (value && typeof value === "object") {
-    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => configLeaves(`${key}.${k}`, v));
-  }
-  return [[key, String(value)]];
 }
