@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { type ConfigValue, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { isMissingConfigKey, translateEngineError } from "./engine-errors.js";
 import { cliVersionProblem } from "./cli-version.js";
@@ -140,16 +141,37 @@ export class AutomationStack implements DeployStack {
   }
 
   /**
-   * Sets the object setting `key` as a whole, plain, in one `pulumi config set-all --json` call (pulumi/pulumi#19427,
-   * May 2025, older than this project's minimum CLI): values keep their JSON types (a string "+4" or
-   * "12345678901234567890" stays a string, empty objects and lists stay) and the stack file keeps its comments and
-   * key order. Leaf by leaf, `config set --path` would store number-like strings as numbers ("+4" became 4,
-   * pulumi/pulumi#19213) and take several calls, a failure between them leaving the setting half written. Never for
-   * secrets: the value is written in clear text.
+   * Sets the object setting `key` to exactly `value`, plain, read back to make sure. Written whole with `pulumi config
+   * set-all --json` (pulumi/pulumi#19427, May 2025, older than this project's minimum CLI): values keep their JSON
+   * types (a string "+82" or "12345678901234567890" stays a string, empty objects and lists stay) and the stack file
+   * keeps its comments and order. Leaf by leaf, `config set --path` would store number-like strings as numbers ("+4"
+   * became 4, pulumi/pulumi#19213) in several calls, a failure between them leaving the setting half written.
+   * One CLI quirk remains (v3.248.0): it updates an existing YAML node in place and keeps its quoting, so the number 4
+   * written over a quoted "2" comes back as the string "4". Entries that read back otherwise are therefore removed
+   * and written afresh (their own comments go with them). Never for secrets: the value is written in clear text.
    */
   async setConfigObject(key: string, value: Record<string, unknown>): Promise<void> {
+    await this.writeConfigObject(key, value);
+    const stale = await this.entriesStoredOtherwise(key, value);
+    if (stale.length === 0) return;
+    await this.writeConfigObject(key, Object.fromEntries(Object.entries(value).filter(([k]) => !stale.includes(k))));
+    await this.writeConfigObject(key, value);
+    const still = await this.entriesStoredOtherwise(key, value);
+    if (still.length > 0) {
+      throw new Error(`the Pulumi CLI stored ${still.map((k) => `${key}.${k}`).join(", ")} otherwise than written`);
+    }
+  }
+
+  private async writeConfigObject(key: string, value: Record<string, unknown>): Promise<void> {
     const json = JSON.stringify({ [key]: { value: JSON.stringify(value), objectValue: value, secret: false } });
     await engine(() => this.stack.setAllConfigJson(json));
+  }
+
+  /** The top-level entries of `key` whose stored value (types included) is not `value`'s. */
+  private async entriesStoredOtherwise(key: string, value: Record<string, unknown>): Promise<string[]> {
+    const stored = (await this.getConfigObject(key))?.value ?? {};
+    const keys = [...new Set([...Object.keys(stored), ...Object.keys(value)])];
+    return keys.filter((k) => !isDeepStrictEqual(stored[k], value[k]));
   }
 
   async exportState(): Promise<unknown> {

@@ -192,15 +192,17 @@ async function rollbackChange(
   for (const d of diff) io.stdout(`  ${d.key}: ${JSON.stringify(d.from)} -> ${JSON.stringify(d.to)}\n`);
   const active = history.releases.filter((r) => r.status === "active").at(-1);
   if (active && active.secretsHash !== target.secretsHash) {
-    io.stdout("  secrets: their versions differ from that release; the current values are used\n");
+    io.stdout(
+      "  note: the secret values are not those of that release (their versions differ); the current values are used\n",
+    );
   }
   if (!present) throw new UsageError(`the image of release ${target.seq} is gone from the registry: cannot roll back`);
   return args.dryRun ? undefined : next;
 }
 
 /**
- * Writes `apps` with the app's new settings (one CLI call) and runs `up`. When `up` fails, `apps` is written back
- * exactly as it was read, so the stack config again describes what was serving: the deploy step of a release that
+ * Writes `apps` with the app's new settings and runs `up`. When either fails, `apps` is written back exactly as it
+ * was read, so the stack config again describes what was serving: the deploy step of a release that
  * fails puts the previous release back in service on the host, and a later `up` converges the rest.
  */
 async function applyThenUp(
@@ -211,10 +213,10 @@ async function applyThenUp(
   io: DeployIo,
   redact: (text: string) => string,
 ): Promise<void> {
-  await stack.setConfigObject(APPS_KEY, { ...apps, [args.app]: next });
-  io.stdout(`==> up stack ${args.stack}\n`);
   let result: UpResult;
   try {
+    await stack.setConfigObject(APPS_KEY, { ...apps, [args.app]: next });
+    io.stdout(`==> up stack ${args.stack}\n`);
     result = await stack.up({ policyPacks: [], expectNoChanges: false, onOutput: (t) => io.stdout(redact(t)) });
   } catch (err) {
     throw await restoreApps(stack, args.app, apps, err);
@@ -223,7 +225,7 @@ async function applyThenUp(
   io.stdout(`${args.app}: release ${last?.seq} ${last?.status} (${last?.digest})\n`);
 }
 
-/** Puts `apps` back after a failed `up`; the error to report says whether that worked. */
+/** Puts `apps` back after a failed write or `up`; the error to report says whether that worked. */
 async function restoreApps(
   stack: AppsStack,
   app: string,
