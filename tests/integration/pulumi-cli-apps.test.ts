@@ -370,10 +370,10 @@ describe("rollback against the real CLI and registry", () => {
     expect(atUp.worker).toEqual((before[`${PROJECT}:apps`]!.objectValue as Record<string, unknown>).worker);
 
     expect(r.code).toBe(1);
+    expect(await allConfig()).toEqual(before);
     expect(r.stdout).toContain("==> up stack dev\n");
     expect(r.stderr).toContain("no language plugin 'pulumi-language-nodejs' found");
     expect(r.stderr).toContain("the stack config is restored: apps.web is as it was before this command\n");
-    expect(await allConfig()).toEqual(before);
     const file = await stackFile();
     for (const line of comments) expect(file).toContain(line);
   });
@@ -405,9 +405,9 @@ describe("app against the real CLI and registry", () => {
     // The number the user stored stays a number.
     expect((r.appsAtUp[0]!.web!.env as Record<string, unknown>).WORKERS).toBe(4);
     expect(r.code).toBe(1);
+    expect(await allConfig()).toEqual(before);
     expect(r.stderr).toContain("no language plugin 'pulumi-language-nodejs' found");
     expect(r.stderr).toContain("the stack config is restored: apps.web is as it was before this command\n");
-    expect(await allConfig()).toEqual(before);
   });
 
   it("a tag the registry does not have: exit 2 before anything is written", async () => {

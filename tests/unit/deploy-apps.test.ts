@@ -1,6 +1,8 @@
 // `npm run deploy -- app|rollback` against test doubles of the stack and the registry.
 import { describe, expect, it } from "vitest";
 import type { ReleaseHistory } from "../../components/apps/releaseHistory";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { AutomationStack } from "../../scripts/deploy/automation-workspace";
 import { isMissingConfigKey } from "../../scripts/deploy/engine-errors";
 import { appConfigOf, configDiff, rollbackTarget } from "../../scripts/deploy/apps/plan";
 import {
@@ -234,6 +236,59 @@ describe("config plumbing", () => {
     // "not found" elsewhere (a plugin, a file) is not a missing key.
     expect(isMissingConfigKey(new Error("error: plugin not found; config get apps.web for stack 'dev'"))).toBe(false);
     expect(isMissingConfigKey(new Error("no stack named 'dev' found"))).toBe(false);
+  });
+
+  /**
+   * A stand-in for the SDK's Stack over one stack file, with the real CLI's quirk (v3.248.0, see
+   * tests/integration/pulumi-cli-apps.test.ts): `config set-all --json` updates an existing YAML node in place and
+   * keeps its quoting, so a non-string written over a quoted string comes back as a string.
+   */
+  function quirkyStack(stored: Record<string, Record<string, unknown>>, alwaysQuirky = false) {
+    const calls: string[] = [];
+    const keepQuoted = (old: unknown, next: unknown): unknown => {
+      if (next && typeof next === "object" && old && typeof old === "object") {
+        const o = old as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, keepQuoted(o[k], v)]));
+      }
+      return typeof old === "string" && typeof next !== "string" && next !== undefined ? String(next) : next;
+    };
+    const sdkStack = {
+      getConfig: async (key: string) => {
+        calls.push(`get ${key}`);
+        return { value: JSON.stringify(stored[key]), secret: false };
+      },
+      setAllConfigJson: async (json: string) => {
+        const [[key, v]] = Object.entries(JSON.parse(json) as Record<string, { objectValue: Record<string, unknown> }>);
+        calls.push(`set ${key} ${Object.keys(v!.objectValue).join(",")}`);
+        stored[key!] = keepQuoted(alwaysQuirky ? { web: { n: "x" } } : stored[key!], v!.objectValue) as never;
+      },
+    };
+    return { calls, stack: new AutomationStack(sdkStack as unknown as Stack) };
+  }
+
+  it("setConfigObject reads back, and writes afresh the entries the CLI kept quoted", async () => {
+    const f = quirkyStack({ apps: { web: { env: { WORKERS: "2" } }, worker: { port: 9000 } } });
+    const value = { web: { env: { WORKERS: 4 } }, worker: { port: 9000 } };
+    await f.stack.setConfigObject("apps", value);
+    expect(await f.stack.getConfigObject("apps")).toEqual({ value, secret: false });
+    // Written, read back ("4"), web removed, written again, read back.
+    expect(f.calls).toEqual([
+      "set apps web,worker",
+      "get apps",
+      "set apps worker",
+      "set apps web,worker",
+      "get apps",
+      "get apps",
+    ]);
+
+    const clean = quirkyStack({ apps: { web: { env: { WORKERS: 4 } } } });
+    await clean.stack.setConfigObject("apps", { web: { env: { WORKERS: 5 } } });
+    expect(clean.calls).toEqual(["set apps web", "get apps"]);
+
+    const stuck = quirkyStack({ apps: { web: { n: "x" } } }, true);
+    await expect(stuck.stack.setConfigObject("apps", { web: { n: 1 } })).rejects.toThrow(
+      "the Pulumi CLI stored apps.web otherwise than written",
+    );
   });
 
   it("shows only settings that differ", () => {
