@@ -44,8 +44,16 @@ const history: ReleaseHistory = {
 const WORKER = { image: "worker:1.0", port: 9000 };
 
 /** Test doubles of the stack (its `apps` setting as the CLI stores it), the registry and the terminal. */
-function fakes(opts: { present?: boolean; upFails?: boolean; restoreFails?: boolean; secret?: boolean } = {}) {
+function fakes(
+  opts: { present?: boolean; upFails?: boolean; restoreFails?: boolean; secret?: boolean; interrupted?: boolean } = {},
+) {
   const calls: string[] = [];
+  // What cli-main's onInterrupt holds: the clean-ups a signal would run.
+  const cleanups = new Set<() => Promise<void>>();
+  const onInterrupt = (cleanup: () => Promise<void>) => {
+    cleanups.add(cleanup);
+    return () => void cleanups.delete(cleanup);
+  };
   let apps: Record<string, Record<string, unknown>> = {
     web: { image: "web:3.0", port: 3000, env: { GREETING: "three" }, memoryMiB: 512 },
     worker: WORKER,
@@ -66,6 +74,11 @@ function fakes(opts: { present?: boolean; upFails?: boolean; restoreFails?: bool
     },
     up: async (): Promise<UpResult> => {
       calls.push("up");
+      if (opts.interrupted) {
+        // Ctrl-C while `up` runs: the signal's clean-ups, then the engine reports the cancelled update.
+        for (const c of cleanups) await c();
+        throw new Error("pulumi exited with code 255: update canceled");
+      }
       if (opts.upFails) throw new Error("pulumi exited with code 255: registry-password-xyz was refused");
       return { changes: { update: 1 }, outputs };
     },
@@ -91,7 +104,8 @@ function fakes(opts: { present?: boolean; upFails?: boolean; restoreFails?: bool
     out,
     apps: () => apps,
     config: () => apps.web,
-    deps: { workspace, io, env: {}, registry: () => registry },
+    cleanups,
+    deps: { workspace, io, env: {}, registry: () => registry, onInterrupt },
   };
 }
 
@@ -199,11 +213,23 @@ describe("nothing half-applied", () => {
     expect(text).toContain('its previous value was {"image":"web:3.0","port":3000,"env":{"GREETING":"three"}');
   });
 
+  it("an interrupt while up runs puts apps back once, before the process dies", async () => {
+    const f = fakes({ interrupted: true });
+    const before = structuredClone(f.apps());
+    expect(await runApps(parseAppsArgs(rollback)!, f.deps)).toBe(1);
+    expect(f.calls).toEqual(["set apps", "up", "set apps"]);
+    expect(f.apps()).toEqual(before);
+    expect(f.out.join("")).toContain("interrupted: the stack config is restored: apps.web is as it was before");
+    expect(f.cleanups.size).toBe(0);
+  });
+
   it("the new settings reach the stack in one write, beside the other apps", async () => {
     const f = fakes();
     expect(await runApps(parseAppsArgs(rollback)!, f.deps)).toBe(0);
     expect(f.apps().worker).toEqual(WORKER);
     expect(f.calls).toEqual(["set apps", "up"]);
+    // Nothing left to run on a later interrupt.
+    expect(f.cleanups.size).toBe(0);
   });
 
   it("refuses an apps setting that holds a secret (it would be rewritten in clear text), before any change", async () => {

@@ -102,6 +102,8 @@ export interface AppsDeps {
   env: NodeJS.ProcessEnv;
   /** Opens the stack's registry with the pull credential from its outputs. */
   registry(outputs: StackOutputs): RegistryLookup;
+  /** Runs `cleanup` if the process is interrupted (cli-main's `onInterrupt`); returns its unregister. */
+  onInterrupt?(cleanup: () => Promise<void>): () => void;
 }
 
 /** Who asked, when the caller does not say: the CI run, else the local user. */
@@ -141,7 +143,7 @@ export async function runApps(args: AppsArgs, deps: AppsDeps): Promise<ExitCode>
     if (!args.yes && !(await io.confirm(`Deploy ${args.app} on stack "${args.stack}"? [y/N] `))) {
       throw new UsageError("cancelled");
     }
-    await applyThenUp(stack, args, apps, next, io, redact);
+    await applyThenUp(stack, args, { apps, next, io, redact, onInterrupt: deps.onInterrupt });
     return EXIT.ok;
   } catch (err) {
     io.stderr(`error: ${redact(err instanceof Error ? err.message : String(err))}\n`);
@@ -201,25 +203,43 @@ async function rollbackChange(
 }
 
 /**
- * Writes `apps` with the app's new settings and runs `up`. When either fails, `apps` is written back exactly as it
- * was read, so the stack config again describes what was serving: the deploy step of a release that
- * fails puts the previous release back in service on the host, and a later `up` converges the rest.
+ * Writes `apps` with the app's new settings and runs `up`. When either fails, or the process is interrupted meanwhile,
+ * `apps` is written back exactly as it was read, so the stack config again describes what was serving: the deploy
+ * step of a release that fails puts the previous release back in service on the host, and a later `up` converges
+ * the rest.
  */
 async function applyThenUp(
   stack: AppsStack,
   args: AppsArgs,
-  apps: Record<string, Record<string, unknown>>,
-  next: Record<string, unknown>,
-  io: DeployIo,
-  redact: (text: string) => string,
+  change: {
+    apps: Record<string, Record<string, unknown>>;
+    next: Record<string, unknown>;
+    io: DeployIo;
+    redact: (text: string) => string;
+    onInterrupt?: AppsDeps["onInterrupt"];
+  },
 ): Promise<void> {
+  const { apps, io, redact } = change;
+  // One restore, whoever asks first (an interrupt while `up` runs, then `up` failing because of it), and only once
+  // the write it undoes has settled.
+  let writing: Promise<void> = Promise.resolve();
+  let restoring: Promise<void> | undefined;
+  const restore = () =>
+    (restoring ??= writing.catch(() => undefined).then(() => stack.setConfigObject(APPS_KEY, apps)));
+  const unregister = change.onInterrupt?.(async () => {
+    await restore();
+    io.stderr(`interrupted: the stack config is restored: apps.${args.app} is as it was before this command\n`);
+  });
   let result: UpResult;
   try {
-    await stack.setConfigObject(APPS_KEY, { ...apps, [args.app]: next });
+    writing = stack.setConfigObject(APPS_KEY, { ...apps, [args.app]: change.next });
+    await writing;
     io.stdout(`==> up stack ${args.stack}\n`);
     result = await stack.up({ policyPacks: [], expectNoChanges: false, onOutput: (t) => io.stdout(redact(t)) });
   } catch (err) {
-    throw await restoreApps(stack, args.app, apps, err);
+    throw await restoreApps(restore, args.app, apps, err);
+  } finally {
+    unregister?.();
   }
   const last = historyOf(result.outputs, args.app).releases.at(-1);
   io.stdout(`${args.app}: release ${last?.seq} ${last?.status} (${last?.digest})\n`);
@@ -227,14 +247,14 @@ async function applyThenUp(
 
 /** Puts `apps` back after a failed write or `up`; the error to report says whether that worked. */
 async function restoreApps(
-  stack: AppsStack,
+  restore: () => Promise<void>,
   app: string,
   apps: Record<string, Record<string, unknown>>,
   upError: unknown,
 ): Promise<Error> {
   const reason = upError instanceof Error ? upError.message : String(upError);
   try {
-    await stack.setConfigObject(APPS_KEY, apps);
+    await restore();
   } catch (err) {
     return new Error(
       `${reason}\nrestoring the stack's apps setting failed too (${err instanceof Error ? err.message : String(err)}): ` +
