@@ -1,9 +1,11 @@
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { translateEngineError } from "./engine-errors.js";
+import { isDeepStrictEqual } from "node:util";
+import { type ConfigValue, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { isMissingConfigKey, translateEngineError } from "./engine-errors.js";
 import { cliVersionProblem } from "./cli-version.js";
 import { PulumiCliMissingError } from "./errors.js";
 import type {
   ConfigEntry,
+  ConfigObject,
   DeployStack,
   DeployWorkspace,
   OpCounts,
@@ -113,27 +115,63 @@ export class AutomationStack implements DeployStack {
     return engine(() => this.stack.outputs());
   }
 
-  /** `pulumi config get [--path] <key>`; undefined when the key is not set. */
-  async getConfigValue(key: string, path: boolean): Promise<string | undefined> {
+  /**
+   * An object setting as a whole (`pulumi config get <key> --json`; Pulumi.yaml's default when the stack file does
+   * not set it), or undefined when the stack has no such key. A secret leaf anywhere inside makes `secret` true (the
+   * CLI then returns the whole object decrypted).
+   */
+  async getConfigObject(key: string): Promise<ConfigObject | undefined> {
+    let got: ConfigValue;
     try {
-      return (await this.stack.getConfig(key, path)).value;
+      got = await this.stack.getConfig(key);
     } catch (err) {
-      if (/not found|configuration key .* not found/i.test(String((err as Error).message))) return undefined;
+      if (isMissingConfigKey(err)) return undefined;
       throw translateEngineError(err);
     }
+    let value: unknown;
+    try {
+      value = JSON.parse(got.value);
+    } catch {
+      value = undefined;
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      throw new Error(`the stack setting ${key} is not an object`);
+    }
+    return { value: value as Record<string, unknown>, secret: got.secret === true };
   }
 
   /**
-   * Replaces the object setting `key` (e.g. `apps.web`) by `value`: `pulumi config rm --path`, then one
-   * `config set --path` per leaf (`apps.web.env.RAILS_ENV`, `apps.web.x[0]`): a whole object cannot be set as one
-   * value (the CLI would store the JSON as text). Plain only: app settings hold no secret values.
+   * Sets the object setting `key` to exactly `value`, plain, read back to make sure. Written whole with `pulumi config
+   * set-all --json` (pulumi/pulumi#19427, May 2025, older than this project's minimum CLI): values keep their JSON
+   * types (a string "+82" or "12345678901234567890" stays a string, empty objects and lists stay) and the stack file
+   * keeps its comments and order. Leaf by leaf, `config set --path` would store number-like strings as numbers ("+4"
+   * became 4, pulumi/pulumi#19213) in several calls, a failure between them leaving the setting half written.
+   * One CLI quirk remains (v3.248.0): it updates an existing YAML node in place and keeps its quoting, so the number 4
+   * written over a quoted "2" comes back as the string "4". Entries that read back otherwise are therefore removed
+   * and written afresh (their own comments go with them). Never for secrets: the value is written in clear text.
    */
-  async replaceConfigObject(key: string, value: Record<string, unknown>): Promise<void> {
-    const leaves = configLeaves(key, value);
-    await engine(() => this.stack.removeConfig(key, true));
-    await engine(() =>
-      this.stack.setAllConfig(Object.fromEntries(leaves.map(([k, v]) => [k, { value: v, secret: false }])), true),
-    );
+  async setConfigObject(key: string, value: Record<string, unknown>): Promise<void> {
+    await this.writeConfigObject(key, value);
+    const stale = await this.entriesStoredOtherwise(key, value);
+    if (stale.length === 0) return;
+    await this.writeConfigObject(key, Object.fromEntries(Object.entries(value).filter(([k]) => !stale.includes(k))));
+    await this.writeConfigObject(key, value);
+    const still = await this.entriesStoredOtherwise(key, value);
+    if (still.length > 0) {
+      throw new Error(`the Pulumi CLI stored ${still.map((k) => `${key}.${k}`).join(", ")} otherwise than written`);
+    }
+  }
+
+  private async writeConfigObject(key: string, value: Record<string, unknown>): Promise<void> {
+    const json = JSON.stringify({ [key]: { value: JSON.stringify(value), objectValue: value, secret: false } });
+    await engine(() => this.stack.setAllConfigJson(json));
+  }
+
+  /** The top-level entries of `key` whose stored value (types included) is not `value`'s. */
+  private async entriesStoredOtherwise(key: string, value: Record<string, unknown>): Promise<string[]> {
+    const stored = (await this.getConfigObject(key))?.value ?? {};
+    const keys = [...new Set([...Object.keys(stored), ...Object.keys(value)])];
+    return keys.filter((k) => !isDeepStrictEqual(stored[k], value[k]));
   }
 
   async exportState(): Promise<unknown> {
@@ -180,13 +218,4 @@ export class AutomationWorkspace implements DeployWorkspace {
     );
     return new AutomationStack(stack);
   }
-}
-
-/** `[path, text]` for every leaf of `value` under `key`, as `config set --path` takes them. */
-export function configLeaves(key: string, value: unknown): [string, string][] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => configLeaves(`${key}[${i}]`, v));
-  if (value && typeof value === "object") {
-    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => configLeaves(`${key}.${k}`, v));
-  }
-  return [[key, String(value)]];
 }

@@ -15,11 +15,50 @@ function usePrivateTmpDir(): void {
   const remove = () => rmSync(dir, { recursive: true, force: true });
   process.on("exit", remove);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    let interrupted = false;
+    const die = () => {
+      process.removeListener(signal, handler);
       remove();
       process.kill(process.pid, signal); // the default action now: die of the signal, as without this handler
-    });
+    };
+    // Stays registered while clean-ups run: the SDK's child-process clean-up (signal-exit) kills the process itself
+    // on a signal nobody else listens to. A second signal meanwhile dies at once.
+    const handler = () => {
+      if (interrupted || interruptCleanups.size === 0) return die();
+      interrupted = true;
+      void runInterruptCleanups().finally(die);
+    };
+    process.on(signal, handler);
   }
+}
+
+/** How long an interrupted run waits for its clean-ups before it dies anyway. */
+export const INTERRUPT_CLEANUP_MS = 60_000;
+const interruptCleanups = new Set<() => Promise<void>>();
+
+/**
+ * Registers work to finish before the process dies of SIGINT / SIGTERM (putting stack config back, for one); returns
+ * the function that unregisters it. Clean-ups run together, for at most INTERRUPT_CLEANUP_MS; their failures are
+ * printed.
+ */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  interruptCleanups.add(cleanup);
+  return () => void interruptCleanups.delete(cleanup);
+}
+
+async function runInterruptCleanups(): Promise<void> {
+  if (interruptCleanups.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, INTERRUPT_CLEANUP_MS)));
+  const all = Promise.allSettled([...interruptCleanups].map((c) => c())).then((results) => {
+    for (const r of results) {
+      if (r.status === "rejected") {
+        process.stderr.write(`error: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}\n`);
+      }
+    }
+  });
+  await Promise.race([all, timeout]);
+  clearTimeout(timer);
 }
 
 /**

@@ -6,7 +6,7 @@ import { parseDeployArgs, USAGE } from "./args.js";
 import { APP_VERBS, APPS_USAGE, parseAppsArgs, runApps } from "./apps/run.js";
 import { registryFromOutputs } from "./apps/registry.js";
 import { AutomationWorkspace } from "./automation-workspace.js";
-import { cliMain } from "./cli-main.js";
+import { cliMain, onInterrupt } from "./cli-main.js";
 import { processIo } from "./io.js";
 import { runDeploy } from "./run.js";
 
@@ -20,6 +20,7 @@ if ((APP_VERBS as readonly string[]).includes(process.argv[2] ?? "")) {
       io: processIo(),
       env: process.env,
       registry: registryFromOutputs,
+      onInterrupt,
     }),
   );
 } else {

@@ -52,3 +52,14 @@ function commandErrorDetail(err: unknown): { code?: number; stderr: string } | u
   const stderr = str(result.err?.stderr) ?? str(result.stderr) ?? "";
   return { code: num(result.err?.exitCode) ?? num(result.code), stderr };
 }
+
+/**
+ * Whether a failed `pulumi config get` means only that the stack does not set the key. The CLI's own words, unchanged
+ * across versions (pkg/cmd/pulumi/config, checked against v3.248.0): "configuration key 'apps.web' not found for stack
+ * 'dev'". Anything else (a wrong passphrase, a broken stack file, no backend) is a failure, never "not set".
+ */
+export function isMissingConfigKey(err: unknown): boolean {
+  const detail = commandErrorDetail(err);
+  const text = detail ? detail.stderr : err instanceof Error ? err.message : String(err);
+  return /^error: configuration key '.+' not found for stack '[^']+'$/m.test(text);
+}

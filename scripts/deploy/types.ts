@@ -27,6 +27,12 @@ export interface ConfigEntry {
   secret: boolean;
 }
 
+/** An object setting read whole: its value, as stored (numbers, booleans, strings), and whether any part is encrypted. */
+export interface ConfigObject {
+  value: Record<string, unknown>;
+  secret: boolean;
+}
+
 export interface OperationOptions {
   /** Local policy pack directories (`--policy-pack`). */
   policyPacks: string[];

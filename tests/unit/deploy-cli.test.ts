@@ -100,3 +100,41 @@ describe("the deploy CLI's temporary files", () => {
     }
   });
 });
+
+describe("an interrupted run", () => {
+  it("finishes its registered clean-ups (putting stack config back) before it dies of the signal", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "deploy-cli-cleanup-"));
+    try {
+      const marker = join(dir, "restored");
+      const script = join(dir, "main.ts");
+      // A command that registers a slow clean-up, then waits (as `up` would) until it is interrupted.
+      writeFileSync(
+        script,
+        [
+          `import { writeFileSync } from "node:fs";`,
+          `import { cliMain, onInterrupt } from ${JSON.stringify(join(PROJECT_DIR, "scripts/deploy/cli-main.ts"))};`,
+          `cliMain(() => ({}), "usage", async () => {`,
+          `  onInterrupt(async () => {`,
+          `    await new Promise((r) => setTimeout(r, 300));`,
+          `    writeFileSync(${JSON.stringify(marker)}, "yes");`,
+          `  });`,
+          `  process.stdout.write("waiting\\n");`,
+          `  return new Promise<number>(() => undefined);`,
+          `});`,
+        ].join("\n"),
+      );
+      const child = spawn(join(binDir, "node"), ["--require", "tsx/cjs", script], {
+        cwd: PROJECT_DIR,
+        env: { PATH: binDir, HOME: dir, TMPDIR: dir },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      await new Promise<void>((r) => child.stdout.on("data", (d: Buffer) => d.toString().includes("waiting") && r()));
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on("exit", (_code, signal) => r(signal)));
+      child.kill("SIGINT");
+      expect(await exited).toBe("SIGINT");
+      expect(readdirSync(dir)).toContain("restored");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { parseOrUsage } from "../args.js";
 import { EXIT, type ExitCode, PulumiCliMissingError, UsageError } from "../errors.js";
 import { makeRedactor } from "../redact.js";
 import type { DeployIo } from "../run.js";
-import type { DeployStack, StackOutputs } from "../types.js";
+import type { ConfigObject, DeployStack, StackOutputs, UpResult } from "../types.js";
 import { appConfigOf, configDiff, pinnedImage, rollbackTarget } from "./plan.js";
 
 export const APP_VERBS = ["app", "rollback"] as const;
@@ -75,10 +75,13 @@ export function parseAppsArgs(argv: string[]): AppsArgs | null {
   };
 }
 
-/** A stack whose app settings the command reads and writes (`pulumi config get/set --path`). */
+/** The stack setting that holds every app (`startup-infra:apps`). */
+export const APPS_KEY = "apps";
+
+/** A stack whose `apps` setting the command reads and writes as one object (see automation-workspace.ts). */
 export interface AppsStack extends DeployStack {
-  getConfigValue(key: string, path: boolean): Promise<string | undefined>;
-  replaceConfigObject(key: string, value: Record<string, unknown>): Promise<void>;
+  getConfigObject(key: string): Promise<ConfigObject | undefined>;
+  setConfigObject(key: string, value: Record<string, unknown>): Promise<void>;
 }
 
 export interface AppsWorkspace {
@@ -99,6 +102,8 @@ export interface AppsDeps {
   env: NodeJS.ProcessEnv;
   /** Opens the stack's registry with the pull credential from its outputs. */
   registry(outputs: StackOutputs): RegistryLookup;
+  /** Runs `cleanup` if the process is interrupted (cli-main's `onInterrupt`); returns its unregister. */
+  onInterrupt?(cleanup: () => Promise<void>): () => void;
 }
 
 /** Who asked, when the caller does not say: the CI run, else the local user. */
@@ -112,7 +117,8 @@ export function defaultDeployedBy(env: NodeJS.ProcessEnv): string {
 /**
  * `app`: resolves the image's tag to its digest in the stack's registry, pins `apps.<app>.image` to it, records who
  * asked, and runs `up`. `rollback`: re-applies a recorded release (image by digest and its whole config), after
- * checking its image is still in the registry; `--dry-run` shows the difference and stops.
+ * checking its image is still in the registry; `--dry-run` shows the difference and stops. Nothing is left half
+ * applied: `apps` is written in one call, and put back as it was when `up` fails (`applyThenUp`).
  */
 export async function runApps(args: AppsArgs, deps: AppsDeps): Promise<ExitCode> {
   const { io } = deps;
@@ -126,47 +132,18 @@ export async function runApps(args: AppsArgs, deps: AppsDeps): Promise<ExitCode>
     const stack = await deps.workspace.openStack(args.stack, { create: false });
     const outputs = await stack.outputs();
     redact = makeRedactor(secretStrings(outputs));
+    const apps = await appsOf(stack, args);
     registry = deps.registry(outputs);
-    const current = await currentApp(stack, args.app);
     const deployedBy = args.deployedBy ?? defaultDeployedBy(deps.env);
-
-    let next: Record<string, unknown>;
-    if (args.verb === "app") {
-      const ref = parseAppImage(args.image!)!;
-      if (!ref.tag) throw new UsageError("--image needs a tag to resolve (a digest alone is already pinned)");
-      const digest = await registry.digestOf(ref.repository, ref.tag);
-      if (!digest) throw new UsageError(`${ref.repository}:${ref.tag} is not in the stack's registry: push it first`);
-      io.stdout(`${ref.repository}:${ref.tag} is ${digest}\n`);
-      next = { ...current, image: pinnedImage(args.image!, digest), deployedBy };
-    } else {
-      const history = historyOf(outputs, args.app);
-      const target = rollbackTarget(history, args.to);
-      const present = await registry.has(history.repository, target.digest);
-      io.stdout(
-        `rollback of ${args.app} to release ${target.seq} (${target.deployedAt}, by ${target.deployedBy}): ` +
-          `image ${history.repository}@${target.digest} ${present ? "is still in the registry" : "is NOT in the registry any more"}\n`,
-      );
-      next = appConfigOf(target, history.repository, `rollback to release ${target.seq}, by ${deployedBy}`);
-      const diff = configDiff(current, next);
-      io.stdout(diff.length ? "changes:\n" : "no setting changes (the same release is re-applied)\n");
-      for (const d of diff) io.stdout(`  ${d.key}: ${JSON.stringify(d.from)} -> ${JSON.stringify(d.to)}\n`);
-      const active = history.releases.filter((r) => r.status === "active").at(-1);
-      if (active && active.secretsHash !== target.secretsHash) {
-        io.stdout("  secrets: their versions differ from that release; the current values are used\n");
-      }
-      if (!present)
-        throw new UsageError(`the image of release ${target.seq} is gone from the registry: cannot roll back`);
-      if (args.dryRun) return EXIT.ok;
-    }
+    const next =
+      args.verb === "app"
+        ? await appChange(args, apps[args.app]!, registry, deployedBy, io)
+        : await rollbackChange(args, apps[args.app]!, outputs, registry, deployedBy, io);
+    if (next === undefined) return EXIT.ok;
     if (!args.yes && !(await io.confirm(`Deploy ${args.app} on stack "${args.stack}"? [y/N] `))) {
       throw new UsageError("cancelled");
     }
-    await stack.replaceConfigObject(`apps.${args.app}`, next);
-    io.stdout(`==> up stack ${args.stack}\n`);
-    const r = await stack.up({ policyPacks: [], expectNoChanges: false, onOutput: (t) => io.stdout(redact(t)) });
-    const after = historyOf(r.outputs, args.app);
-    const last = after.releases.at(-1);
-    io.stdout(`${args.app}: release ${last?.seq} ${last?.status} (${last?.digest})\n`);
+    await applyThenUp(stack, args, { apps, next, io, redact, onInterrupt: deps.onInterrupt });
     return EXIT.ok;
   } catch (err) {
     io.stderr(`error: ${redact(err instanceof Error ? err.message : String(err))}\n`);
@@ -176,10 +153,137 @@ export async function runApps(args: AppsArgs, deps: AppsDeps): Promise<ExitCode>
   }
 }
 
-async function currentApp(stack: AppsStack, app: string): Promise<Record<string, unknown>> {
-  const text = await stack.getConfigValue(`apps.${app}`, true);
-  if (text === undefined) throw new UsageError(`stack has no app "${app}" (apps.${app} is not set)`);
-  return JSON.parse(text) as Record<string, unknown>;
+/** `app`: the app's settings with the image pinned to the digest the registry has for the tag. */
+async function appChange(
+  args: AppsArgs,
+  current: Record<string, unknown>,
+  registry: RegistryLookup,
+  deployedBy: string,
+  io: DeployIo,
+): Promise<Record<string, unknown>> {
+  const ref = parseAppImage(args.image!)!;
+  if (!ref.tag) throw new UsageError("--image needs a tag to resolve (a digest alone is already pinned)");
+  const digest = await registry.digestOf(ref.repository, ref.tag);
+  if (!digest) throw new UsageError(`${ref.repository}:${ref.tag} is not in the stack's registry: push it first`);
+  io.stdout(`${ref.repository}:${ref.tag} is ${digest}\n`);
+  return { ...current, image: pinnedImage(args.image!, digest), deployedBy };
+}
+
+/**
+ * `rollback`: the recorded release's settings, after showing what changes and whether its image is still in the
+ * registry; undefined for `--dry-run` (nothing to apply).
+ */
+async function rollbackChange(
+  args: AppsArgs,
+  current: Record<string, unknown>,
+  outputs: StackOutputs,
+  registry: RegistryLookup,
+  deployedBy: string,
+  io: DeployIo,
+): Promise<Record<string, unknown> | undefined> {
+  const history = historyOf(outputs, args.app);
+  const target = rollbackTarget(history, args.to);
+  const present = await registry.has(history.repository, target.digest);
+  io.stdout(
+    `rollback of ${args.app} to release ${target.seq} (${target.deployedAt}, by ${target.deployedBy}): ` +
+      `image ${history.repository}@${target.digest} ${present ? "is still in the registry" : "is NOT in the registry any more"}\n`,
+  );
+  const next = appConfigOf(target, history.repository, `rollback to release ${target.seq}, by ${deployedBy}`);
+  const diff = configDiff(current, next);
+  io.stdout(diff.length ? "changes:\n" : "no setting changes (the same release is re-applied)\n");
+  for (const d of diff) io.stdout(`  ${d.key}: ${JSON.stringify(d.from)} -> ${JSON.stringify(d.to)}\n`);
+  const active = history.releases.filter((r) => r.status === "active").at(-1);
+  if (active && active.secretsHash !== target.secretsHash) {
+    io.stdout(
+      "  note: the secret values are not those of that release (their versions differ); the current values are used\n",
+    );
+  }
+  if (!present) throw new UsageError(`the image of release ${target.seq} is gone from the registry: cannot roll back`);
+  return args.dryRun ? undefined : next;
+}
+
+/**
+ * Writes `apps` with the app's new settings and runs `up`. When either fails, or the process is interrupted meanwhile,
+ * `apps` is written back exactly as it was read, so the stack config again describes what was serving: the deploy
+ * step of a release that fails puts the previous release back in service on the host, and a later `up` converges
+ * the rest.
+ */
+async function applyThenUp(
+  stack: AppsStack,
+  args: AppsArgs,
+  change: {
+    apps: Record<string, Record<string, unknown>>;
+    next: Record<string, unknown>;
+    io: DeployIo;
+    redact: (text: string) => string;
+    onInterrupt?: AppsDeps["onInterrupt"];
+  },
+): Promise<void> {
+  const { apps, io, redact } = change;
+  // One restore, whoever asks first (an interrupt while `up` runs, then `up` failing because of it), and only once
+  // the write it undoes has settled.
+  let writing: Promise<void> = Promise.resolve();
+  let restoring: Promise<void> | undefined;
+  const restore = () =>
+    (restoring ??= writing.catch(() => undefined).then(() => stack.setConfigObject(APPS_KEY, apps)));
+  const unregister = change.onInterrupt?.(async () => {
+    await restore();
+    io.stderr(`interrupted: the stack config is restored: apps.${args.app} is as it was before this command\n`);
+  });
+  let result: UpResult;
+  try {
+    writing = stack.setConfigObject(APPS_KEY, { ...apps, [args.app]: change.next });
+    await writing;
+    io.stdout(`==> up stack ${args.stack}\n`);
+    result = await stack.up({ policyPacks: [], expectNoChanges: false, onOutput: (t) => io.stdout(redact(t)) });
+  } catch (err) {
+    throw await restoreApps(restore, args.app, apps, err);
+  } finally {
+    unregister?.();
+  }
+  const last = historyOf(result.outputs, args.app).releases.at(-1);
+  io.stdout(`${args.app}: release ${last?.seq} ${last?.status} (${last?.digest})\n`);
+}
+
+/** Puts `apps` back after a failed write or `up`; the error to report says whether that worked. */
+async function restoreApps(
+  restore: () => Promise<void>,
+  app: string,
+  apps: Record<string, Record<string, unknown>>,
+  upError: unknown,
+): Promise<Error> {
+  const reason = upError instanceof Error ? upError.message : String(upError);
+  try {
+    await restore();
+  } catch (err) {
+    return new Error(
+      `${reason}\nrestoring the stack's apps setting failed too (${err instanceof Error ? err.message : String(err)}): ` +
+        `it still holds the new apps.${app}; its previous value was ${JSON.stringify(apps[app])}`,
+    );
+  }
+  return new Error(`${reason}\nthe stack config is restored: apps.${app} is as it was before this command`);
+}
+
+/**
+ * The stack's whole `apps` setting, which must name `args.app`. Refused when any part of it is stored as a secret:
+ * app settings are plain (secrets are named by source under `apps.<app>.secrets`), and writing `apps` back would
+ * store that value in clear text.
+ */
+async function appsOf(stack: AppsStack, args: AppsArgs): Promise<Record<string, Record<string, unknown>>> {
+  const apps = (await stack.getConfigObject(APPS_KEY)) ?? { value: {}, secret: false };
+  const current = apps.value[args.app];
+  if (!current || typeof current !== "object" || Array.isArray(current)) {
+    const names = Object.keys(apps.value).sort().join(", ") || "none";
+    throw new UsageError(`stack "${args.stack}" has no app "${args.app}" (its apps: ${names})`);
+  }
+  if (apps.secret) {
+    throw new UsageError(
+      "the stack's apps setting holds a value stored as a secret (`config set --secret`); app settings are plain " +
+        "and this command rewrites them: keep the value in appSecrets.<NAME> and name it under " +
+        `apps.${args.app}.secrets instead (docs/apps.md)`,
+    );
+  }
+  return apps.value as Record<string, Record<string, unknown>>;
 }
 
 function historyOf(outputs: StackOutputs, app: string): ReleaseHistory {
