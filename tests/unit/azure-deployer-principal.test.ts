@@ -125,7 +125,7 @@ describe("both pipelines sign in to Azure with ARM_CLIENT_ID in every job that d
     const github = readFileSync(join(PROJECT_DIR, ".github/workflows/infra.yml"), "utf8");
     const jobs = github.slice(github.indexOf("\njobs:\n")).split(/\n {2}[a-z-]+:\n/);
     const deploys = jobs.filter((job) => job.includes("npm run deploy --"));
-    expect(deploys.length).toBe(7); // preview-dev, preview-prod, up-dev, app-dev, up-prod, drift-dev, drift-prod
+    expect(deploys.length).toBe(8); // preview-dev, preview-prod, up-dev, app-dev, up-prod, app-prod, drift-dev, drift-prod
     for (const job of deploys) expect(job).toContain("ARM_CLIENT_ID:");
     const azure = readFileSync(join(PROJECT_DIR, "azure-pipelines.yml"), "utf8");
     const azureDeploys = (azure.match(/^\s+npm run deploy -- /gm) ?? []).length;
