@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { buildSync, version, type BuildOptions } from "esbuild";
+
+/** Build options for a one-output bundle; `absWorkingDir` anchors every path, `write` and `metafile` are set here. */
+export type CachedBuildOptions = Omit<BuildOptions, "write" | "metafile"> & { absWorkingDir: string };
+
+interface CacheEntry {
+  /** Digest of the esbuild version and the build options. */
+  key: string;
+  /** The files esbuild read (the metafile's inputs), relative to absWorkingDir. */
+  inputs: string[];
+  /** Digest of what the output depends on (see `fingerprint`). */
+  fingerprint: string;
+  text: string;
+}
+
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
+/**
+ * `buildSync` of a one-output bundle, reused from `cacheFile` while nothing it depends on has changed: the same
+ * esbuild version, the same options, and every file the last build read byte for byte the same, with no file added
+ * to or removed from their folders or the folders above them up to absWorkingDir (a new file could win a module
+ * resolution there), and the same package.json / tsconfig.json files in those folders. Otherwise it builds and
+ * records the build. esbuild builds the same bytes from the same inputs, so a hit returns what a build would.
+ * The cache is only a saving: when it cannot be read or written, this builds as if there were none.
+ */
+export function cachedBuildSync(options: CachedBuildOptions, cacheFile: string): string {
+  const root = options.absWorkingDir;
+  const key = sha256(JSON.stringify({ version, options }));
+  const hit = readEntry(cacheFile, key, root);
+  if (hit !== undefined) return hit;
+
+  const result = buildSync({ ...options, write: false, metafile: true });
+  if (result.outputFiles.length !== 1) throw new Error(`esbuild wrote ${result.outputFiles.length} files, not one`);
+  const text = result.outputFiles[0]!.text;
+  const inputs = Object.keys(result.metafile.inputs).sort();
+  // Inputs outside the file system (esbuild namespaces such as "(disabled):...") cannot be fingerprinted: no cache.
+  const onDisk = inputs.every((i) => !i.includes(":") && !relative(root, resolve(root, i)).startsWith(".."));
+  const print = onDisk ? fingerprint(root, inputs) : undefined;
+  if (print !== undefined) writeEntry(cacheFile, { key, inputs, fingerprint: print, text });
+  return text;
+}
+
+function readEntry(cacheFile: string, key: string, root: string): string | undefined {
+  let entry: CacheEntry;
+  try {
+    entry = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheEntry;
+  } catch {
+    return undefined;
+  }
+  if (entry.key !== key || !Array.isArray(entry.inputs) || typeof entry.text !== "string") return undefined;
+  return fingerprint(root, entry.inputs) === entry.fingerprint ? entry.text : undefined;
+}
+
+function writeEntry(cacheFile: string, entry: CacheEntry): void {
+  // Written aside, then renamed: a concurrent reader sees the old entry or the new one, never half of one.
+  const aside = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    writeFileSync(aside, JSON.stringify(entry));
+    renameSync(aside, cacheFile);
+  } catch {
+    // A read-only or full disk: the next run builds again.
+  }
+}
+
+/** The files that steer module resolution in a folder: a change to one can change what a bare or relative import finds. */
+const RESOLUTION_FILES = ["package.json", "tsconfig.json", "jsconfig.json"];
+
+/**
+ * Digest of every input's bytes, of the names in each folder from an input's folder up to `root` (hidden names
+ * aside: imports never reach them unless an input names one), and of the resolution files in those folders.
+ * Undefined when an input cannot be read.
+ */
+export function fingerprint(root: string, inputs: readonly string[]): string | undefined {
+  const hash = createHash("sha256");
+  const folders = new Set<string>();
+  try {
+    for (const input of inputs) {
+      hash.update(`file ${input}\0${sha256(readFileSync(join(root, input)))}\n`);
+      for (let dir = dirname(input); !folders.has(dir); dir = dirname(dir)) {
+        folders.add(dir);
+        if (dir === "." || dir === sep) break;
+      }
+    }
+    for (const dir of [...folders].sort()) {
+      const names = readdirSync(join(root, dir))
+        .filter((n) => !n.startsWith("."))
+        .sort();
+      hash.update(`dir ${dir}\0${names.join("\0")}\n`);
+      for (const name of RESOLUTION_FILES.filter((n) => names.includes(n))) {
+        hash.update(`conf ${join(dir, name)}\0${sha256(readFileSync(join(root, dir, name)))}\n`);
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return hash.digest("hex");
+}
