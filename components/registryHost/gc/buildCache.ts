@@ -24,7 +24,8 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
  * to or removed from their folders or the folders above them up to absWorkingDir (a new file could win a module
  * resolution there), and the same package.json / tsconfig.json files in those folders. Otherwise it builds and
  * records the build. esbuild builds the same bytes from the same inputs, so a hit returns what a build would.
- * The cache is only a saving: when it cannot be read or written, this builds as if there were none.
+ * The cache is only a saving: when it cannot be read or written, this builds as if there were none. Keep
+ * `cacheFile` in a hidden folder (or away from the inputs' folders): the listings skip hidden names.
  */
 export function cachedBuildSync(options: CachedBuildOptions, cacheFile: string): string {
   const root = options.absWorkingDir;
@@ -38,9 +39,21 @@ export function cachedBuildSync(options: CachedBuildOptions, cacheFile: string):
   const inputs = Object.keys(result.metafile.inputs).sort();
   // Inputs outside the file system (esbuild namespaces such as "(disabled):...") cannot be fingerprinted: no cache.
   const onDisk = inputs.every((i) => !i.includes(":") && !relative(root, resolve(root, i)).startsWith(".."));
-  const print = onDisk ? fingerprint(root, inputs) : undefined;
-  if (print !== undefined) writeEntry(cacheFile, { key, inputs, fingerprint: print, text });
+  if (onDisk && makeFolder(dirname(cacheFile))) {
+    // Taken once the cache folder exists: creating it must not change a listing the fingerprint covers.
+    const print = fingerprint(root, inputs);
+    if (print !== undefined) writeEntry(cacheFile, { key, inputs, fingerprint: print, text });
+  }
   return text;
+}
+
+function makeFolder(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readEntry(cacheFile: string, key: string, root: string): string | undefined {
@@ -58,7 +71,6 @@ function writeEntry(cacheFile: string, entry: CacheEntry): void {
   // Written aside, then renamed: a concurrent reader sees the old entry or the new one, never half of one.
   const aside = `${cacheFile}.${process.pid}.tmp`;
   try {
-    mkdirSync(dirname(cacheFile), { recursive: true });
     writeFileSync(aside, JSON.stringify(entry));
     renameSync(aside, cacheFile);
   } catch {
