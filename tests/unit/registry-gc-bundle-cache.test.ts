@@ -1,9 +1,10 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cachedBuildSync, type CachedBuildOptions } from "../../components/registryHost/gc/buildCache";
+import { cachedBuildSync, type CachedBuildOptions } from "../../components/buildCache";
 
 let root: string;
 let cacheFile: string;
@@ -20,10 +21,12 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Replaces the cached text, keeping the fingerprint: a call that returns it took the cache. */
+/** Replaces the cached output (and its digest), keeping the fingerprint: a call that returns it took the cache. */
 function plantSentinel(): void {
-  const entry = JSON.parse(readFileSync(cacheFile, "utf8")) as { text: string };
-  writeFileSync(cacheFile, JSON.stringify({ ...entry, text: "// sentinel from the cache\n" }));
+  const sentinel = "// sentinel from the cache\n";
+  const entry = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, unknown>;
+  writeFileSync(`${cacheFile}.js`, sentinel);
+  writeFileSync(cacheFile, JSON.stringify({ ...entry, output: createHash("sha256").update(sentinel).digest("hex") }));
 }
 
 describe("the registry-gc bundle's build cache", () => {

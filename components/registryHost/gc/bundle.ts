@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { cachedBuildSync } from "./buildCache.js";
+import { cachedBuildSync } from "../../buildCache.js";
 
 const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
 /** Where the last build is kept (the usual place for a project's build caches): a plan or `up` reuses it. */

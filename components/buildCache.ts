@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { buildSync, version, type BuildOptions } from "esbuild";
+import { build, buildSync, version, type BuildOptions, type BuildResult } from "esbuild";
 
 /** Build options for a one-output bundle; `absWorkingDir` anchors every path, `write` and `metafile` are set here. */
 export type CachedBuildOptions = Omit<BuildOptions, "write" | "metafile"> & { absWorkingDir: string };
 
+/** The manifest kept beside the output (`<cacheFile>.js` holds the output itself). */
 interface CacheEntry {
   /** Digest of the esbuild version and the build options. */
   key: string;
@@ -13,10 +14,12 @@ interface CacheEntry {
   inputs: string[];
   /** Digest of what the output depends on (see `fingerprint`). */
   fingerprint: string;
-  text: string;
+  /** sha256 of the output, checked on every read. */
+  output: string;
 }
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+const outputFile = (cacheFile: string) => `${cacheFile}.js`;
 
 /**
  * `buildSync` of a one-output bundle, reused from `cacheFile` while nothing it depends on has changed: the same
@@ -28,12 +31,37 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
  * `cacheFile` in a hidden folder (or away from the inputs' folders): the listings skip hidden names.
  */
 export function cachedBuildSync(options: CachedBuildOptions, cacheFile: string): string {
-  const root = options.absWorkingDir;
-  const key = sha256(JSON.stringify({ version, options }));
-  const hit = readEntry(cacheFile, key, root);
-  if (hit !== undefined) return hit;
+  const key = keyOf(options);
+  return (
+    readEntry(cacheFile, key, options.absWorkingDir)?.text ?? record(options, key, cacheFile, buildSync(full(options)))
+  );
+}
 
-  const result = buildSync({ ...options, write: false, metafile: true });
+/**
+ * `cachedBuildSync` for builds that need esbuild's asynchronous API (plugins): resolves to the cache's file that
+ * holds the output, or to undefined when the cache cannot be written (then the caller does without the bundle).
+ * A plugin's code is not part of the key: give a plugin a new name when its behaviour changes.
+ */
+export async function cachedBuildFile(options: CachedBuildOptions, cacheFile: string): Promise<string | undefined> {
+  const key = keyOf(options);
+  const hit = readEntry(cacheFile, key, options.absWorkingDir);
+  if (hit) return hit.file;
+  const text = record(options, key, cacheFile, await build(full(options)));
+  const kept = readEntry(cacheFile, key, options.absWorkingDir);
+  return kept?.text === text ? kept.file : undefined;
+}
+
+const keyOf = (options: CachedBuildOptions) => sha256(JSON.stringify({ version, options }));
+const full = (options: CachedBuildOptions) => ({ ...options, write: false as const, metafile: true as const });
+
+/** Records a build's output under `cacheFile` (when its inputs can be fingerprinted) and returns it. */
+function record(
+  options: CachedBuildOptions,
+  key: string,
+  cacheFile: string,
+  result: BuildResult<{ write: false; metafile: true }>,
+): string {
+  const root = options.absWorkingDir;
   if (result.outputFiles.length !== 1) throw new Error(`esbuild wrote ${result.outputFiles.length} files, not one`);
   const text = result.outputFiles[0]!.text;
   const inputs = Object.keys(result.metafile.inputs).sort();
@@ -42,9 +70,22 @@ export function cachedBuildSync(options: CachedBuildOptions, cacheFile: string):
   if (onDisk && makeFolder(dirname(cacheFile))) {
     // Taken once the cache folder exists: creating it must not change a listing the fingerprint covers.
     const print = fingerprint(root, inputs);
-    if (print !== undefined) writeEntry(cacheFile, { key, inputs, fingerprint: print, text });
+    if (print !== undefined) writeEntry(cacheFile, { key, inputs, fingerprint: print, output: sha256(text) }, text);
   }
   return text;
+}
+
+function readEntry(cacheFile: string, key: string, root: string): { text: string; file: string } | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheEntry;
+    if (entry.key !== key || !Array.isArray(entry.inputs)) return undefined;
+    if (fingerprint(root, entry.inputs) !== entry.fingerprint) return undefined;
+    const file = outputFile(cacheFile);
+    const text = readFileSync(file, "utf8");
+    return sha256(text) === entry.output ? { text, file } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function makeFolder(dir: string): boolean {
@@ -56,23 +97,18 @@ function makeFolder(dir: string): boolean {
   }
 }
 
-function readEntry(cacheFile: string, key: string, root: string): string | undefined {
-  let entry: CacheEntry;
+function writeEntry(cacheFile: string, entry: CacheEntry, text: string): void {
+  // Each file is written aside, then renamed: a concurrent reader sees the old file or the new one, never half of
+  // one, and the output's digest in the manifest tells an output from another build apart.
   try {
-    entry = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheEntry;
-  } catch {
-    return undefined;
-  }
-  if (entry.key !== key || !Array.isArray(entry.inputs) || typeof entry.text !== "string") return undefined;
-  return fingerprint(root, entry.inputs) === entry.fingerprint ? entry.text : undefined;
-}
-
-function writeEntry(cacheFile: string, entry: CacheEntry): void {
-  // Written aside, then renamed: a concurrent reader sees the old entry or the new one, never half of one.
-  const aside = `${cacheFile}.${process.pid}.tmp`;
-  try {
-    writeFileSync(aside, JSON.stringify(entry));
-    renameSync(aside, cacheFile);
+    for (const [file, content] of [
+      [outputFile(cacheFile), text],
+      [cacheFile, JSON.stringify(entry)],
+    ] as const) {
+      const aside = `${file}.${process.pid}.tmp`;
+      writeFileSync(aside, content);
+      renameSync(aside, file);
+    }
   } catch {
     // A read-only or full disk: the next run builds again.
   }
