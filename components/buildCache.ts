@@ -40,7 +40,7 @@ export function cachedBuildSync(options: CachedBuildOptions, cacheFile: string):
 /**
  * `cachedBuildSync` for builds that need esbuild's asynchronous API (plugins): resolves to the cache's file that
  * holds the output, or to undefined when the cache cannot be written (then the caller does without the bundle).
- * A plugin's code is not part of the key: give a plugin a new name when its behaviour changes.
+ * A plugin's hooks are part of the key as source text, not what they call: rename a plugin when that changes.
  */
 export async function cachedBuildFile(options: CachedBuildOptions, cacheFile: string): Promise<string | undefined> {
   const key = keyOf(options);
@@ -51,7 +51,13 @@ export async function cachedBuildFile(options: CachedBuildOptions, cacheFile: st
   return kept?.text === text ? kept.file : undefined;
 }
 
-const keyOf = (options: CachedBuildOptions) => sha256(JSON.stringify({ version, options }));
+/** Functions (a plugin's hooks) enter the key as their source text. */
+const keyOf = (options: CachedBuildOptions) =>
+  sha256(
+    JSON.stringify({ version, options }, (_key, value: unknown) =>
+      typeof value === "function" ? String(value) : value,
+    ),
+  );
 const full = (options: CachedBuildOptions) => ({ ...options, write: false as const, metafile: true as const });
 
 /** Records a build's output under `cacheFile` (when its inputs can be fingerprinted) and returns it. */

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildSync } from "esbuild";
+import { buildSync, type Plugin } from "esbuild";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cachedBuildSync, type CachedBuildOptions } from "../../components/buildCache";
+import { cachedBuildFile, cachedBuildSync, type CachedBuildOptions } from "../../components/buildCache";
 
 let root: string;
 let cacheFile: string;
@@ -70,5 +70,35 @@ describe("the registry-gc bundle's build cache", () => {
     writeFileSync(join(root, ".cache"), "a file where the cache folder would go");
     expect(cachedBuildSync(options, cacheFile)).toContain('"first"');
     expect(cachedBuildSync(options, cacheFile)).toContain('"first"');
+  });
+
+  it("with a plugin: keeps the output as a file, and builds again when the plugin's code changes under the same name", async () => {
+    const replacing = (word: string): Plugin => ({
+      name: "word",
+      setup(build) {
+        build.onLoad({ filter: /lib\.ts$/ }, () => ({
+          contents: `export const word = ${JSON.stringify(word)};`,
+          loader: "ts",
+        }));
+      },
+    });
+    // Two plugins that differ in their code, not only in a captured value: the key sees the hooks' source text.
+    const upper: Plugin = {
+      name: "word",
+      setup(build) {
+        build.onLoad({ filter: /lib\.ts$/ }, () => ({ contents: 'export const word = "UPPER";', loader: "ts" }));
+      },
+    };
+    const file = await cachedBuildFile({ ...options, plugins: [replacing("plugged")] }, cacheFile);
+    expect(file).toBe(`${cacheFile}.js`);
+    expect(readFileSync(file!, "utf8")).toContain('"plugged"');
+    expect(await cachedBuildFile({ ...options, plugins: [replacing("plugged")] }, cacheFile)).toBe(file);
+    const again = await cachedBuildFile({ ...options, plugins: [upper] }, cacheFile);
+    expect(readFileSync(again!, "utf8")).toContain('"UPPER"');
+  });
+
+  it("with a plugin: undefined when the cache cannot be written", async () => {
+    writeFileSync(join(root, ".cache"), "a file where the cache folder would go");
+    expect(await cachedBuildFile(options, cacheFile)).toBeUndefined();
   });
 });
