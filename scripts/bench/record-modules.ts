@@ -9,7 +9,10 @@ const loader = /\/node_modules\/(tsx|esbuild|@esbuild|get-tsconfig|resolve-pkg-m
 
 if (target) {
   process.on("exit", () => {
-    const files = Object.keys(require.cache).filter((f) => f.includes("/node_modules/") && !loader.test(f));
+    // The project's own build outputs kept under node_modules/.cache (the plan's bundle) are the program, not the SDK.
+    const files = Object.keys(require.cache).filter(
+      (f) => f.includes("/node_modules/") && !f.includes("/node_modules/.cache/") && !loader.test(f),
+    );
     writeFileSync(target, JSON.stringify(files));
   });
 }

@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -55,5 +64,15 @@ describe("the plan's output directory holds exactly the new plan", () => {
     writeFileSync(join(dir, "host"), "a file");
     writeTree(dir, files);
     expect(readFileSync(join(dir, "host/etc/nginx/nginx.conf"), "utf8")).toBe("new");
+  });
+
+  it("leaves a file that already holds its content untouched, and rewrites one that differs in a byte", () => {
+    writeTree(dir, files);
+    const past = new Date("2020-01-01T00:00:00Z");
+    for (const f of ["plan.json", "host/etc/nginx/nginx.conf"]) utimesSync(join(dir, f), past, past);
+    writeTree(dir, new Map([...files, ["host/etc/nginx/nginx.conf", "nev"]]));
+    expect(statSync(join(dir, "plan.json")).mtime).toEqual(past);
+    expect(statSync(join(dir, "host/etc/nginx/nginx.conf")).mtime).not.toEqual(past);
+    expect(readFileSync(join(dir, "host/etc/nginx/nginx.conf"), "utf8")).toBe("nev");
   });
 });
