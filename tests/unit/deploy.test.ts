@@ -9,6 +9,7 @@ import { hasChanges, summarizeChanges } from "../../scripts/deploy/summary.js";
 import { runDeploy, type DeployIo } from "../../scripts/deploy/run.js";
 import type {
   ConfigEntry,
+  ConfigObject,
   DeployStack,
   DeployWorkspace,
   OpCounts,
@@ -35,6 +36,8 @@ interface FakeScript {
   progress?: string[];
   /** Method name -> error it throws. */
   failures?: Record<string, Error>;
+  /** The stack's `apps` setting (none when unset). */
+  apps?: ConfigObject;
 }
 
 class FakeStack implements DeployStack {
@@ -82,6 +85,14 @@ class FakeStack implements DeployStack {
   async exportState() {
     await this.op("exportState");
     return this.script.exported ?? { version: 3, deployment: { resources: [] } };
+  }
+  // Reading config is not an engine operation worth listing in `calls`; writing is.
+  async getConfigObject(key: string) {
+    return key === "apps" ? this.script.apps : undefined;
+  }
+  async setConfigObject(key: string, value: Record<string, unknown>) {
+    await this.op(`setConfigObject ${key}`);
+    this.script.apps = { value, secret: false };
   }
 }
 
