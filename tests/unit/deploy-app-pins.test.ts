@@ -52,7 +52,9 @@ const h7 = history(
 describe("the overrides key", () => {
   it("is the sha256 of the settings' canonical JSON (key order does not matter)", () => {
     expect(settingsHash(COMMITTED)).toBe(COMMITTED_SHA);
-    expect(settingsHash({ port: 3000, env: { WORKERS: 4, GREETING: "hello" }, image: "web:1.0.0" })).toBe(COMMITTED_SHA);
+    expect(settingsHash({ port: 3000, env: { WORKERS: 4, GREETING: "hello" }, image: "web:1.0.0" })).toBe(
+      COMMITTED_SHA,
+    );
   });
 
   it("is accepted by the config schema only as 64 lower-case hex digits", () => {
@@ -109,7 +111,10 @@ describe("effectiveApps", () => {
 
   it("an unedited older pin over the same committed settings: the newer active release is kept", () => {
     const pin8 = { ...COMMITTED, image: `web:1.2.0@${D("c")}`, deployedBy: "ci run 8", overrides: COMMITTED_SHA };
-    const h8 = history(...h7.releases.map((r) => ({ ...r, status: "retired" as const })), release(8, "active", pin8, D("c")));
+    const h8 = history(
+      ...h7.releases.map((r) => ({ ...r, status: "retired" as const })),
+      release(8, "active", pin8, D("c")),
+    );
     const r = effectiveApps({ web: PIN }, { web: h8 });
     expect(r.apps.web).toMatchObject({ image: `web@${D("c")}`, deployedBy: "ci run 8", overrides: COMMITTED_SHA });
     // That pin edited by hand (its overrides left in): the edit wins.
