@@ -19,6 +19,8 @@ export interface AppSpec {
   keepReleases: number;
   /** Who or what asked for this release. Defaults to "pulumi up". */
   deployedBy?: string;
+  /** sha256 of the committed settings this release overrode (set by the deploy command's app verbs). */
+  overrides?: string;
 }
 
 /**
@@ -39,12 +41,16 @@ export function releaseConfig(app: AppSpec): Record<string, unknown> {
     memoryMiB: app.memoryMiB,
     ...(app.cpus !== undefined ? { cpus: app.cpus } : {}),
     keepReleases: app.keepReleases,
+    ...(app.overrides !== undefined ? { overrides: app.overrides } : {}),
   };
 }
 
-/** `configHash`: the run configuration without the image reference (the digest is recorded on its own). */
+/**
+ * `configHash`: the run configuration without the image reference (the digest is recorded on its own) and without
+ * `overrides` (which committed settings a release replaced does not change the container).
+ */
 export function configHashOf(app: AppSpec): string {
-  const { image: _image, ...rest } = releaseConfig(app);
+  const { image: _image, overrides: _overrides, ...rest } = releaseConfig(app);
   return canonicalHash(rest);
 }
 

@@ -3,6 +3,7 @@ import { readConfigFromEnv, secretValuesFromEnv } from "./env-config.js";
 import { ChangesDetectedError, EXIT, PulumiCliMissingError, UsageError, type ExitCode } from "./errors.js";
 import { checkDestroyGuard, protectedResourceUrns } from "./guards.js";
 import { makeRedactor } from "./redact.js";
+import { applyEnvConfig, keepDeployedReleases } from "./stack-config.js";
 import {
   formatChangeLine,
   hasChanges,
@@ -36,6 +37,13 @@ export interface DeployDeps {
 const MUTATING: readonly Verb[] = ["up", "refresh", "destroy"];
 /** Verbs that may create a missing stack; the others only make sense on an existing one. */
 const CREATES_STACK: readonly Verb[] = ["preview", "up"];
+
+/**
+ * Verbs that run the program, and so read the stack config. `refresh` and `drift` compare the state with the cloud
+ * without running it, as `destroy` (the engine's default without `--run-program`:
+ * https://www.pulumi.com/docs/iac/operations/stack-management/run-program/); `outputs` reads the state.
+ */
+const RUNS_PROGRAM: readonly Verb[] = ["preview", "up"];
 
 /** How many of the engine's last output lines a failure's summary shows. */
 const TAIL_LINES = 40;
@@ -130,7 +138,9 @@ async function deploy(
   secrets.redact = makeRedactor(secretValuesFromEnv(env, config));
   io.stdout(`==> ${args.verb} stack ${args.stack}\n`);
   const stack = await workspace.openStack(args.stack, { create: CREATES_STACK.includes(args.verb) });
-  await applyConfig(stack, config, io);
+  await applyEnvConfig(stack, config, (t) => io.stdout(t));
+  // The verbs that run the program: an app's deployed release stays while its committed settings are unchanged.
+  if (RUNS_PROGRAM.includes(args.verb)) await keepDeployedReleases(stack, (t) => io.stdout(t));
   const result = await runVerb(args, stack, deps, (chunk) => out.push(chunk));
   out.flush();
   if (result.ops) {
@@ -154,14 +164,6 @@ function refuseUnconfirmedInCi(args: DeployArgs, io: DeployIo): void {
         `add --yes to proceed`,
     );
   }
-}
-
-async function applyConfig(stack: DeployStack, config: ReturnType<typeof readConfigFromEnv>, io: DeployIo) {
-  if (config.length === 0) return;
-  await stack.setConfig(config);
-  // Keys only, never values.
-  const listed = config.map((c) => (c.secret ? `${c.key} (secret)` : c.key)).join(", ");
-  io.stdout(`config from environment: ${listed}\n`);
 }
 
 /** The masked outputs: printed for `outputs`, written to --outputs-json when given. */

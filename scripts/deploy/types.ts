@@ -64,6 +64,10 @@ export interface DeployStack {
   outputs(): Promise<StackOutputs>;
   /** `pulumi stack export`: the raw deployment (read by `guards.ts` for protected resources). */
   exportState(): Promise<unknown>;
+  /** An object setting read whole (`apps`), or undefined when the stack has none. */
+  getConfigObject(key: string): Promise<ConfigObject | undefined>;
+  /** Writes an object setting whole, plain (never for secrets). */
+  setConfigObject(key: string, value: Record<string, unknown>): Promise<void>;
 }
 
 export interface DeployWorkspace {

@@ -13,10 +13,12 @@ import { configHashOf, releaseConfig, type AppSpec } from "../../components/apps
 import type { Release, ReleaseHistory } from "../../components/apps/releaseHistory";
 import { secretsHash } from "../../components/apps/render/deploy";
 import { registryFromOutputs } from "../../scripts/deploy/apps/registry";
+import { settingsHash } from "../../scripts/deploy/apps/pins";
 import { type AppsStack, type AppsWorkspace, parseAppsArgs, runApps } from "../../scripts/deploy/apps/run";
+import { parseDeployArgs } from "../../scripts/deploy/args";
 import { AutomationWorkspace } from "../../scripts/deploy/automation-workspace";
 import { isMissingConfigKey } from "../../scripts/deploy/engine-errors";
-import type { DeployIo } from "../../scripts/deploy/run";
+import { type DeployIo, runDeploy } from "../../scripts/deploy/run";
 import { parseStackConfig } from "../../stacks/config/parse";
 import { parseAppImage } from "../../stacks/config/sections/apps";
 import { PROJECT } from "../../stacks/config/schema";
@@ -35,6 +37,10 @@ let registry: StackRegistry;
 const digests: Record<string, string> = {};
 let history: ReleaseHistory;
 const savedEnv = { ...process.env };
+/** The outputs the stack is imported with (registry, appReleases with `history`). */
+let baseOutputs: Record<string, unknown>;
+/** `recorded` over the stack's config as the program sees it. */
+let recordRelease: (r: Parameters<typeof recorded>[2]) => Release;
 
 /** `pulumi config --json --show-secrets` of the stack, keyed as the CLI keys it. */
 async function allConfig(): Promise<Record<string, { value?: string; objectValue?: unknown; secret: boolean }>> {
@@ -186,27 +192,26 @@ beforeAll(async () => {
     releases: releases.map((r) => recorded(base, secretKeys, r)),
   };
   const latest = history.releases.at(-1)!;
-  await importOutputs(
-    {
-      registryAddress: registry.address,
-      registryCaCertificatePem: registry.caPem,
-      registryUsers: Object.keys(PASSWORDS),
-      registryPasswords: PASSWORDS,
-      appReleases: {
-        web: {
-          deploys: {
-            image: `web@${latest.digest}`,
-            configHash: latest.configHash,
-            secretsHash: latest.secretsHash,
-            deployedBy: latest.deployedBy,
-          },
-          history,
+  recordRelease = (r) => recorded(base, secretKeys, r);
+  baseOutputs = {
+    registryAddress: registry.address,
+    registryCaCertificatePem: registry.caPem,
+    registryUsers: Object.keys(PASSWORDS),
+    registryPasswords: PASSWORDS,
+    appReleases: {
+      web: {
+        deploys: {
+          image: `web@${latest.digest}`,
+          configHash: latest.configHash,
+          secretsHash: latest.secretsHash,
+          deployedBy: latest.deployedBy,
         },
-        worker: { deploys: { image: `worker@${digests.worker}` }, history: null },
+        history,
       },
+      worker: { deploys: { image: `worker@${digests.worker}` }, history: null },
     },
-    ["registryPasswords"],
-  );
+  };
+  await importOutputs(baseOutputs, ["registryPasswords"]);
 });
 
 afterAll(async () => {
@@ -364,6 +369,8 @@ describe("rollback against the real CLI and registry", () => {
       ...recordedRest,
       image: `web@${digests["1.0.0"]}`,
       deployedBy: "rollback to release 2, by it-runner",
+      // The committed settings it replaced (what a later `npm run deploy -- up` compares with).
+      overrides: settingsHash((before[`${PROJECT}:apps`]!.objectValue as Record<string, Record<string, unknown>>).web!),
     });
     // Number-like strings stay strings (leaf by leaf, the CLI would have stored "2" as 2 and "+82" as 82).
     expect(atUp.web!.env).toEqual({ GREETING: "two", WORKERS: "2", PHONE_PREFIX: "+82" });
@@ -399,7 +406,12 @@ describe("app against the real CLI and registry", () => {
     expect(r.appsAtUp).toEqual([
       {
         ...beforeApps,
-        web: { ...beforeApps.web, image: `web:3.0.0@${digests["3.0.0"]}`, deployedBy: "ci 5" },
+        web: {
+          ...beforeApps.web,
+          image: `web:3.0.0@${digests["3.0.0"]}`,
+          deployedBy: "ci 5",
+          overrides: settingsHash(beforeApps.web!),
+        },
       },
     ]);
     // The number the user stored stays a number.
@@ -449,6 +461,70 @@ describe("a secret stored inside apps", () => {
       expect(await stackFile()).toBe(before);
     } finally {
       await sb.pulumiOk(["config", "rm", "--path", "--stack", STACK, "apps.worker.env.API_TOKEN"]);
+    }
+  });
+});
+
+describe("npm run deploy -- up keeps the release an app deploy pinned in a throwaway checkout", () => {
+  /** `npm run deploy -- up --stack dev --yes` as CI runs it, against the real CLI. */
+  async function up() {
+    let stdout = "";
+    let stderr = "";
+    const io: DeployIo = {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      writeFile: async () => undefined,
+      appendFile: async () => undefined,
+      interactive: false,
+      confirm: async () => false,
+    };
+    const workspace = new WatchedWorkspace();
+    const code = await runDeploy(parseDeployArgs(["up", "--stack", STACK, "--yes"])!, {
+      workspace,
+      io,
+      env: { ...process.env, CI: "true" },
+    });
+    return { code, stdout, stderr, appsAtUp: workspace.appsAtUp };
+  }
+
+  it("committed apps.web unchanged since release 5 overrode it: up runs with release 5; edited: with the committed", async () => {
+    const file = await stackFile();
+    const committed = (await appsNow()).web!;
+    // Release 5: `app --image web:3.0.0` in CI, over exactly the committed settings (the file was never updated).
+    const pin = { ...committed, image: `web:3.0.0@${digests["3.0.0"]}`, overrides: settingsHash(committed) };
+    const r5 = recordRelease({ seq: 5, status: "active", given: pin, dbPassword: "new-db-pass", day: 30 });
+    expect(r5.config!.overrides).toBe(settingsHash(committed));
+    const releases = [...history.releases.slice(0, 3), { ...history.releases[3]!, status: "retired" as const }, r5];
+    const outputs = structuredClone(baseOutputs) as { appReleases: { web: { history: ReleaseHistory } } };
+    outputs.appReleases.web.history = { ...history, releases };
+    await importOutputs(outputs, ["registryPasswords"]);
+    try {
+      const kept = await up();
+      expect(kept.stdout).toContain(
+        "apps.web: keeping release 5 (deployed by github acme/web run 5, over the committed settings, which are unchanged since)\n",
+      );
+      expect(kept.appsAtUp).toHaveLength(1);
+      const { image: _image, ...rest } = r5.config!;
+      expect(kept.appsAtUp[0]!.web).toEqual({
+        ...rest,
+        image: `web@${digests["3.0.0"]}`,
+        deployedBy: "github acme/web run 5",
+      });
+      expect(kept.appsAtUp[0]!.worker).toEqual((await appsNow()).worker);
+      expect(kept.code).toBe(1);
+      expect(kept.stderr).toContain("no language plugin 'pulumi-language-nodejs' found");
+
+      // Someone edits the committed settings (a fresh checkout of the edited file): they win.
+      await writeFile(join(sb.workDir, `Pulumi.${STACK}.yaml`), file);
+      await sb.pulumiOk(["config", "set", "--path", "--stack", STACK, "apps.web.memoryMiB", "768"]);
+      const edited = (await appsNow()).web!;
+      const ran = await up();
+      expect(ran.stdout).not.toContain("keeping release");
+      expect(ran.appsAtUp.map((a) => a.web)).toEqual([edited]);
+      expect(edited.memoryMiB).toBe(768);
+    } finally {
+      await writeFile(join(sb.workDir, `Pulumi.${STACK}.yaml`), file);
+      await importOutputs(baseOutputs, ["registryPasswords"]);
     }
   });
 });

@@ -13,7 +13,8 @@ import {
   runApps,
 } from "../../scripts/deploy/apps/run";
 import type { DeployIo } from "../../scripts/deploy/run";
-import type { StackOutputs, UpResult } from "../../scripts/deploy/types";
+import type { ConfigEntry, OperationOptions, StackOutputs, UpResult } from "../../scripts/deploy/types";
+import { settingsHash } from "../../scripts/deploy/apps/pins";
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
 const release = (seq: number, status: string, digest: string, config: Record<string, unknown>) => ({
@@ -45,9 +46,20 @@ const WORKER = { image: "worker:1.0", port: 9000 };
 
 /** Test doubles of the stack (its `apps` setting as the CLI stores it), the registry and the terminal. */
 function fakes(
-  opts: { present?: boolean; upFails?: boolean; restoreFails?: boolean; secret?: boolean; interrupted?: boolean } = {},
+  opts: {
+    present?: boolean;
+    upFails?: boolean;
+    restoreFails?: boolean;
+    secret?: boolean;
+    interrupted?: boolean;
+    env?: NodeJS.ProcessEnv;
+    history?: ReleaseHistory;
+    web?: Record<string, unknown>;
+  } = {},
 ) {
   const calls: string[] = [];
+  const upOptions: OperationOptions[] = [];
+  const configSet: ConfigEntry[] = [];
   // What cli-main's onInterrupt holds: the clean-ups a signal would run.
   const cleanups = new Set<() => Promise<void>>();
   const onInterrupt = (cleanup: () => Promise<void>) => {
@@ -55,11 +67,11 @@ function fakes(
     return () => void cleanups.delete(cleanup);
   };
   let apps: Record<string, Record<string, unknown>> = {
-    web: { image: "web:3.0", port: 3000, env: { GREETING: "three" }, memoryMiB: 512 },
+    web: opts.web ?? { image: "web:3.0", port: 3000, env: { GREETING: "three" }, memoryMiB: 512 },
     worker: WORKER,
   };
   const outputs: StackOutputs = {
-    appReleases: { value: { web: { history } }, secret: false },
+    appReleases: { value: { web: { history: opts.history ?? history } }, secret: false },
     registryPasswords: { value: { deploy: "registry-password-xyz" }, secret: true },
   };
   const stack = {
@@ -67,13 +79,20 @@ function fakes(
     outputs: async () => outputs,
     getConfigObject: async (key: string) =>
       key === "apps" ? { value: apps, secret: opts.secret === true } : undefined,
+    setConfig: async (entries: ConfigEntry[]) => {
+      calls.push("set config");
+      configSet.push(...entries);
+    },
     setConfigObject: async (key: string, value: Record<string, Record<string, unknown>>) => {
       calls.push(`set ${key}`);
       if (opts.restoreFails && calls.includes("up")) throw new Error("pulumi exited with code 255: disk full");
       apps = value;
     },
-    up: async (): Promise<UpResult> => {
+    up: async (o: OperationOptions): Promise<UpResult> => {
       calls.push("up");
+      upOptions.push(o);
+      // The engine echoes a secret from the environment's config: it must be redacted.
+      o.onOutput("+  aws:rds:Instance db create (password env-db-password-55)\n");
       if (opts.interrupted) {
         // Ctrl-C while `up` runs: the signal's clean-ups, then the engine reports the cancelled update.
         for (const c of cleanups) await c();
@@ -105,7 +124,9 @@ function fakes(
     apps: () => apps,
     config: () => apps.web,
     cleanups,
-    deps: { workspace, io, env: {}, registry: () => registry, onInterrupt },
+    upOptions,
+    configSet,
+    deps: { workspace, io, env: opts.env ?? {}, registry: () => registry, onInterrupt },
   };
 }
 
@@ -139,6 +160,8 @@ describe("rollback", () => {
       port: 3000,
       env: { GREETING: "one" },
       deployedBy: "rollback to release 1, by someone (npm run deploy)",
+      // The committed settings it replaced.
+      overrides: settingsHash({ image: "web:3.0", port: 3000, env: { GREETING: "three" }, memoryMiB: 512 }),
     });
   });
 
@@ -322,5 +345,74 @@ describe("config plumbing", () => {
       { key: "b", from: { c: 2 }, to: { c: 3 } },
     ]);
     expect(appConfigOf(history.releases[0]!, "web", "me")).toMatchObject({ image: `web@${D("a")}`, deployedBy: "me" });
+  });
+});
+
+describe("what the app's up runs with", () => {
+  const appArgs = ["app", "--stack", "prod", "--app", "web", "--image", "web:3.1", "--deployed-by", "ci 42", "--yes"];
+
+  it("config from the environment, as for up: keys printed, values never (redacted from the engine's output)", async () => {
+    const env = {
+      DEPLOY_SECRETS_JSON: JSON.stringify({ dbPassword: "env-db-password-55" }),
+      DEPLOY_CONFIG_aws__region: "eu-central-1",
+    };
+    const f = fakes({ env });
+    expect(await runApps(parseAppsArgs(appArgs)!, f.deps)).toBe(0);
+    expect(f.configSet).toEqual([
+      { key: "aws:region", value: "eu-central-1", secret: false },
+      { key: "dbPassword", value: "env-db-password-55", secret: true },
+    ]);
+    expect(f.calls).toEqual(["set config", "set apps", "up"]);
+    const text = f.out.join("");
+    expect(text).toContain("config from environment: aws:region, dbPassword (secret)\n");
+    expect(text).toContain("db create (password [secret])");
+    expect(text).not.toContain("env-db-password-55");
+  });
+
+  it("nothing from the environment is written by a --dry-run", async () => {
+    const f = fakes({ env: { DEPLOY_CONFIG_aws__region: "eu-central-1" } });
+    const args = parseAppsArgs(["rollback", "--stack", "prod", "--app", "web", "--dry-run"])!;
+    expect(await runApps(args, f.deps)).toBe(0);
+    expect(f.calls).toEqual([]);
+  });
+
+  it("the policy packs given (--policy-pack, repeatable), none by default", async () => {
+    const f = fakes();
+    const args = parseAppsArgs([...appArgs, "--policy-pack", "policy", "--policy-pack", "extra"])!;
+    expect(args.policyPacks).toEqual(["policy", "extra"]);
+    expect(await runApps(args, f.deps)).toBe(0);
+    expect(f.upOptions.map((o) => o.policyPacks)).toEqual([["policy", "extra"]]);
+    const g = fakes();
+    expect(await runApps(parseAppsArgs(["rollback", "--stack", "prod", "--app", "web", "--yes"])!, g.deps)).toBe(0);
+    expect(g.upOptions.map((o) => o.policyPacks)).toEqual([[]]);
+  });
+
+  it("records which committed settings it overrides", async () => {
+    const f = fakes();
+    const committed = structuredClone(f.config());
+    expect(await runApps(parseAppsArgs(appArgs)!, f.deps)).toBe(0);
+    expect(f.config()!.overrides).toBe(settingsHash(committed!));
+  });
+
+  it("starts from the active release an earlier pin deployed over unchanged committed settings", async () => {
+    // The stack file (a fresh CI checkout) still holds the committed web:1.0; release 3 overrode exactly it.
+    const committed = { image: "web:1.0", port: 3000, env: { GREETING: "one" } };
+    const pinned = history.releases.map((r) =>
+      r.seq === 3 ? { ...r, config: { ...r.config, overrides: settingsHash(committed) } } : r,
+    );
+    const f = fakes({ web: committed, history: { ...history, releases: pinned } });
+    expect(await runApps(parseAppsArgs(appArgs)!, f.deps)).toBe(0);
+    expect(f.out.join("")).toContain(
+      "apps.web: keeping release 3 (deployed by ci run 3, over the committed settings, which are unchanged since)\n",
+    );
+    // Release 3's settings (env, memory), the new image, and still the committed settings' hash.
+    expect(f.config()).toEqual({
+      image: `web:3.1@${D("d")}`,
+      port: 3000,
+      env: { GREETING: "three" },
+      memoryMiB: 512,
+      deployedBy: "ci 42",
+      overrides: settingsHash(committed),
+    });
   });
 });

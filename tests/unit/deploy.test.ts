@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseDeployArgs, type DeployArgs } from "../../scripts/deploy/args.js";
 import { EngineCommandError, translateEngineError } from "../../scripts/deploy/engine-errors.js";
@@ -9,6 +10,7 @@ import { hasChanges, summarizeChanges } from "../../scripts/deploy/summary.js";
 import { runDeploy, type DeployIo } from "../../scripts/deploy/run.js";
 import type {
   ConfigEntry,
+  ConfigObject,
   DeployStack,
   DeployWorkspace,
   OpCounts,
@@ -35,6 +37,8 @@ interface FakeScript {
   progress?: string[];
   /** Method name -> error it throws. */
   failures?: Record<string, Error>;
+  /** The stack's `apps` setting (none when unset). */
+  apps?: ConfigObject;
 }
 
 class FakeStack implements DeployStack {
@@ -82,6 +86,14 @@ class FakeStack implements DeployStack {
   async exportState() {
     await this.op("exportState");
     return this.script.exported ?? { version: 3, deployment: { resources: [] } };
+  }
+  // Reading config is not an engine operation worth listing in `calls`; writing is.
+  async getConfigObject(key: string) {
+    return key === "apps" ? this.script.apps : undefined;
+  }
+  async setConfigObject(key: string, value: Record<string, unknown>) {
+    await this.op(`setConfigObject ${key}`);
+    this.script.apps = { value, secret: false };
   }
 }
 
@@ -616,5 +628,63 @@ describe("pure helpers", () => {
     expect(isInteractive({ CI: "true" }, true)).toBe(false);
     expect(isInteractive({ CI: "1" }, true)).toBe(false);
     expect(isInteractive({}, false)).toBe(false);
+  });
+});
+
+describe("apps a deployed release overrode", () => {
+  const committed = { image: "web:1.0.0", port: 3000 };
+  const sha = createHash("sha256").update('{"image":"web:1.0.0","port":3000}').digest("hex");
+  const D = `sha256:${"b".repeat(64)}`;
+  const config = { image: `web@${D}`, port: 3000, env: {}, secrets: {}, overrides: sha };
+  const outputs: StackOutputs = {
+    appReleases: {
+      secret: false,
+      value: {
+        web: {
+          history: {
+            version: 1,
+            app: "web",
+            repository: "web",
+            keepReleases: 5,
+            releases: [
+              {
+                seq: 7,
+                digest: D,
+                configHash: "1".repeat(64),
+                secretsHash: "0".repeat(64),
+                deployedAt: "2026-12-01T10:00:00Z",
+                deployedBy: "ci run 7",
+                status: "active",
+                config,
+              },
+            ],
+          },
+        },
+      },
+    },
+  };
+
+  it.each(["up --stack dev --yes", "preview --stack dev"])(
+    "%s: runs with the active release while the committed settings are unchanged",
+    async (argv) => {
+      const script: FakeScript = { outputs, apps: { value: { web: committed }, secret: false } };
+      const { code, workspace, io } = await run(argv, { script });
+      expect(code).toBe(EXIT.ok);
+      expect(workspace.methods().slice(0, 2)).toEqual(["outputs", "setConfigObject apps"]);
+      expect(script.apps!.value.web).toEqual({ ...config, deployedBy: "ci run 7" });
+      expect(io.out).toContain("apps.web: keeping release 7 (deployed by ci run 7, over the committed settings");
+    },
+  );
+
+  it("edited committed settings win; drift does not run the program and leaves apps alone", async () => {
+    const edited = { ...committed, port: 8080 };
+    const script: FakeScript = { outputs, apps: { value: { web: edited }, secret: false } };
+    const up = await run("up --stack dev --yes", { script });
+    expect(up.workspace.methods()).toEqual(["outputs", "up"]);
+    expect(script.apps!.value.web).toEqual(edited);
+    const drift = await run("drift --stack dev", {
+      script: { outputs, apps: { value: { web: committed }, secret: false } },
+    });
+    expect(drift.workspace.methods()).toEqual(["previewRefresh"]);
   });
 });

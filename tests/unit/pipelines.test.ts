@@ -168,6 +168,8 @@ function checkFlow(
     const tools = job.invocations.map((x) => x.tool);
     expect(is.main(job), `${job.id} runs only on main`).toBe(true);
     expect(i.app).toMatchObject({ verb: "app", yes: true });
+    // The app's `up` is a whole-stack `up`: the same policy pack as every other.
+    expect(i.app!.policyPacks, `${job.id} runs up with the policy pack`).toEqual(["policy"]);
     expect(tools.indexOf("docker-push"), `${job.id} pushes before it deploys`).toBeGreaterThanOrEqual(0);
     expect(tools.indexOf("docker-push")).toBeLessThan(tools.indexOf("deploy-app"));
     expect(tools.indexOf("pulumi-install")).toBeLessThan(tools.indexOf("deploy-app"));

@@ -1,18 +1,24 @@
-import { parseReleaseHistory, type ReleaseHistory } from "../../../components/apps/releaseHistory";
 import { parseAppImage } from "../../../stacks/config/sections/apps";
 import { parseOrUsage } from "../args.js";
+import { readConfigFromEnv, secretValuesFromEnv } from "../env-config.js";
 import { EXIT, type ExitCode, PulumiCliMissingError, UsageError } from "../errors.js";
 import { makeRedactor } from "../redact.js";
 import type { DeployIo } from "../run.js";
-import type { ConfigObject, DeployStack, StackOutputs, UpResult } from "../types.js";
+import { APPS_KEY, applyEnvConfig } from "../stack-config.js";
+import type { DeployStack, StackOutputs, UpResult } from "../types.js";
+import { type AppsSettings, effectiveApps, historiesOf, historyOf, keptMessage, overridesFor } from "./pins.js";
 import { appConfigOf, configDiff, pinnedImage, rollbackTarget } from "./plan.js";
+
+export { APPS_KEY };
 
 export const APP_VERBS = ["app", "rollback"] as const;
 export type AppVerb = (typeof APP_VERBS)[number];
 
 export const APPS_USAGE =
-  "usage: npm run deploy -- app --stack <name> --app <app> --image <repository:tag> [--deployed-by <text>] [--yes]\n" +
-  "       npm run deploy -- rollback --stack <name> --app <app> [--to <release>] [--dry-run] [--yes]";
+  "usage: npm run deploy -- app --stack <name> --app <app> --image <repository:tag> [--deployed-by <text>]\n" +
+  "                                [--policy-pack <dir>]... [--yes]\n" +
+  "       npm run deploy -- rollback --stack <name> --app <app> [--to <release>] [--dry-run]\n" +
+  "                                [--policy-pack <dir>]... [--yes]";
 
 export interface AppsArgs {
   verb: AppVerb;
@@ -23,6 +29,8 @@ export interface AppsArgs {
   dryRun: boolean;
   yes: boolean;
   deployedBy?: string;
+  /** Local policy pack directories the `up` runs with (`--policy-pack`, as for `up`). */
+  policyPacks: string[];
 }
 
 export function parseAppsArgs(argv: string[]): AppsArgs | null {
@@ -37,6 +45,7 @@ export function parseAppsArgs(argv: string[]): AppsArgs | null {
         to: { type: "string" },
         "dry-run": { type: "boolean", default: false },
         "deployed-by": { type: "string" },
+        "policy-pack": { type: "string", multiple: true, default: [] },
         yes: { type: "boolean", short: "y", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -72,17 +81,12 @@ export function parseAppsArgs(argv: string[]): AppsArgs | null {
     dryRun: values["dry-run"] === true,
     yes: values.yes === true,
     ...(values["deployed-by"] !== undefined ? { deployedBy: values["deployed-by"].slice(0, 200) } : {}),
+    policyPacks: values["policy-pack"] ?? [],
   };
 }
 
-/** The stack setting that holds every app (`startup-infra:apps`). */
-export const APPS_KEY = "apps";
-
 /** A stack whose `apps` setting the command reads and writes as one object (see automation-workspace.ts). */
-export interface AppsStack extends DeployStack {
-  getConfigObject(key: string): Promise<ConfigObject | undefined>;
-  setConfigObject(key: string, value: Record<string, unknown>): Promise<void>;
-}
+export type AppsStack = DeployStack;
 
 export interface AppsWorkspace {
   ensureCli(): Promise<void>;
@@ -122,28 +126,39 @@ export function defaultDeployedBy(env: NodeJS.ProcessEnv): string {
  */
 export async function runApps(args: AppsArgs, deps: AppsDeps): Promise<ExitCode> {
   const { io } = deps;
-  let redact = makeRedactor([]);
+  let redact = makeRedactor(secretValuesFromEnv(deps.env, []));
   let registry: RegistryLookup | undefined;
   try {
     if (!args.dryRun && !args.yes && !io.interactive) {
       throw new UsageError(`refusing to ${args.verb} ${args.app} on stack "${args.stack}" without --yes in CI`);
     }
+    // The stack config the environment defines, as for `up` (env-config.ts): the app's `up` is a whole-stack `up`.
+    const config = readConfigFromEnv(deps.env);
+    const envSecrets = secretValuesFromEnv(deps.env, config);
+    redact = makeRedactor(envSecrets);
     await deps.workspace.ensureCli();
     const stack = await deps.workspace.openStack(args.stack, { create: false });
     const outputs = await stack.outputs();
-    redact = makeRedactor(secretStrings(outputs));
+    redact = makeRedactor([...envSecrets, ...secretStrings(outputs)]);
     const apps = await appsOf(stack, args);
+    const histories = historiesOf(outputs);
+    const effective = effectiveApps(apps, histories);
+    for (const k of effective.kept) io.stdout(keptMessage(k));
     registry = deps.registry(outputs);
     const deployedBy = args.deployedBy ?? defaultDeployedBy(deps.env);
+    const current = effective.apps[args.app]!;
     const next =
       args.verb === "app"
-        ? await appChange(args, apps[args.app]!, registry, deployedBy, io)
-        : await rollbackChange(args, apps[args.app]!, outputs, registry, deployedBy, io);
+        ? await appChange(args, current, registry, deployedBy, io)
+        : await rollbackChange(args, current, outputs, registry, deployedBy, io);
     if (next === undefined) return EXIT.ok;
     if (!args.yes && !(await io.confirm(`Deploy ${args.app} on stack "${args.stack}"? [y/N] `))) {
       throw new UsageError("cancelled");
     }
-    await applyThenUp(stack, args, { apps, next, io, redact, onInterrupt: deps.onInterrupt });
+    await applyEnvConfig(stack, config, (t) => io.stdout(t));
+    // What the new settings override: the committed ones (or, for an unedited pin, what that pin overrode).
+    const pinned = { ...next, overrides: overridesFor(apps[args.app]!, histories[args.app]) };
+    await applyThenUp(stack, args, { apps, effective: effective.apps, next: pinned, io, redact, deps });
     return EXIT.ok;
   } catch (err) {
     io.stderr(`error: ${redact(err instanceof Error ? err.message : String(err))}\n`);
@@ -212,11 +227,14 @@ async function applyThenUp(
   stack: AppsStack,
   args: AppsArgs,
   change: {
-    apps: Record<string, Record<string, unknown>>;
+    /** As read: what a failure puts back. */
+    apps: AppsSettings;
+    /** What the other apps run with (`effectiveApps`). */
+    effective: AppsSettings;
     next: Record<string, unknown>;
     io: DeployIo;
     redact: (text: string) => string;
-    onInterrupt?: AppsDeps["onInterrupt"];
+    deps: Pick<AppsDeps, "onInterrupt">;
   },
 ): Promise<void> {
   const { apps, io, redact } = change;
@@ -226,16 +244,20 @@ async function applyThenUp(
   let restoring: Promise<void> | undefined;
   const restore = () =>
     (restoring ??= writing.catch(() => undefined).then(() => stack.setConfigObject(APPS_KEY, apps)));
-  const unregister = change.onInterrupt?.(async () => {
+  const unregister = change.deps.onInterrupt?.(async () => {
     await restore();
     io.stderr(`interrupted: the stack config is restored: apps.${args.app} is as it was before this command\n`);
   });
   let result: UpResult;
   try {
-    writing = stack.setConfigObject(APPS_KEY, { ...apps, [args.app]: change.next });
+    writing = stack.setConfigObject(APPS_KEY, { ...change.effective, [args.app]: change.next });
     await writing;
     io.stdout(`==> up stack ${args.stack}\n`);
-    result = await stack.up({ policyPacks: [], expectNoChanges: false, onOutput: (t) => io.stdout(redact(t)) });
+    result = await stack.up({
+      policyPacks: args.policyPacks,
+      expectNoChanges: false,
+      onOutput: (t) => io.stdout(redact(t)),
+    });
   } catch (err) {
     throw await restoreApps(restore, args.app, apps, err);
   } finally {
@@ -284,13 +306,6 @@ async function appsOf(stack: AppsStack, args: AppsArgs): Promise<Record<string, 
     );
   }
   return apps.value as Record<string, Record<string, unknown>>;
-}
-
-function historyOf(outputs: StackOutputs, app: string): ReleaseHistory {
-  const releases = outputs.appReleases?.value as Record<string, { history?: unknown }> | undefined;
-  const history = releases?.[app]?.history;
-  if (!history) throw new UsageError(`stack output appReleases has no release history for ${app} yet`);
-  return parseReleaseHistory(JSON.stringify(history), `appReleases.${app}.history`);
 }
 
 /** Every string inside a secret output (passwords, keys): never printed. */

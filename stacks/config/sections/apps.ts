@@ -197,6 +197,16 @@ export const appSchema = z
     deployedBy: z.string().max(200).optional().meta({ example: "ci: build 1234" }),
     /** Releases kept as rollback targets (their images stay on the host and in the registry). Defaults to 5. */
     keepReleases: z.number().int().min(1).max(50).default(5).meta({ example: "5" }),
+    /**
+     * Written by `npm run deploy -- app` and `rollback`, never by hand: sha256 of the committed settings they replaced.
+     * While the committed settings stay unchanged, the deploy command keeps the release that overrode them (docs/apps.md).
+     * No effect on the container; recorded with the release. Defaults to none.
+     */
+    overrides: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be a sha256 (64 lower-case hex digits), as the deploy command writes it")
+      .optional()
+      .meta({ example: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" }),
   })
   .strict();
 export type AppConfig = z.output<typeof appSchema>;
