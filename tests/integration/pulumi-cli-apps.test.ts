@@ -240,18 +240,23 @@ class WatchedWorkspace implements AppsWorkspace {
   }
 }
 
-/** `npm run deploy -- <argv>` as CI runs it (no terminal), against the real CLI and registry. */
-async function deploy(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
+/** A non-interactive DeployIo (as in CI) that keeps what the command prints. */
+function capturingIo() {
+  const printed = { stdout: "", stderr: "" };
   const io: DeployIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
+    stdout: (t) => void (printed.stdout += t),
+    stderr: (t) => void (printed.stderr += t),
     writeFile: async () => undefined,
     appendFile: async () => undefined,
     interactive: false,
     confirm: async () => false,
   };
+  return { io, printed };
+}
+
+/** `npm run deploy -- <argv>` as CI runs it (no terminal), against the real CLI and registry. */
+async function deploy(argv: string[]) {
+  const { io, printed } = capturingIo();
   const workspace = new WatchedWorkspace();
   const code = await runApps(parseAppsArgs(argv)!, {
     workspace,
@@ -259,6 +264,7 @@ async function deploy(argv: string[]) {
     env: { ...process.env, CI: "true" },
     registry: registryFromOutputs,
   });
+  const { stdout, stderr } = printed;
   for (const secret of Object.values(PASSWORDS)) expect(stdout + stderr).not.toContain(secret);
   expect(stdout + stderr).not.toContain(STRIPE_KEY);
   return { code, stdout, stderr, appsAtUp: workspace.appsAtUp };
@@ -468,23 +474,14 @@ describe("a secret stored inside apps", () => {
 describe("npm run deploy -- up keeps the release an app deploy pinned in a throwaway checkout", () => {
   /** `npm run deploy -- up --stack dev --yes` as CI runs it, against the real CLI. */
   async function up() {
-    let stdout = "";
-    let stderr = "";
-    const io: DeployIo = {
-      stdout: (t) => void (stdout += t),
-      stderr: (t) => void (stderr += t),
-      writeFile: async () => undefined,
-      appendFile: async () => undefined,
-      interactive: false,
-      confirm: async () => false,
-    };
+    const { io, printed } = capturingIo();
     const workspace = new WatchedWorkspace();
     const code = await runDeploy(parseDeployArgs(["up", "--stack", STACK, "--yes"])!, {
       workspace,
       io,
       env: { ...process.env, CI: "true" },
     });
-    return { code, stdout, stderr, appsAtUp: workspace.appsAtUp };
+    return { code, ...printed, appsAtUp: workspace.appsAtUp };
   }
 
   it("committed apps.web unchanged since release 5 overrode it: up runs with release 5; edited: with the committed", async () => {
