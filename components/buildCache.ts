@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { build, buildSync, version, type BuildOptions, type BuildResult } from "esbuild";
+import { stampDigest } from "./fileStamps";
 
 /** Build options for a one-output bundle; `absWorkingDir` anchors every path, `write` and `metafile` are set here. */
 export type CachedBuildOptions = Omit<BuildOptions, "write" | "metafile"> & { absWorkingDir: string };
@@ -14,8 +15,14 @@ interface CacheEntry {
   inputs: string[];
   /** Digest of what the output depends on (see `fingerprint`). */
   fingerprint: string;
-  /** sha256 of the output, checked on every read. */
+  /** sha256 of the output, checked on every read that `stamps` does not vouch for. */
   output: string;
+  /**
+   * Stat stamps (./fileStamps.ts) of every file and folder the fingerprint reads, and of the output, taken when the
+   * fingerprint and the output last matched: while they are the same, nothing is read to know that it still does.
+   * Absent until all of them are older than the racy window.
+   */
+  stamps?: string;
 }
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
@@ -37,18 +44,24 @@ export function cachedBuildSync(options: CachedBuildOptions, cacheFile: string):
   );
 }
 
+/** A build output kept as a file by the cache: its path, and the sha256 of its bytes. */
+export interface CachedFile {
+  file: string;
+  digest: string;
+}
+
 /**
  * `cachedBuildSync` for builds that need esbuild's asynchronous API (plugins): resolves to the cache's file that
  * holds the output, or to undefined when the cache cannot be written (then the caller does without the bundle).
  * A plugin's hooks are part of the key as source text, not what they call: rename a plugin when that changes.
  */
-export async function cachedBuildFile(options: CachedBuildOptions, cacheFile: string): Promise<string | undefined> {
+export async function cachedBuildFile(options: CachedBuildOptions, cacheFile: string): Promise<CachedFile | undefined> {
   const key = keyOf(options);
   const hit = readEntry(cacheFile, key, options.absWorkingDir);
-  if (hit) return hit.file;
+  if (hit) return { file: hit.file, digest: hit.digest };
   const text = record(options, key, cacheFile, await build(full(options)));
   const kept = readEntry(cacheFile, key, options.absWorkingDir);
-  return kept?.text === text ? kept.file : undefined;
+  return kept?.text === text ? { file: kept.file, digest: kept.digest } : undefined;
 }
 
 /** Functions (a plugin's hooks) enter the key as their source text. */
@@ -81,14 +94,21 @@ function record(
   return text;
 }
 
-function readEntry(cacheFile: string, key: string, root: string): { text: string; file: string } | undefined {
+function readEntry(cacheFile: string, key: string, root: string): (CachedFile & { text: string }) | undefined {
   try {
     const entry = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheEntry;
     if (entry.key !== key || !Array.isArray(entry.inputs)) return undefined;
-    if (fingerprint(root, entry.inputs) !== entry.fingerprint) return undefined;
     const file = outputFile(cacheFile);
+    // Taken before any content is read, so a change made while it is read shows in the next run's stamps.
+    const stamps = stampDigest(stampedPaths(root, entry.inputs, file));
+    if (stamps !== undefined && stamps === entry.stamps) {
+      return { text: readFileSync(file, "utf8"), file, digest: entry.output };
+    }
+    if (fingerprint(root, entry.inputs) !== entry.fingerprint) return undefined;
     const text = readFileSync(file, "utf8");
-    return sha256(text) === entry.output ? { text, file } : undefined;
+    if (sha256(text) !== entry.output) return undefined;
+    if (stamps !== undefined) writeAside(cacheFile, JSON.stringify({ ...entry, stamps }));
+    return { text, file, digest: entry.output };
   } catch {
     return undefined;
   }
@@ -104,19 +124,20 @@ function makeFolder(dir: string): boolean {
 }
 
 function writeEntry(cacheFile: string, entry: CacheEntry, text: string): void {
-  // Each file is written aside, then renamed: a concurrent reader sees the old file or the new one, never half of
-  // one, and the output's digest in the manifest tells an output from another build apart.
+  // The output first, then the manifest that names its digest: a concurrent reader sees the old file or the new one,
+  // never half of one, and the digest tells an output from another build apart.
+  if (writeAside(outputFile(cacheFile), text)) writeAside(cacheFile, JSON.stringify(entry));
+}
+
+/** Writes `file` aside, then renames it into place. False when the disk is read-only or full: the next run builds. */
+function writeAside(file: string, content: string): boolean {
   try {
-    for (const [file, content] of [
-      [outputFile(cacheFile), text],
-      [cacheFile, JSON.stringify(entry)],
-    ] as const) {
-      const aside = `${file}.${process.pid}.tmp`;
-      writeFileSync(aside, content);
-      renameSync(aside, file);
-    }
+    const aside = `${file}.${process.pid}.tmp`;
+    writeFileSync(aside, content);
+    renameSync(aside, file);
+    return true;
   } catch {
-    // A read-only or full disk: the next run builds again.
+    return false;
   }
 }
 
@@ -130,16 +151,9 @@ const RESOLUTION_FILES = ["package.json", "tsconfig.json", "jsconfig.json"];
  */
 export function fingerprint(root: string, inputs: readonly string[]): string | undefined {
   const hash = createHash("sha256");
-  const folders = new Set<string>();
   try {
-    for (const input of inputs) {
-      hash.update(`file ${input}\0${sha256(readFileSync(join(root, input)))}\n`);
-      for (let dir = dirname(input); !folders.has(dir); dir = dirname(dir)) {
-        folders.add(dir);
-        if (dir === "." || dir === sep) break;
-      }
-    }
-    for (const dir of [...folders].sort()) {
+    for (const input of inputs) hash.update(`file ${input}\0${sha256(readFileSync(join(root, input)))}\n`);
+    for (const dir of foldersOf(inputs)) {
       const names = readdirSync(join(root, dir))
         .filter((n) => !n.startsWith("."))
         .sort();
@@ -152,4 +166,24 @@ export function fingerprint(root: string, inputs: readonly string[]): string | u
     return undefined;
   }
   return hash.digest("hex");
+}
+
+/** Each input's folder and the folders above it up to `root`, sorted. */
+function foldersOf(inputs: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const input of inputs) {
+    for (let dir = dirname(input); !folders.has(dir); dir = dirname(dir)) {
+      folders.add(dir);
+      if (dir === "." || dir === sep) break;
+    }
+  }
+  return [...folders].sort();
+}
+
+/** Every path `fingerprint` reads or lists (resolution files whether or not they exist), and the output. */
+function stampedPaths(root: string, inputs: readonly string[], output: string): string[] {
+  const folders = foldersOf(inputs);
+  return [...inputs, ...folders, ...folders.flatMap((dir) => RESOLUTION_FILES.map((name) => join(dir, name)))]
+    .map((path) => join(root, path))
+    .concat(output);
 }

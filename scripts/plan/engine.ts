@@ -20,15 +20,27 @@ export interface MockRun<T> {
 }
 
 /**
+ * The inputs the mock monitor decoded for the registration in progress: it hands them to `newResource` before its
+ * first await, so a registration's record can take them instead of decoding the request a second time.
+ */
+let decodedInputs: Record<string, unknown> | undefined;
+
+/**
  * Runs `program` under the project's mock engine (deterministic fake ids, IPs from documentation ranges, every
  * computed output the program reads; unmocked invokes throw) and records every resource with its parent, inputs and
  * dependencies. One run per process: the engine's state is global. Shared by the unit tests and the offline plan.
  */
 export async function runUnderMocks<T>(options: MockRunOptions, program: () => Promise<T> | T): Promise<MockRun<T>> {
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  // A resource's source position (a full stack trace per resource, each frame turned into a file URL) means nothing
+  // to the mock engine.
+  (pulumi.Resource as unknown as { stackTrace: () => unknown[] }).stackTrace = () => [];
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: args.custom === false ? undefined : mockId(args), state: mockState(args) }),
+      newResource: (args) => {
+        decodedInputs = args.inputs;
+        return { id: args.custom === false ? undefined : mockId(args), state: mockState(args) };
+      },
       call: (args) => mockCall(args),
     },
     options.project,
@@ -56,21 +68,24 @@ function recordRegistrations(into: PlannedResource[]): void {
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+    decodedInputs = undefined;
+    const pending = original(req, (err, res) => callback(err, res && withCheapText(res)));
     into.push({
-      urn,
+      urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
       type: req.getType(),
       name: req.getName(),
       parent: req.getParent() || undefined,
-      inputs: pulumi.runtime.deserializeProperties(
-        req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0],
-      ) as Record<string, unknown>,
+      inputs:
+        decodedInputs ??
+        (pulumi.runtime.deserializeProperties(
+          req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0],
+        ) as Record<string, unknown>),
       dependsOn: [...new Set(req.getDependenciesList())],
       custom: req.getCustom(),
       protect: req.getProtect?.() ?? false,
       ignoreChanges: req.getIgnorechangesList?.() ?? [],
     });
-    return original(req, (err, res) => callback(err, res && withCheapText(res)));
+    return pending;
   };
 }
 

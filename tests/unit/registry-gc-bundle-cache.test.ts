@@ -89,16 +89,39 @@ describe("the registry-gc bundle's build cache", () => {
         build.onLoad({ filter: /lib\.ts$/ }, () => ({ contents: 'export const word = "UPPER";', loader: "ts" }));
       },
     };
-    const file = await cachedBuildFile({ ...options, plugins: [replacing("plugged")] }, cacheFile);
-    expect(file).toBe(`${cacheFile}.js`);
-    expect(readFileSync(file!, "utf8")).toContain('"plugged"');
-    expect(await cachedBuildFile({ ...options, plugins: [replacing("plugged")] }, cacheFile)).toBe(file);
+    const kept = await cachedBuildFile({ ...options, plugins: [replacing("plugged")] }, cacheFile);
+    expect(kept?.file).toBe(`${cacheFile}.js`);
+    const text = readFileSync(kept!.file, "utf8");
+    expect(text).toContain('"plugged"');
+    expect(kept?.digest).toBe(createHash("sha256").update(text).digest("hex"));
+    expect(await cachedBuildFile({ ...options, plugins: [replacing("plugged")] }, cacheFile)).toEqual(kept);
     const again = await cachedBuildFile({ ...options, plugins: [upper] }, cacheFile);
-    expect(readFileSync(again!, "utf8")).toContain('"UPPER"');
+    expect(readFileSync(again!.file, "utf8")).toContain('"UPPER"');
   });
 
   it("with a plugin: undefined when the cache cannot be written", async () => {
     writeFileSync(join(root, ".cache"), "a file where the cache folder would go");
     expect(await cachedBuildFile(options, cacheFile)).toBeUndefined();
+  });
+});
+
+describe("the build cache's stamps", () => {
+  it("records stamps once the inputs are older than the racy window, and then trusts them without reading", () => {
+    cachedBuildSync(options, cacheFile);
+    const manifest = () => JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, unknown>;
+    expect(manifest()["stamps"]).toBeUndefined();
+    const now = Date.now;
+    try {
+      Date.now = () => now() + 60_000;
+      expect(cachedBuildSync(options, cacheFile)).toContain('"first"');
+      expect(manifest()["stamps"]).toMatch(/^[0-9a-f]{64}$/);
+      // Only the stamps can vouch now: the recorded fingerprint no longer matches anything.
+      writeFileSync(cacheFile, JSON.stringify({ ...manifest(), fingerprint: "stale" }));
+      expect(cachedBuildSync(options, cacheFile)).toContain('"first"');
+      writeFileSync(join(root, "src", "lib.ts"), 'export const word: string = "other";\n');
+      expect(cachedBuildSync(options, cacheFile)).toContain('"other"');
+    } finally {
+      Date.now = now;
+    }
   });
 });
