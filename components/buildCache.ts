@@ -124,13 +124,15 @@ function makeFolder(dir: string): boolean {
 }
 
 function writeEntry(cacheFile: string, entry: CacheEntry, text: string): void {
-  // The output first, then the manifest that names its digest: a concurrent reader sees the old file or the new one,
-  // never half of one, and the digest tells an output from another build apart.
+  // The output first, then the manifest that names its digest, which tells an output from another build apart.
   if (writeAside(outputFile(cacheFile), text)) writeAside(cacheFile, JSON.stringify(entry));
 }
 
-/** Writes `file` aside, then renames it into place. False when the disk is read-only or full: the next run builds. */
-function writeAside(file: string, content: string): boolean {
+/**
+ * Writes `file` aside, then renames it into place: a concurrent reader sees the old file or the new one, never half
+ * of one. False when the disk is read-only or full (a cache then simply misses next time).
+ */
+export function writeAside(file: string, content: string | Uint8Array): boolean {
   try {
     const aside = `${file}.${process.pid}.tmp`;
     writeFileSync(aside, content);

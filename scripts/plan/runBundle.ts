@@ -1,8 +1,8 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
-import type { CachedFile } from "../../components/buildCache";
+import { type CachedFile, writeAside } from "../../components/buildCache";
 
 /** Node's CommonJS module wrapper: the bundle's code sees what it would see loaded by `require`. */
 const WRAPPER = ["(function (exports, require, module, __filename, __dirname) { ", "\n});"] as const;
@@ -53,12 +53,6 @@ function readCodeCache(cacheFile: string, digest: string): Buffer | undefined {
 }
 
 function writeCodeCache(cacheFile: string, digest: string, script: Script): void {
-  // Written aside, then renamed: a plan starting meanwhile reads the old cache or the new one, never half of one.
-  const aside = `${cacheFile}.${process.pid}.tmp`;
-  try {
-    writeFileSync(aside, Buffer.concat([header(digest), script.createCachedData()]));
-    renameSync(aside, cacheFile);
-  } catch {
-    // A read-only or full disk: the next plan compiles the bundle again, and tries again.
-  }
+  // When it cannot be written, the next plan compiles the bundle again, and tries again.
+  writeAside(cacheFile, Buffer.concat([header(digest), script.createCachedData()]));
 }
