@@ -7,6 +7,7 @@ import "./runtime";
 import { resolve } from "node:path";
 import { ConfigError } from "../../stacks/config/errors";
 import { CommandLineError, parseCommandLine } from "../lib/commandLine";
+import { exitWhenSettled, failIfAbandoned } from "../lib/exitWhenSettled";
 import { runPlan } from "./plan";
 import { StackFileError } from "./stackConfig";
 import { formatSummary } from "./summary";
@@ -62,13 +63,6 @@ function failure(e: unknown): number {
 // Errors thrown inside an `apply` surface as unhandled rejections: report them the same way.
 process.on("unhandledRejection", (e) => process.exit(failure(e)));
 
-// Set the exit code and let the process end on its own: tsx writes its transform cache asynchronously, and an
-// immediate process.exit() would drop those writes, so every plan would re-transform every module (~0.5 s).
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.exitCode = failure(e);
-  },
-);
+// The plan is done when main settles: end then, once pending file writes are done (../lib/exitWhenSettled.ts).
+failIfAbandoned("plan: the program never finished under the mock engine: it waits on a promise nothing resolves", 3);
+main().then(exitWhenSettled, (e) => exitWhenSettled(failure(e)));

@@ -27,7 +27,10 @@ export const RUN_MAIN = 'main "$@" </dev/null\n';
 /** ...or with `data` as its stdin (a quoted here-document: nothing in it is expanded). */
 export function runMainWith(data: string, delimiter: string): string {
   const body = data.endsWith("\n") ? data : `${data}\n`;
-  if (body.split("\n").includes(delimiter)) throw new Error(`here-document data contains its delimiter ${delimiter}`);
+  // A line of the data equal to the delimiter would end the here-document early. (Not `split`: the data can be the
+  // ~1.4 MB files bundle.)
+  if (`\n${body}`.includes(`\n${delimiter}\n`))
+    throw new Error(`here-document data contains its delimiter ${delimiter}`);
   return `main "$@" <<'${delimiter}'\n${body}${delimiter}\n`;
 }
 
