@@ -5,9 +5,9 @@
 // run time, and with source maps on, Node also indexes every loaded file that names a source map (tsx turns them on
 // when it registers). The plan reports errors by message, so it runs without source-mapped traces.
 process.setSourceMapsEnabled(false);
-// The SDK also captures a stack trace for every promise it makes (debug context for leaked-promise reports) and one
-// per resource (its source position for the engine). Neither means anything under the mock engine; formatting them
-// was ~15% of a plan's run phase. Error messages, which is what the plan prints, are unaffected.
+// The SDK also captures stack traces the mock engine has no use for: one per resource (its source position, and an
+// error it preallocates for each registration); per-promise ones go with its leak bookkeeping (engine.ts). Formatting
+// them was ~15% of a plan's run phase. Error messages, which is what the plan prints, are unaffected.
 Error.stackTraceLimit = 0;
 
 export {};
