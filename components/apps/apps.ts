@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { HostFile } from "../hostFile";
 import { STEP_COMMAND } from "../registryHost/render/scripts/assemble";
-import { type AppSpec, configHashOf, historyFromStdout, releaseConfig } from "./release";
+import { type AppSpec, configHashOf, DEFAULT_DEPLOYED_BY, historyFromStdout, releaseConfig } from "./release";
 import type { ReleaseHistory } from "./releaseHistory";
 import {
   type AppDeployInput,
@@ -91,7 +91,7 @@ export class Apps extends pulumi.ComponentResource {
       .apply((values) =>
         Object.fromEntries(secretEntries.map(([env, s], i) => [env, { source: s.source, value: values[i]! }])),
       );
-    const deployedBy = spec.deployedBy ?? "pulumi up";
+    const deployedBy = spec.deployedBy ?? DEFAULT_DEPLOYED_BY;
     const input = pulumi.all([args.registryAddress, secretValues]).apply(([registry, secrets]): AppDeployInput => ({
       app,
       stack: args.stack,

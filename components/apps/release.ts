@@ -1,6 +1,9 @@
 import { parseReleaseHistory, type ReleaseHistory } from "./releaseHistory";
 import { type AppDeployInput, canonicalHash } from "./render/deploy";
 
+/** Who asked for a release when its settings do not say (`apps.<name>.deployedBy` unset): a plain `pulumi up`. */
+export const DEFAULT_DEPLOYED_BY = "pulumi up";
+
 /** One app as its component receives it (the validated `apps.<name>` settings, image split). */
 export interface AppSpec {
   repository: string;
@@ -17,7 +20,7 @@ export interface AppSpec {
   memoryMiB: number;
   cpus?: number;
   keepReleases: number;
-  /** Who or what asked for this release. Defaults to "pulumi up". */
+  /** Who or what asked for this release. Defaults to DEFAULT_DEPLOYED_BY. */
   deployedBy?: string;
   /** sha256 of the committed settings this release overrode (set by the deploy command's app verbs). */
   overrides?: string;

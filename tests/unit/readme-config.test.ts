@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { DEFAULT_DEPLOYED_BY } from "../../components/apps/release";
 import { rules } from "../../policy/rules";
-import { settingKeys } from "../../stacks/config/introspect";
+import { child, settingKeys } from "../../stacks/config/introspect";
 import { SCALAR_KEYS, SECRET_KEYS, stackConfigSchema } from "../../stacks/config/schema";
+import { appSchema } from "../../stacks/config/sections/apps";
 import { PROJECT_DIR } from "./support/runStack";
 
 const configurationDoc = readFileSync(join(PROJECT_DIR, "docs", "configuration.md"), "utf8");
@@ -41,5 +44,49 @@ describe("every policy rule is documented", () => {
 
   it("docs/policy.md has a row for every rule in its area's table", () => {
     for (const r of rules) expect(policyDoc, r.name).toMatch(new RegExp(`\\| \`${r.name}\` \\| [^|]+ \\| (M|A)\\b`));
+  });
+});
+
+describe("docs/apps.md's settings table is the app schema", () => {
+  const appsDoc = readFileSync(join(PROJECT_DIR, "docs", "apps.md"), "utf8");
+  const header = "| Setting | Default | Meaning |";
+  const start = appsDoc.indexOf(header);
+  // The table's body: the lines after the header and its rule, up to the first that is not a row.
+  const body = appsDoc.slice(start).split("\n").slice(2);
+  const rows = body
+    .slice(
+      0,
+      body.findIndex((line) => !line.startsWith("|")),
+    )
+    .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| ?/, "")));
+  const documented = rows.map(([key]) => key!.replace(/^`|`$/g, ""));
+  // What an app with only its required settings becomes: every default the schema fills in.
+  const minimal = appSchema.parse({ image: "web:1.4.2", port: 8080 });
+  const valueAt = (key: string): unknown =>
+    key.split(".").reduce<unknown>((v, part) => (v as Record<string, unknown> | undefined)?.[part], minimal);
+  // Defaults the component fills in rather than the schema (the deploy records who asked).
+  const componentDefaults: Record<string, string> = { deployedBy: DEFAULT_DEPLOYED_BY };
+
+  it("has a row for every app setting, in the schema's order, and no other", () => {
+    expect(start).toBeGreaterThan(0);
+    expect(documented).toEqual(settingKeys(appSchema));
+  });
+
+  it.each(settingKeys(appSchema))("the Default column of %s is the schema's", (key) => {
+    const cell = rows[documented.indexOf(key)]?.[1];
+    const value = componentDefaults[key] ?? valueAt(key);
+    const field = key
+      .split(".")
+      .reduce<z.ZodType | undefined>((schema, part) => schema && child(schema, part), appSchema);
+    const required = !field?.safeParse(undefined).success;
+    const empty = value === undefined || (typeof value === "object" && Object.keys(value as object).length === 0);
+    const expected = required
+      ? "required"
+      : empty
+        ? "none"
+        : typeof value === "string"
+          ? `\`${value}\``
+          : String(value);
+    expect(cell).toBe(expected);
   });
 });
