@@ -19,7 +19,7 @@ die() {
   exit 1
 }
 
-pinned="$(grep -oE 'registry:[0-9]+\.[0-9]+\.[0-9]+@sha256:[0-9a-f]{64}' components/registryHost/render/image.ts | head -n 1)" ||
+pinned="$(grep -m 1 -oE 'registry:[0-9]+\.[0-9]+\.[0-9]+@sha256:[0-9a-f]{64}' components/registryHost/render/image.ts)" ||
   die "no pinned registry:<version>@sha256 image in components/registryHost/render/image.ts"
 version="${pinned#registry:}"
 version="${version%%@*}"
@@ -29,7 +29,12 @@ module="github.com/distribution/distribution/v3"
 cache_root="${STARTUP_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/startup-infra}"
 dest="$cache_root/distribution-$version"
 bin="$dest/bin/registry"
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q " v$version\$"; then
+# The version line is captured, then matched (a `| grep -q` under pipefail can fail on its writer's SIGPIPE).
+reports_version() {
+  local line
+  line="$("$1" --version 2>/dev/null)" && grep -q " v$version\$" <<<"$line"
+}
+if [ -x "$bin" ] && reports_version "$bin"; then
   echo "$dest/bin"
   exit 0
 fi
@@ -47,7 +52,7 @@ started=$SECONDS
 GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOBIN="$staging/bin" \
   go install -trimpath -ldflags "-X $module/version.version=v$version" "$module/cmd/registry@v$version" >&2 ||
   die "go install $module/cmd/registry@v$version failed (is the Go module proxy reachable?)"
-"$staging/bin/registry" --version | grep -q " v$version\$" || die "the built registry does not report v$version"
+reports_version "$staging/bin/registry" || die "the built registry does not report v$version"
 rm -rf "$dest"
 mv "$staging" "$dest"
 trap - EXIT

@@ -53,8 +53,13 @@ declare -A needed=(
   [flock]=util-linux
 )
 
-# True when /bin/busybox has no program interpreter (statically linked).
-busybox_is_static() { ! LC_ALL=C readelf -l /bin/busybox 2>/dev/null | grep -q 'Requesting program interpreter'; }
+# True when /bin/busybox has no program interpreter (statically linked). The headers are captured first: piped into
+# `grep -q`, readelf could die of SIGPIPE and, under pipefail, make a dynamic busybox look static.
+busybox_is_static() {
+  local headers
+  headers="$(LC_ALL=C readelf -l /bin/busybox 2>/dev/null)" || return 1
+  ! grep -q 'Requesting program interpreter' <<<"$headers"
+}
 
 missing_pkgs=()
 for cmd in "${!needed[@]}"; do

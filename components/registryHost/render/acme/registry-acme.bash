@@ -63,15 +63,21 @@ get_status() { cat "$STATE/status" 2>/dev/null || true; }
 
 # True when $1 is a certificate that names every domain and stays valid for at least $2 seconds.
 covers_all() {
-  local file="$1" seconds="${2:-0}" d
+  local file="$1" seconds="${2:-0}" d answer
   [ -s "$file" ] || return 1
   openssl x509 -in "$file" -noout -checkend "$seconds" >/dev/null 2>&1 || return 1
   for d in "${DOMAINS[@]}"; do
-    openssl x509 -in "$file" -noout -checkhost "$d" 2>/dev/null | grep -q 'does match' || return 1
+    # Output captured, then matched: a `| grep -q` can SIGPIPE its writer and fail the pipeline under pipefail.
+    answer="$(openssl x509 -in "$file" -noout -checkhost "$d" 2>/dev/null)" || return 1
+    grep -q 'does match' <<<"$answer" || return 1
   done
 }
 
-is_temporary() { openssl x509 -in "$1" -noout -subject 2>/dev/null | grep -qF "$TEMPORARY_CN"; }
+is_temporary() {
+  local subject
+  subject="$(openssl x509 -in "$1" -noout -subject 2>/dev/null)" || return 1
+  grep -qF -- "$TEMPORARY_CN" <<<"$subject"
+}
 
 same_file() { [ -f "$1" ] && [ -f "$2" ] && cmp -s "$1" "$2"; }
 

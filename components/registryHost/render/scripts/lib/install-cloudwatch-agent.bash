@@ -12,7 +12,7 @@ verify_package() {
     GNUPGHOME="$home" gpg --batch --quiet --import "$key" 2>/dev/null &&
       GNUPGHOME="$home" gpg --batch --with-colons --fingerprint | awk -F: '$1 == "fpr" { print $10 }'
   )" || die "cannot import the signing key $key"
-  if ! printf '%s\n' "$fingerprints" | grep -qxF "$AGENT_KEY_FINGERPRINT"; then
+  if ! grep -qxF -- "$AGENT_KEY_FINGERPRINT" <<<"$fingerprints"; then
     GNUPGHOME="$home" gpgconf --kill all 2>/dev/null || true
     die "the downloaded signing key is not AWS's CloudWatch agent key $AGENT_KEY_FINGERPRINT (got: ${fingerprints//$'\n'/ })"
   fi
@@ -20,7 +20,7 @@ verify_package() {
   # <primary key fpr>), whichever of the key's subkeys signed.
   status="$(GNUPGHOME="$home" gpg --batch --status-fd 1 --verify "$sig" "$deb" 2>/dev/null)" || status=""
   GNUPGHOME="$home" gpgconf --kill all 2>/dev/null || true
-  if ! printf '%s\n' "$status" | grep -Eq "^\[GNUPG:\] VALIDSIG ($AGENT_KEY_FINGERPRINT .*|.* $AGENT_KEY_FINGERPRINT)\$"; then
+  if ! grep -Eq "^\[GNUPG:\] VALIDSIG ($AGENT_KEY_FINGERPRINT .*|.* $AGENT_KEY_FINGERPRINT)\$" <<<"$status"; then
     die "$deb is not signed by $AGENT_KEY_FINGERPRINT"
   fi
 }

@@ -110,10 +110,12 @@ main() {
   chmod 0700 "$STATE"
   trap cleanup_tmp EXIT
   local kind path a b c wanted=()
+  local -A in_bundle=()
   while IFS=' ' read -r kind path a b c; do
     [ -n "$kind" ] || continue
     check_path "$path"
     wanted+=("$path")
+    in_bundle["$path"]=1
     case "$kind" in
       F) install_file "$path" "$a" "$b" "$c" ;;
       L) install_link "$path" "$a" ;;
@@ -123,12 +125,14 @@ main() {
   done
   [ "${#wanted[@]}" -gt 0 ] || die "empty bundle on stdin"
 
-  # Prune what an earlier bundle installed and this one no longer has (a removed site, GC switched off).
+  # Prune what an earlier bundle installed and this one no longer has (a removed site, GC switched off). Membership
+  # is a lookup, never `printf ... | grep -q`: under pipefail, grep exiting at its first match can kill printf with
+  # SIGPIPE, and that false "not in the bundle" removed installed files (about 1 check in 2,000).
   local managed="$STATE/managed" old
   if [ -f "$managed" ]; then
     while IFS= read -r old; do
       [ -n "$old" ] || continue
-      if ! printf '%s\n' "${wanted[@]}" | grep -qxF "$old"; then remove_path "$old"; fi
+      if [ -z "${in_bundle[$old]+set}" ]; then remove_path "$old"; fi
     done <"$managed"
   fi
   printf '%s\n' "${wanted[@]}" >"$managed.new"

@@ -53,7 +53,7 @@ main() {
   local held
   held="$(apt-mark showhold 2>/dev/null || true)"
   for name in "${PACKAGES[@]}"; do
-    if printf '%s\n' "$held" | grep -qxF "$name"; then
+    if grep -qxF -- "$name" <<<"$held"; then
       apt-mark unhold "$name" >/dev/null
       log "released the hold on $name"
       changed=1
