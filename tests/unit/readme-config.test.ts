@@ -51,13 +51,12 @@ describe("docs/apps.md's settings table is the app schema", () => {
   const appsDoc = readFileSync(join(PROJECT_DIR, "docs", "apps.md"), "utf8");
   const header = "| Setting | Default | Meaning |";
   const start = appsDoc.indexOf(header);
-  // The table's body: the lines after the header and its rule, up to the first that is not a row.
-  const body = appsDoc.slice(start).split("\n").slice(2);
-  const rows = body
-    .slice(
-      0,
-      body.findIndex((line) => !line.startsWith("|")),
-    )
+  // The table's rows: the lines after the header and its rule, up to the blank line that ends it.
+  const rows = appsDoc
+    .slice(start)
+    .split("\n\n")[0]!
+    .split("\n")
+    .slice(2)
     .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| ?/, "")));
   const documented = rows.map(([key]) => key!.replace(/^`|`$/g, ""));
   // What an app with only its required settings becomes: every default the schema fills in.
@@ -67,26 +66,23 @@ describe("docs/apps.md's settings table is the app schema", () => {
   // Defaults the component fills in rather than the schema (the deploy records who asked).
   const componentDefaults: Record<string, string> = { deployedBy: DEFAULT_DEPLOYED_BY };
 
+  /** The Default cell `key` must have: `required`, `none`, the default in code format (strings) or as it is. */
+  function expectedDefault(key: string): string {
+    const field = key
+      .split(".")
+      .reduce<z.ZodType | undefined>((schema, part) => schema && child(schema, part), appSchema);
+    if (!field?.safeParse(undefined).success) return "required";
+    const value = componentDefaults[key] ?? valueAt(key);
+    if (value === undefined || (typeof value === "object" && Object.keys(value as object).length === 0)) return "none";
+    return typeof value === "string" ? `\`${value}\`` : String(value);
+  }
+
   it("has a row for every app setting, in the schema's order, and no other", () => {
     expect(start).toBeGreaterThan(0);
     expect(documented).toEqual(settingKeys(appSchema));
   });
 
   it.each(settingKeys(appSchema))("the Default column of %s is the schema's", (key) => {
-    const cell = rows[documented.indexOf(key)]?.[1];
-    const value = componentDefaults[key] ?? valueAt(key);
-    const field = key
-      .split(".")
-      .reduce<z.ZodType | undefined>((schema, part) => schema && child(schema, part), appSchema);
-    const required = !field?.safeParse(undefined).success;
-    const empty = value === undefined || (typeof value === "object" && Object.keys(value as object).length === 0);
-    const expected = required
-      ? "required"
-      : empty
-        ? "none"
-        : typeof value === "string"
-          ? `\`${value}\``
-          : String(value);
-    expect(cell).toBe(expected);
+    expect(rows[documented.indexOf(key)]?.[1]).toBe(expectedDefault(key));
   });
 });

@@ -18,7 +18,7 @@ const EARLY_READER = /\|\s*(?:grep\b[^|]*\s(?:-[a-zA-Z]*[qm][a-zA-Z0-9]*|--quiet
 const FAILURE_IGNORED = /\|\|\s*true\s*;?\s*\}?\s*$/;
 
 /** "line N: text" for every line of `script` that pipes into an early reader and does not ignore the failure. */
-export function earlyReaderPipes(script: string): string[] {
+function earlyReaderPipes(script: string): string[] {
   return script
     .split("\n")
     .map((line, i) => ({ line, n: i + 1 }))
